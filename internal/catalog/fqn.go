@@ -1,0 +1,114 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FQN rules, fixed for every source:
+//
+//	glue:      <service>.<database>.<table>.<column>[.<nested field>...]
+//	partition: <service>.<database>.<table>."<k1=v1/k2=v2>" (Hive path style, one part)
+//	function:  <service>.<database>.<function> ("function:<name>" when a table has that name)
+//	athena:    <service>.<data catalog>.<database>.<table>, <service>.<workgroup>.<query id>
+//	           (inside a glue service: "workgroup:<name>" / "data_catalog:<name>" when a
+//	           database has that name)
+//	s3:        <service>.<bucket>.<container path>[.<object key>]
+//	datazone:  <service>.<domain>.<project>...
+//
+// A part that contains a dot or a double quote is wrapped in double quotes, with
+// any double quote inside it doubled (OpenMetadata quotes parts with dots the
+// same way; doubling keeps parts with quotes unambiguous).
+
+// QuotePart quotes one FQN part when it needs it.
+func QuotePart(part string) string {
+	if !strings.ContainsAny(part, `."`) {
+		return part
+	}
+	return `"` + strings.ReplaceAll(part, `"`, `""`) + `"`
+}
+
+// JoinFQN builds an FQN from raw (unquoted) parts.
+func JoinFQN(parts ...string) string {
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		quoted[i] = QuotePart(p)
+	}
+	return strings.Join(quoted, ".")
+}
+
+// Child returns the FQN of a child named name under parent.
+func Child(parent, name string) string {
+	if parent == "" {
+		return QuotePart(name)
+	}
+	return parent + "." + QuotePart(name)
+}
+
+// SplitFQN parses an FQN into its raw parts. It rejects empty parts and
+// unbalanced quotes.
+func SplitFQN(fqn string) ([]string, error) {
+	if fqn == "" {
+		return nil, fmt.Errorf("empty FQN")
+	}
+	var parts []string
+	var b strings.Builder
+	inQuotes, wasQuoted := false, false
+	for i := 0; i < len(fqn); i++ {
+		c := fqn[i]
+		switch {
+		case inQuotes && c == '"':
+			if i+1 < len(fqn) && fqn[i+1] == '"' {
+				b.WriteByte('"')
+				i++
+				continue
+			}
+			inQuotes = false
+			if i+1 < len(fqn) && fqn[i+1] != '.' {
+				return nil, fmt.Errorf("FQN %q: closing quote at byte %d must end the part", fqn, i)
+			}
+		case inQuotes:
+			b.WriteByte(c)
+		case c == '"':
+			if b.Len() > 0 {
+				return nil, fmt.Errorf("FQN %q: quote at byte %d inside an unquoted part", fqn, i)
+			}
+			inQuotes, wasQuoted = true, true
+		case c == '.':
+			if b.Len() == 0 && !wasQuoted {
+				return nil, fmt.Errorf("FQN %q: empty part at byte %d", fqn, i)
+			}
+			parts = append(parts, b.String())
+			b.Reset()
+			wasQuoted = false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if inQuotes {
+		return nil, fmt.Errorf("FQN %q: unbalanced double quote", fqn)
+	}
+	if b.Len() == 0 && !wasQuoted {
+		return nil, fmt.Errorf("FQN %q: empty last part", fqn)
+	}
+	return append(parts, b.String()), nil
+}
+
+// ParentFQN returns the FQN of fqn's parent, or "" for a root.
+func ParentFQN(fqn string) (string, error) {
+	parts, err := SplitFQN(fqn)
+	if err != nil {
+		return "", err
+	}
+	return JoinFQN(parts[:len(parts)-1]...), nil
+}
+
+// NormalizeFQN re-quotes a user-typed FQN canonically, so that
+// svc.db."my.table" and svc."db"."my.table" name the same entity.
+func NormalizeFQN(fqn string) (string, error) {
+	parts, err := SplitFQN(fqn)
+	if err != nil {
+		return "", err
+	}
+	return JoinFQN(parts...), nil
+}

@@ -1,0 +1,246 @@
+package catalog
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the catalog's persistence. Each backend (internal/store/sqlite,
+// internal/store/postgres) implements it and passes internal/store/storetest.
+//
+// Errors: a missing entity, scan or connection is reported with
+// apperr.NotFound; bad arguments with apperr.Invalid.
+type Store interface {
+	EntityReader
+	Searcher
+	HistoryReader
+	ScanWriter
+	ScanReader
+	ConnectionStore
+	ProjectStore
+	LineageStore
+	Close() error
+}
+
+// EntityReader reads entities by FQN and by parent.
+type EntityReader interface {
+	// Get returns the entity with that canonical FQN, deleted or not.
+	Get(ctx context.Context, fqn string) (Entity, error)
+	// List returns entities matching q, ordered by FQN, paged by FQN cursor.
+	List(ctx context.Context, q ListQuery) (Page, error)
+	// Stats counts live entities per kind, optionally within one service.
+	Stats(ctx context.Context, service string) (map[Kind]int64, error)
+}
+
+// ListQuery selects entities by parent, kind and service.
+type ListQuery struct {
+	ParentFQN      string // "" with Service set: the service's roots
+	Service        string
+	Kinds          []Kind
+	IncludeDeleted bool
+	After          string // FQN cursor: return entities with FQN > After
+	Limit          int    // 0 means DefaultLimit; capped at MaxLimit
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Entities []Entity `json:"entities"`
+	// Next is the cursor for the next page, "" when this is the last.
+	Next string `json:"next,omitempty"`
+}
+
+// Limits shared by every listing and search.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+// ClampLimit applies DefaultLimit and MaxLimit.
+func ClampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}
+
+// Searcher is the full-text search over names, FQNs, descriptions, column
+// names and comments.
+type Searcher interface {
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
+}
+
+// SearchQuery is a user's search. Text is free text, never query syntax: the
+// backend must not fail on quotes, operators or stray punctuation in it.
+type SearchQuery struct {
+	Text           string
+	Kinds          []Kind
+	Services       []string
+	IncludeDeleted bool
+	Offset         int
+	Limit          int
+}
+
+// SearchHit is one ranked result.
+type SearchHit struct {
+	FQN         string  `json:"fqn"`
+	Kind        Kind    `json:"kind"`
+	Name        string  `json:"name"`
+	Service     string  `json:"service"`
+	Description string  `json:"description,omitempty"` // shortened
+	Score       float64 `json:"score"`                 // higher is better
+	Deleted     bool    `json:"deleted,omitempty"`
+}
+
+// SearchResult is one page of hits.
+type SearchResult struct {
+	Hits  []SearchHit `json:"hits"`
+	Total int         `json:"total"` // matches in all, up to a backend cap
+	// NextOffset is the offset of the next page, 0 when there is none.
+	NextOffset int `json:"nextOffset,omitempty"`
+}
+
+// HistoryReader reads the change history.
+type HistoryReader interface {
+	// History returns the changes of one entity, newest first.
+	History(ctx context.Context, fqn string, limit int) ([]Change, error)
+	// Changes returns changes under a service or parent since a time, newest first.
+	Changes(ctx context.Context, q ChangesQuery) ([]Change, error)
+}
+
+// ChangesQuery selects history entries.
+type ChangesQuery struct {
+	Service   string
+	ParentFQN string // only changes of entities whose parent is this FQN
+	Since     time.Time
+	Kinds     []Kind
+	Limit     int
+}
+
+// ScanWriter records one scan's findings. A source never calls it directly:
+// the scan runner batches what sources emit.
+type ScanWriter interface {
+	BeginScan(ctx context.Context, s ScanStart) (Scan, error)
+	// Upsert writes a batch of entities seen by the scan in one transaction,
+	// recording history for added, updated and restored entities. Unchanged
+	// entities only get their LastSeen/LastScanID bumped.
+	Upsert(ctx context.Context, scanID int64, batch []Entity) (WriteStats, error)
+	// MarkMissing marks deleted every live entity of the given kinds directly
+	// under parentFQN that this scan did not see, and their descendants. The
+	// runner calls it only after the parent's listing completed without error.
+	MarkMissing(ctx context.Context, scanID int64, parentFQN string, kinds []Kind) (WriteStats, error)
+	FinishScan(ctx context.Context, scanID int64, r ScanResult) error
+}
+
+// ScanReader reads scan records.
+type ScanReader interface {
+	GetScan(ctx context.Context, id int64) (Scan, error)
+	ListScans(ctx context.Context, service string, limit int) ([]Scan, error)
+}
+
+// WriteStats counts what a write did, per kind.
+type WriteStats map[Kind]*Counts
+
+// Counts of entity outcomes.
+type Counts struct {
+	Added     int64 `json:"added"`
+	Updated   int64 `json:"updated"`
+	Unchanged int64 `json:"unchanged"`
+	Deleted   int64 `json:"deleted"`
+}
+
+// Add merges o into s.
+func (s WriteStats) Add(o WriteStats) {
+	for k, c := range o {
+		if s[k] == nil {
+			s[k] = &Counts{}
+		}
+		s[k].Added += c.Added
+		s[k].Updated += c.Updated
+		s[k].Unchanged += c.Unchanged
+		s[k].Deleted += c.Deleted
+	}
+}
+
+// Of returns the counts for kind, creating them.
+func (s WriteStats) Of(k Kind) *Counts {
+	if s[k] == nil {
+		s[k] = &Counts{}
+	}
+	return s[k]
+}
+
+// ScanStart describes a scan about to run.
+type ScanStart struct {
+	Service    string
+	SourceType string
+	Started    time.Time
+}
+
+// ScanStatus is a scan's outcome.
+type ScanStatus string
+
+const (
+	ScanRunning   ScanStatus = "running"
+	ScanSucceeded ScanStatus = "succeeded"
+	ScanPartial   ScanStatus = "partial" // finished with errors; nothing was deleted where listing failed
+	ScanFailed    ScanStatus = "failed"
+)
+
+// ScanResult is what the runner reports at the end.
+type ScanResult struct {
+	Status   ScanStatus
+	Finished time.Time
+	Stats    WriteStats
+	Errors   []string
+}
+
+// Scan is the record of one scan.
+type Scan struct {
+	ID         int64      `json:"id"`
+	Service    string     `json:"service"`
+	SourceType string     `json:"sourceType"`
+	Status     ScanStatus `json:"status"`
+	Started    time.Time  `json:"started"`
+	Finished   *time.Time `json:"finished,omitempty"`
+	Stats      WriteStats `json:"stats,omitempty"`
+	Errors     []string   `json:"errors,omitempty"`
+}
+
+// ConnectionStore remembers the connections workflows name, so live tools and
+// later scans can reuse them.
+type ConnectionStore interface {
+	PutConnection(ctx context.Context, c Connection) error
+	GetConnection(ctx context.Context, name string) (Connection, error)
+	ListConnections(ctx context.Context) ([]Connection, error)
+	DeleteConnection(ctx context.Context, name string) error
+}
+
+// AccessLevel is a connection's grant, as in the vendor guide.
+type AccessLevel string
+
+const (
+	ReadOnly  AccessLevel = "ReadOnly"
+	ReadWrite AccessLevel = "ReadWrite"
+)
+
+// Connection is one AWS integration. Secrets holds the encrypted secret fields
+// (static keys, session token) as an opaque blob: the store never sees them in
+// clear text.
+type Connection struct {
+	Name        string      `json:"name"` // the workflow's serviceName
+	ProjectID   string      `json:"projectId,omitempty"`
+	SourceType  string      `json:"sourceType"` // glue, athena, s3, datazone
+	RoleARN     string      `json:"roleArn,omitempty"`
+	ExternalID  string      `json:"externalId,omitempty"`
+	Region      string      `json:"region"`
+	AccessLevel AccessLevel `json:"accessLevel"`
+	EndpointURL string      `json:"endpointUrl,omitempty"`
+	// Config is the non-secret rest of the connection config as JSON.
+	Config  []byte    `json:"-"`
+	Secrets []byte    `json:"-"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/ingest"
+	"github.com/lakemap/lakemap/internal/lineage"
+	"github.com/lakemap/lakemap/internal/scan"
+)
+
+func newIngestCmd(app *App) *cobra.Command {
+	var file string
+	var asJSON, quiet bool
+	cmd := &cobra.Command{
+		Use:   "ingest -c workflow.yaml",
+		Short: "Run an ingestion workflow (OpenMetadata-shaped YAML) into the catalog",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			wf, err := app.loadWorkflow(file)
+			if err != nil {
+				return err
+			}
+			for _, n := range wf.Notes {
+				fmt.Fprintln(app.Stderr, "note:", n)
+			}
+			store, err := app.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			box, err := app.secretBox()
+			if err != nil {
+				return err
+			}
+			opts := ingest.Options{Logger: app.Logger, Secrets: box}
+			var prog *progressLine
+			if !quiet && isTerminal(app.Stderr) {
+				prog = newProgressLine(app.Stderr)
+				opts.OnProgress = prog.update
+			}
+			sum, runErr := ingest.Run(cmd.Context(), store, wf, opts)
+			if prog != nil {
+				prog.done()
+			}
+			if sum.ScanID == 0 {
+				return runErr
+			}
+			if asJSON {
+				if err := writeJSON(app.Stdout, sum); err != nil {
+					return err
+				}
+			} else {
+				printSummary(app.Stdout, sum.Summary)
+				if sum.Lineage != nil {
+					lineage.PrintReport(app.Stdout, *sum.Lineage)
+				}
+			}
+			if runErr != nil {
+				return runErr
+			}
+			if sum.Status == catalog.ScanPartial {
+				return apperr.New(apperr.Unavailable, "scan %d of %q finished with %d error(s); entities under failed listings were kept as they were", sum.ScanID, sum.Service, len(sum.Errors))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&file, "config", "c", "", "workflow YAML file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line")
+	_ = cmd.MarkFlagRequired("config")
+	return cmd
+}
+
+func printSummary(w io.Writer, s scan.Summary) {
+	fmt.Fprintf(w, "scan %d of %s (%s): %s in %s\n", s.ScanID, s.Service, s.SourceType, s.Status, s.Duration.Round(time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tadded\tupdated\tunchanged\tdeleted\t")
+	kinds := make([]string, 0, len(s.Stats))
+	for k := range s.Stats {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		c := s.Stats[catalog.Kind(k)]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", k, c.Added, c.Updated, c.Unchanged, c.Deleted)
+	}
+	tw.Flush()
+	if len(s.Errors) > 0 {
+		fmt.Fprintf(w, "errors (%d):\n", len(s.Errors))
+		for _, e := range s.Errors {
+			fmt.Fprintf(w, "  - %s\n", e)
+		}
+	}
+}
+
+// progressLine redraws one status line on a terminal.
+type progressLine struct {
+	mu   sync.Mutex // the runner reports from several goroutines
+	w    io.Writer
+	last time.Time
+}
+
+func newProgressLine(w io.Writer) *progressLine { return &progressLine{w: w} }
+
+func (p *progressLine) update(pr scan.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	var parts []string
+	for _, k := range []catalog.Kind{catalog.KindDatabase, catalog.KindTable, catalog.KindPartition, catalog.KindBucket, catalog.KindContainer, catalog.KindObject} {
+		if n := pr.Seen[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %ss", n, k))
+		}
+	}
+	line := fmt.Sprintf("scanning: %s; %d entities written; %d errors; %s",
+		strings.Join(parts, ", "), pr.Written, pr.Errors, pr.Elapsed.Round(time.Second))
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+}
+
+func (p *progressLine) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.w, "\r\033[K")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

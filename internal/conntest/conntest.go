@@ -1,0 +1,191 @@
+// Package conntest is `lakemap connection test`: it assumes the
+// connection's role, then proves each permission group of the connection's
+// service and access level with harmless calls, and reports per group PASS,
+// FAIL (with the exact IAM actions to add) or UNPROVEN.
+//
+// The groups are the statements of the policy `lakemap onboard` generates
+// (Groups), so the test checks what the customer was told to grant.
+//
+// Nothing is created, changed or deleted:
+//   - read groups make one or a few read calls (list, get, head);
+//   - write groups send requests AWS authorizes and then must reject: an
+//     invalid data-quality ruleset, statistics for a table that does not
+//     exist, an update of a workgroup or data catalog that does not exist,
+//     a query in a workgroup that does not exist. AccessDenied means the
+//     action is missing; a validation or not-found error means it is
+//     allowed. The names used (lakemap-connection-test-<random>) cannot
+//     match a real resource;
+//   - what no request can show without writing (s3:PutObject, S3 and
+//     DataZone writes) is asked of IAM policy simulation
+//     (iam:SimulatePrincipalPolicy on the role itself) when the role may
+//     call it, and is reported UNPROVEN otherwise.
+//
+// Limits: probes touch made-up or discovered resources, so a policy
+// restricted to specific ARNs (onboard --resources) can deny a probe that
+// the real resources would pass; policy simulation evaluates against "*".
+// Both show as FAIL, and the notes say how the call was judged.
+package conntest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
+)
+
+// Target is the connection to test.
+type Target struct {
+	// Connection names it in the report (the workflow's serviceName).
+	Connection string
+	// Service is the onboarding service whose groups are checked: glue, s3
+	// or datazone. Empty: only the role and the Extra checks.
+	Service string
+	Access  catalog.AccessLevel
+	Session *awsconn.Session
+	// Buckets are the S3 buckets the connection is configured for; probes
+	// read the first before any other bucket.
+	Buckets []string
+	// Extra are the source's own probes (source.Spec.Checks), run last.
+	Extra []source.Check
+}
+
+// BucketHolder is implemented by connection configs that name buckets, so
+// the CLI can fill Target.Buckets.
+type BucketHolder interface {
+	ConfiguredBuckets() []string
+}
+
+// ProbePrefix starts the made-up names write probes use.
+const ProbePrefix = "lakemap-connection-test-"
+
+// Run tests the connection. It never returns an error: every problem is a
+// line of the report.
+func Run(ctx context.Context, t Target) Report {
+	return run(ctx, t, sessionClients(t.Session))
+}
+
+func run(ctx context.Context, t Target, c clients) Report {
+	access := t.Access
+	if access == "" {
+		access = catalog.ReadOnly
+	}
+	rep := Report{Connection: t.Connection, Service: t.Service, AccessLevel: string(access)}
+	id, res := identity(ctx, t.Session)
+	rep.Results = append(rep.Results, res)
+	if res.Status == Fail {
+		// Nothing else can work without credentials.
+		return rep
+	}
+	if t.Service != "" {
+		groups, err := Groups(t.Service, string(access))
+		if err != nil {
+			rep.Results = append(rep.Results, Result{Check: "permission groups", Status: Fail, Error: err.Error(), Advice: apperr.AdviceOf(err)})
+			return rep
+		}
+		e := &env{
+			service:   t.Service,
+			access:    access,
+			c:         c,
+			region:    t.Session.Region(),
+			probeName: probeName(),
+			buckets:   t.Buckets,
+			sim:       &simulator{api: c.iam, principal: principalARN(t.Session.Config().AssumeRoleARN, id.ARN)},
+		}
+		for _, g := range groups {
+			rep.Results = append(rep.Results, e.check(ctx, g))
+		}
+	}
+	for _, c := range t.Extra {
+		rep.Results = append(rep.Results, extra(ctx, c))
+	}
+	return rep
+}
+
+// identity fetches credentials, assuming the role if there is one.
+func identity(ctx context.Context, s *awsconn.Session) (awsconn.Identity, Result) {
+	check, action := "resolve credentials", "sts:GetCallerIdentity"
+	if arn := s.Config().AssumeRoleARN; arn != "" {
+		check, action = "assume role "+arn, "sts:AssumeRole"
+	}
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return id, Result{Check: check, Status: Fail, Denied: []string{action}, Error: err.Error(), Advice: apperr.AdviceOf(err)}
+	}
+	detail := fmt.Sprintf("as %s (account %s)", id.ARN, id.Account)
+	if id.SessionName != "" {
+		detail += ", session " + id.SessionName
+	}
+	if !id.Expires.IsZero() {
+		detail += ", expires " + id.Expires.UTC().Format(time.RFC3339)
+	}
+	return id, Result{Check: check, Status: Pass, Proven: []string{action}, Detail: detail}
+}
+
+// extra runs one of the source's own probes: any error fails it.
+func extra(ctx context.Context, c source.Check) Result {
+	res := Result{Check: c.Name, Status: Pass}
+	if err := c.Run(ctx); err != nil {
+		res.Status, res.Denied, res.Error, res.Advice = Fail, c.Actions, err.Error(), apperr.AdviceOf(err)
+		return res
+	}
+	res.Proven = c.Actions
+	return res
+}
+
+// check proves one group: its probe, then policy simulation for what the
+// probe could not show.
+func (e *env) check(ctx context.Context, g Group) Result {
+	r := &recorder{}
+	switch p, why := probeFor(g.Sid), unprovable(g.Sid); {
+	case p != nil:
+		p(ctx, e, r)
+	case why != "":
+		r.skip(why, g.Actions...)
+	default:
+		r.skip("lakemap has no probe for this statement", g.Actions...)
+	}
+	r.settle()
+	if len(r.unproven) > 0 {
+		e.sim.resolve(ctx, r)
+	}
+	res := r.result(g)
+	if res.Status == Fail {
+		res.Advice = append(res.Advice, fmt.Sprintf("lakemap onboard --service %s --access %s --format permissions prints the whole policy to attach", e.service, e.access))
+	}
+	return res
+}
+
+// principalARN is the IAM ARN policy simulation evaluates: the role given,
+// else the caller (an assumed-role session maps back to its role; a path
+// in the role's ARN is then lost, which only weakens simulation).
+func principalARN(roleARN, callerARN string) string {
+	if roleARN != "" {
+		return roleARN
+	}
+	if strings.HasPrefix(callerARN, "arn:aws:iam::") {
+		return callerARN
+	}
+	rest, ok := strings.CutPrefix(callerARN, "arn:aws:sts::")
+	if !ok {
+		return ""
+	}
+	account, role, ok := strings.Cut(rest, ":assumed-role/")
+	if !ok {
+		return ""
+	}
+	role, _, _ = strings.Cut(role, "/")
+	return "arn:aws:iam::" + account + ":role/" + role
+}
+
+func probeName() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return ProbePrefix + hex.EncodeToString(b)
+}

@@ -1,0 +1,117 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/ingest"
+	"github.com/lakemap/lakemap/internal/source/all"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
+	"github.com/lakemap/lakemap/internal/testenv/synthglue"
+	"github.com/lakemap/lakemap/internal/workflow"
+)
+
+// BenchmarkGlueScan scans a synthetic catalog (default 10,000 tables × 50
+// columns: LAKEMAP_BENCH_TABLES, LAKEMAP_BENCH_COLUMNS) from a local paged
+// endpoint into SQLite, then measures search latency on the result.
+//
+//	go test -run '^$' -bench GlueScan -benchtime 1x ./internal/ingest/
+func BenchmarkGlueScan(b *testing.B) {
+	tables := envInt("LAKEMAP_BENCH_TABLES", 10000)
+	columns := envInt("LAKEMAP_BENCH_COLUMNS", 50)
+	dbs := max(1, tables/500)
+	cat := &synthglue.Catalog{Databases: dbs, TablesPerDB: tables / dbs, ColumnsPerTable: columns}
+	endpoint := cat.Start(b)
+	wf := benchWorkflow(b, endpoint)
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		sum, err := ingest.Run(ctx, st, wf, ingest.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed := time.Since(start)
+		written := int64(0)
+		for _, c := range sum.Stats {
+			written += c.Added + c.Updated + c.Unchanged
+		}
+		p50, p99 := searchLatency(b, st)
+		rss := peakRSS()
+		b.ReportMetric(float64(written)/elapsed.Seconds(), "entities/s")
+		b.ReportMetric(float64(rss)/(1<<20), "peakRSS-MiB")
+		b.ReportMetric(float64(p50.Microseconds())/1000, "search-p50-ms")
+		b.ReportMetric(float64(p99.Microseconds())/1000, "search-p99-ms")
+		fmt.Fprintf(os.Stderr, "\nglue scan: %d tables x %d columns -> %d entities in %s (%.0f entities/s, %d calls); peak RSS %.0f MiB; search p50 %s p99 %s\n",
+			tables, columns, written, elapsed.Round(time.Millisecond), float64(written)/elapsed.Seconds(), cat.Calls(), float64(rss)/(1<<20), p50, p99)
+		st.Close()
+	}
+}
+
+func benchWorkflow(tb testing.TB, endpoint string) *workflow.Workflow {
+	yaml := fmt.Sprintf(`source:
+  type: glue
+  serviceName: bench
+  serviceConnection:
+    config:
+      type: Glue
+      awsConfig: {awsAccessKeyId: AKIABENCH, awsSecretAccessKey: bench, endPointURL: %q}
+  sourceConfig:
+    config: {type: DatabaseMetadata, includePartitions: false, includeColumnStatistics: false, includeFunctions: false, includeAthena: false}
+sink: {type: metadata-rest}
+`, endpoint)
+	wf, err := workflow.Parse("bench.yaml", []byte(yaml), all.NewRegistry())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return wf
+}
+
+// searchLatency runs a realistic mix of queries and returns p50 and p99.
+func searchLatency(tb testing.TB, st catalog.Store) (time.Duration, time.Duration) {
+	queries := []string{"orders_daily_00042", "customer", "payment amount", "order_ts", "invoices", "db_003", "refund_sku", "ledger hist", "shipments raw", "email"}
+	var lat []time.Duration
+	for i := 0; i < 300; i++ {
+		q := queries[i%len(queries)]
+		t0 := time.Now()
+		if _, err := st.Search(context.Background(), catalog.SearchQuery{Text: q, Limit: 20}); err != nil {
+			tb.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat[len(lat)/2], lat[len(lat)*99/100]
+}
+
+// peakRSS reads the process's high-water resident set (VmHWM) in bytes.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}

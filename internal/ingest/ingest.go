@@ -1,0 +1,187 @@
+// Package ingest turns a parsed workflow into a scan: it resolves the AWS
+// session, remembers the connection (secrets sealed) and runs the source.
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/lineage"
+	"github.com/lakemap/lakemap/internal/scan"
+	"github.com/lakemap/lakemap/internal/secrets"
+	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/workflow"
+)
+
+// Options tune a run.
+type Options struct {
+	Logger     *slog.Logger
+	OnProgress func(scan.Progress)
+	// Secrets seals the connection's secret fields before they are stored.
+	// Nil means the connection is not remembered.
+	Secrets *secrets.Box
+	// AWS tunes the session (concurrency, HTTP client) for tests and benchmarks.
+	AWS awsconn.Options
+}
+
+// Params builds the source parameters and the session for a workflow. It
+// makes no network call.
+func Params(ctx context.Context, wf *workflow.Workflow, opts Options) (source.Params, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	awsOpts := opts.AWS
+	awsOpts.ServiceName = wf.Source.ServiceName
+	awsOpts.Logger = logger
+	sess, err := awsconn.NewSession(ctx, *wf.Source.Connection.AWS(), awsOpts)
+	if err != nil {
+		return source.Params{}, err
+	}
+	return source.Params{
+		ServiceName:  wf.Source.ServiceName,
+		Connection:   wf.Source.Connection,
+		SourceConfig: wf.Source.SourceConfig,
+		AWS:          sess,
+		Logger:       logger.With("service", wf.Source.ServiceName, "source", wf.Source.Type),
+	}, nil
+}
+
+// Result is a scan's summary and the lineage derived after it.
+type Result struct {
+	scan.Summary
+	Lineage *lineage.Report `json:"lineage,omitempty"`
+}
+
+// Run scans the workflow's source into store, then derives lineage. The
+// connection is first bound to its project (BindProject), so the role is
+// assumed with the project's External ID.
+func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts Options) (Result, error) {
+	if _, _, err := BindProject(ctx, store, wf); err != nil {
+		return Result{}, err
+	}
+	p, err := Params(ctx, wf, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	src, err := wf.Source.Spec.New(p)
+	if err != nil {
+		return Result{}, fmt.Errorf("set up %s source %q: %w", wf.Source.Type, wf.Source.ServiceName, err)
+	}
+	if opts.Secrets != nil {
+		if err := Remember(ctx, store, wf, opts.Secrets); err != nil {
+			return Result{}, err
+		}
+	}
+	runner := &scan.Runner{Store: store, Logger: p.Logger, OnProgress: opts.OnProgress}
+	var sum Result
+	sum.Summary, err = runner.Run(ctx, wf.Source.ServiceName, wf.Source.Type, src)
+	if err != nil || sum.Status == catalog.ScanFailed {
+		return sum, err
+	}
+	// Lineage is derived from what the catalog now holds, so links to
+	// other services appear whichever scan runs second.
+	b := &lineage.Builder{Entities: store, Lineage: store, Logger: p.Logger}
+	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
+	if err != nil {
+		// The scan itself is written; only the derived edges are stale.
+		sum.Errors = append(sum.Errors, fmt.Sprintf("deriving lineage: %v", err))
+		sum.Status = catalog.ScanPartial
+		return sum, nil
+	}
+	sum.Lineage = &rep
+	return sum, nil
+}
+
+// Remember stores the workflow's connection so live tools and later scans can
+// use it. Secret fields (tagged secret:"true") are sealed; the rest of the
+// connection config is kept as JSON without them.
+//
+// This is where server mode learns connections, so the project rule is
+// enforced here too (BindProject): a remembered connection of a project
+// carries the project's id and External ID, never one a workflow chose.
+func Remember(ctx context.Context, store Stores, wf *workflow.Workflow, box *secrets.Box) error {
+	project, _, err := BindProject(ctx, store, wf)
+	if err != nil {
+		return err
+	}
+	holder := wf.Source.Connection
+	aws := holder.AWS().WithDefaults(wf.Source.ServiceName)
+	secret := secretFields(aws)
+	var sealed []byte
+	if len(secret) > 0 {
+		plain, err := json.Marshal(secret)
+		if err != nil {
+			return fmt.Errorf("encode connection secrets: %w", err)
+		}
+		if sealed, err = box.Seal(plain); err != nil {
+			return fmt.Errorf("seal connection secrets: %w", err)
+		}
+	}
+	cfg, err := configWithoutSecrets(holder, secret)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	conn := catalog.Connection{
+		Name:        wf.Source.ServiceName,
+		SourceType:  wf.Source.Type,
+		RoleARN:     aws.AssumeRoleARN,
+		ExternalID:  aws.AssumeRoleExternalID,
+		Region:      aws.Region,
+		AccessLevel: holder.Access(),
+		EndpointURL: aws.EndpointURL,
+		Config:      cfg,
+		Secrets:     sealed,
+		Created:     now,
+		Updated:     now,
+	}
+	if old, err := store.GetConnection(ctx, conn.Name); err == nil {
+		conn.Created = old.Created
+	}
+	conn.ProjectID = project.ID
+	if err := store.PutConnection(ctx, conn); err != nil {
+		return fmt.Errorf("remember connection %q: %w", conn.Name, err)
+	}
+	return nil
+}
+
+// secretFields returns the non-empty fields of cfg tagged secret:"true",
+// keyed by their YAML name.
+func secretFields(cfg awsconn.Config) map[string]string {
+	out := map[string]string{}
+	v := reflect.ValueOf(cfg)
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("secret") == "true" && f.Type.Kind() == reflect.String && v.Field(i).String() != "" {
+			out[f.Tag.Get("yaml")] = v.Field(i).String()
+		}
+	}
+	return out
+}
+
+// configWithoutSecrets is the connection config as JSON, awsConfig's secret
+// fields removed.
+func configWithoutSecrets(holder source.AWSConfigHolder, secret map[string]string) ([]byte, error) {
+	raw, err := json.Marshal(holder)
+	if err != nil {
+		return nil, fmt.Errorf("encode connection config: %w", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("encode connection config: %w", err)
+	}
+	if aws, ok := m["awsConfig"].(map[string]any); ok {
+		for k := range secret {
+			delete(aws, k)
+		}
+	}
+	return json.Marshal(m)
+}

@@ -1,0 +1,193 @@
+package mcpserver
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+var writeTools = []string{
+	"athena_start_query", "athena_stop_query",
+	"glue_create_data_quality_ruleset", "glue_update_data_quality_ruleset", "glue_delete_data_quality_ruleset",
+	"glue_start_data_quality_evaluation", "glue_update_column_statistics", "glue_delete_column_statistics",
+	"s3_put_object", "s3_delete_object",
+}
+
+func listTools(t testing.TB, cs *mcp.ClientSession) map[string]*mcp.Tool {
+	t.Helper()
+	out := map[string]*mcp.Tool{}
+	for tool, err := range cs.Tools(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[tool.Name] = tool
+	}
+	return out
+}
+
+// TestToolListFollowsScope: tools/list shows exactly what the session's
+// connections allow, over both transports.
+func TestToolListFollowsScope(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			e := newCatalogEnv(t)
+			for _, tc := range []struct {
+				name     string
+				scope    Scope
+				want     []string
+				wantNone []string
+			}{
+				{"every connection", Scope{}, append([]string{"search_catalog", "s3_list_objects", "athena_get_query_results"}, writeTools...), nil},
+				{"ReadOnly connections only", Scope{Connections: []string{connGlueRO, connS3RO}},
+					[]string{"search_catalog", "s3_read_object", "athena_get_query_results", "glue_get_column_statistics"}, writeTools},
+				{"read-only token on ReadWrite connections", Scope{ReadOnly: true}, []string{"s3_list_objects"}, writeTools},
+				{"S3 ReadOnly only", Scope{Connections: []string{connS3RO}}, []string{"s3_list_objects", "get_table_schema"},
+					append([]string{"athena_list_query_executions", "glue_get_column_statistics"}, writeTools...)},
+				{"S3 ReadWrite", Scope{Connections: []string{connS3}}, []string{"s3_put_object", "s3_delete_object"}, []string{"athena_start_query", "glue_create_data_quality_ruleset"}},
+				{"Glue ReadWrite", Scope{Connections: []string{connGlue}}, []string{"athena_start_query", "s3_put_object", "glue_delete_column_statistics"}, []string{"s3_delete_object"}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					tools := listTools(t, tr.connect(t, e, tc.scope))
+					for _, n := range tc.want {
+						if tools[n] == nil {
+							t.Errorf("tools/list lacks %s", n)
+						}
+					}
+					for _, n := range tc.wantNone {
+						if tools[n] != nil {
+							t.Errorf("tools/list shows %s", n)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestAnnotations: every tool states readOnlyHint, destructiveHint and its
+// cost; reads are read-only and idempotent; writes are not read-only.
+func TestAnnotations(t *testing.T) {
+	e := newCatalogEnv(t)
+	tools := listTools(t, connectInMemory(t, e, Scope{}))
+	if len(tools) < 29 {
+		t.Fatalf("only %d tools", len(tools))
+	}
+	for name, tool := range tools {
+		a := tool.Annotations
+		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil || a.Title == "" {
+			t.Errorf("%s: incomplete annotations %+v", name, a)
+			continue
+		}
+		if !strings.Contains(tool.Description, "Cost:") || tool.OutputSchema == nil {
+			t.Errorf("%s: description lacks its cost or output schema", name)
+		}
+		write := slices.Contains(writeTools, name)
+		switch {
+		case write && a.ReadOnlyHint:
+			t.Errorf("%s: a write tool marked readOnlyHint", name)
+		case !write && (!a.ReadOnlyHint || *a.DestructiveHint || !a.IdempotentHint):
+			t.Errorf("%s: a read tool with %+v", name, a)
+		}
+		if strings.Contains(name, "delete") && !*a.DestructiveHint {
+			t.Errorf("%s: deletes without destructiveHint", name)
+		}
+	}
+}
+
+// TestWritesRefusedOnReadOnly: a write tool naming a ReadOnly connection,
+// or called from a read-only session, is refused before any request leaves
+// lakemap; a ReadOnly-only session does not even have the tool.
+func TestWritesRefusedOnReadOnly(t *testing.T) {
+	e := newLiveEnv(t)
+	writeArgs := map[string]map[string]any{
+		"athena_start_query":                 {"connection": connGlueRO, "query": "DROP TABLE sales.orders"},
+		"athena_stop_query":                  {"connection": connGlueRO, "queryExecutionId": "x"},
+		"glue_create_data_quality_ruleset":   {"connection": connGlueRO, "name": "n", "ruleset": "Rules = [ RowCount > 0 ]"},
+		"glue_update_data_quality_ruleset":   {"connection": connGlueRO, "name": "orders_checks", "ruleset": "Rules = []"},
+		"glue_delete_data_quality_ruleset":   {"connection": connGlueRO, "name": "orders_checks"},
+		"glue_start_data_quality_evaluation": {"connection": connGlueRO, "database": "sales", "table": "orders", "rulesets": []string{"orders_checks"}, "role": "arn:aws:iam::123456789012:role/x"},
+		"glue_update_column_statistics": {"connection": connGlueRO, "database": "sales", "table": "orders",
+			"statistics": []any{map[string]any{"column": "status", "columnType": "string", "type": "STRING"}}},
+		"glue_delete_column_statistics": {"connection": connGlueRO, "database": "sales", "table": "orders", "column": "status"},
+		"s3_put_object":                 {"connection": connS3RO, "bucket": e.bucket, "key": keyText, "content": "overwritten"},
+		"s3_delete_object":              {"connection": connS3RO, "bucket": e.bucket, "key": keyText},
+	}
+	if len(writeArgs) != len(writeTools) {
+		t.Fatal("writeArgs must cover every write tool")
+	}
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			t.Run("mixed session names a ReadOnly connection", func(t *testing.T) {
+				cs := tr.connect(t, e, Scope{Name: "mixed"})
+				for _, tool := range writeTools {
+					wantToolError(t, call(t, cs, tool, writeArgs[tool], nil), "access_denied", "is ReadOnly", "runs only on ReadWrite connections", "nothing was sent to AWS")
+				}
+			})
+			t.Run("read-only session names a ReadWrite connection", func(t *testing.T) {
+				// The tools are not listed; a client calling them anyway
+				// gets "unknown tool".
+				cs := tr.connect(t, e, Scope{Name: "ro", ReadOnly: true})
+				for _, tool := range writeTools {
+					args := map[string]any{}
+					for k, v := range writeArgs[tool] {
+						args[k] = v
+					}
+					args["connection"] = strings.TrimSuffix(writeArgs[tool]["connection"].(string), "-ro")
+					_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: args})
+					if err == nil || !strings.Contains(err.Error(), "unknown tool") {
+						t.Errorf("%s from a read-only session: err = %v, want unknown tool", tool, err)
+					}
+				}
+			})
+			t.Run("ReadOnly-only session", func(t *testing.T) {
+				cs := tr.connect(t, e, Scope{Name: "ro-conns", Connections: []string{connGlueRO, connS3RO}})
+				for _, tool := range writeTools {
+					_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: writeArgs[tool]})
+					if err == nil || !strings.Contains(err.Error(), "unknown tool") {
+						t.Errorf("forged %s: err = %v, want unknown tool", tool, err)
+					}
+				}
+			})
+		})
+	}
+	// Nothing reached AWS at all: not a write, not even an AssumeRole.
+	if ops := e.front.Ops(); len(ops) != 0 {
+		t.Errorf("refused writes sent requests: %v", ops)
+	}
+	if ops := e.pager.WriteOps(); len(ops) != 0 {
+		t.Errorf("writes reached moto: %v", ops)
+	}
+}
+
+// TestReadOnlySessionSendsNoWrite drives every read tool on ReadOnly
+// connections and checks, at the proxy in front of moto, that only reads
+// went out.
+func TestReadOnlySessionSendsNoWrite(t *testing.T) {
+	e := newLiveEnv(t)
+	queryID := e.firstQueryID(t)
+	e.front.ClearOps()
+	cs := connectHTTP(t, e, Scope{Name: "ro", Connections: []string{connGlueRO, connS3RO}})
+	for tool, args := range map[string]map[string]any{
+		"s3_list_objects":                 {"connection": connS3RO, "bucket": e.bucket},
+		"s3_read_object":                  {"connection": connS3RO, "bucket": e.bucket, "key": keyText},
+		"s3_get_object_metadata":          {"connection": connS3RO, "bucket": e.bucket, "key": keyText},
+		"athena_list_query_executions":    {"connection": connGlueRO},
+		"athena_get_query_execution":      {"connection": connGlueRO, "queryExecutionId": queryID},
+		"athena_get_query_results":        {"connection": connGlueRO, "queryExecutionId": queryID},
+		"glue_get_column_statistics":      {"connection": connGlueRO, "database": "sales", "table": "orders"},
+		"glue_list_data_quality_rulesets": {"connection": connGlueRO},
+		"glue_get_data_quality_ruleset":   {"connection": connGlueRO, "name": "orders_checks"},
+		"glue_get_data_quality_result":    {"connection": connGlueRO, "database": "sales", "table": "orders"},
+	} {
+		mustCall(t, cs, tool, args, nil)
+	}
+	if len(e.front.Ops()) == 0 {
+		t.Fatal("the proxy recorded nothing: is it in the path?")
+	}
+	if ops := e.front.WriteOps(); len(ops) != 0 {
+		t.Errorf("a ReadOnly session sent writes: %v", ops)
+	}
+}

@@ -1,0 +1,143 @@
+// Package mcpserver serves lakemap to AI agents over the Model Context
+// Protocol: catalog tools answered from the store, live read tools that call
+// AWS through a remembered connection, and write tools that exist only where
+// a ReadWrite connection is reachable. Each client session gets its own
+// mcp.Server holding exactly the tools its scope allows.
+package mcpserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/secrets"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store catalog.Store
+	// Secrets opens the sealed secret fields of stored connections. Nil
+	// leaves connections that have secrets unusable by live tools.
+	Secrets *secrets.Box
+	Logger  *slog.Logger
+	// Version is reported to clients in the initialize handshake.
+	Version string
+	// AWS tunes the sessions built for live tools (HTTP client, concurrency).
+	AWS awsconn.Options
+	// QueryWait bounds how long athena_start_query waits for a query to
+	// finish before handing back its execution id. 0 means DefaultQueryWait.
+	QueryWait time.Duration
+}
+
+// DefaultQueryWait is athena_start_query's default wait.
+const DefaultQueryWait = 20 * time.Second
+
+// Server builds per-session MCP servers over one catalog.
+type Server struct {
+	opts     Options
+	logger   *slog.Logger
+	sessions *sessionCache
+	schemas  *mcp.SchemaCache
+	tools    []toolDef
+}
+
+// New returns a Server. It makes no call to the store or AWS.
+func New(opts Options) *Server {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if opts.QueryWait <= 0 {
+		opts.QueryWait = DefaultQueryWait
+	}
+	s := &Server{
+		opts:    opts,
+		logger:  logger,
+		schemas: mcp.NewSchemaCache(),
+	}
+	s.sessions = newSessionCache(opts.Secrets, opts.AWS, logger)
+	_, lineage := opts.Store.(catalog.LineageStore)
+	s.tools = allTools(lineage)
+	return s
+}
+
+// Scope is what one client may reach.
+type Scope struct {
+	// Name identifies the client in logs (a token name, "stdio").
+	Name string
+	// Connections limits the client to these connections (serviceNames).
+	// Empty means every connection.
+	Connections []string
+	// ReadOnly treats every connection as ReadOnly: no write tool.
+	ReadOnly bool
+}
+
+func (sc Scope) allows(service string) bool {
+	return len(sc.Connections) == 0 || slices.Contains(sc.Connections, service)
+}
+
+// services is the search filter for the scope: nil when unrestricted.
+func (sc Scope) services() []string {
+	if len(sc.Connections) == 0 {
+		return nil
+	}
+	return sc.Connections
+}
+
+// session is one client's view: the server, its scope and the connections
+// it could reach when it connected (which decided its tool list).
+type session struct {
+	srv   *Server
+	scope Scope
+}
+
+// ForScope builds the MCP server one client talks to. Its tool list follows
+// the connections the scope reaches now: live read tools when a connection
+// of the tool's family is reachable, write tools only when one of them is
+// ReadWrite and the scope is not read-only.
+func (s *Server) ForScope(ctx context.Context, scope Scope) (*mcp.Server, error) {
+	conns, err := s.reachable(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	ms := mcp.NewServer(&mcp.Implementation{Name: "lakemap", Title: "lakemap", Version: s.opts.Version}, &mcp.ServerOptions{
+		Instructions: instructions,
+		Logger:       s.logger,
+		SchemaCache:  s.schemas,
+		// Tool lists are fixed per session, so no list_changed capability.
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
+	sess := &session{srv: s, scope: scope}
+	for _, t := range s.tools {
+		if t.visible(conns, scope) {
+			t.add(ms, sess)
+		}
+	}
+	return ms, nil
+}
+
+// reachable lists the stored connections in scope.
+func (s *Server) reachable(ctx context.Context, scope Scope) ([]catalog.Connection, error) {
+	all, err := s.opts.Store.ListConnections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing connections for MCP session %q: %w", scope.Name, err)
+	}
+	out := all[:0:0]
+	for _, c := range all {
+		if scope.allows(c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+const instructions = `lakemap catalogs an AWS data estate (Glue/Athena databases and tables, S3 buckets and containers).
+Start with search_catalog or list_connections; read schemas with get_table_schema. Catalog tools answer from lakemap's own catalog (fast, no AWS call).
+Tools named s3_*, athena_* and glue_* call AWS live through a named connection (slower, billed by AWS, subject to IAM); write tools exist only for ReadWrite connections.
+Long lists come in pages: pass the returned cursor back to get the next page. A result with truncated=true is incomplete, and says how much is missing.`

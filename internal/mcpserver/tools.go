@@ -1,0 +1,147 @@
+package mcpserver
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// toolClass says what a tool touches, which decides who sees it.
+type toolClass int
+
+const (
+	catalogTool toolClass = iota // answered from lakemap's catalog: every session
+	liveRead                     // reads AWS through a connection: ReadOnly and ReadWrite
+	liveWrite                    // changes AWS: ReadWrite connections only
+)
+
+// Connection families, as IAM grants them: a glue connection's policy covers
+// Glue, Athena and S3 reads (and S3 writes of query results); an s3
+// connection's covers S3 alone.
+const (
+	familyGlue = "glue"
+	familyS3   = "s3"
+)
+
+var (
+	glueOnly  = []string{familyGlue}
+	s3Only    = []string{familyS3}
+	s3AndGlue = []string{familyS3, familyGlue}
+)
+
+// familyOf maps a workflow source type to its IAM family: Athena rides on
+// the Glue grant, as in the vendor guide.
+func familyOf(sourceType string) string {
+	if sourceType == "athena" {
+		return familyGlue
+	}
+	return sourceType
+}
+
+// toolDef is one tool: its declaration, who may see it, and how to bind it
+// to a session.
+type toolDef struct {
+	tool     *mcp.Tool
+	class    toolClass
+	families []string
+	add      func(*mcp.Server, *session)
+}
+
+// visible decides whether a session with these reachable connections gets
+// the tool at all.
+func (t toolDef) visible(conns []catalog.Connection, scope Scope) bool {
+	if t.class == catalogTool {
+		return true
+	}
+	for _, c := range conns {
+		if !slices.Contains(t.families, familyOf(c.SourceType)) {
+			continue
+		}
+		if t.class == liveWrite && (scope.ReadOnly || c.AccessLevel != catalog.ReadWrite) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// handler is a tool's body: it returns the structured result and its
+// compact text rendering.
+type handler[In, Out any] func(ctx context.Context, s *session, in In) (Out, string, error)
+
+// liveHandler is a live tool's body, given the resolved, permitted connection.
+type liveHandler[In, Out any] func(ctx context.Context, c *liveConn, in In) (Out, string, error)
+
+// connArg is implemented by every live tool's input through Conn.
+type connArg interface{ connectionName() string }
+
+// Conn is the connection argument every live tool takes.
+type Conn struct {
+	Connection string `json:"connection" jsonschema:"the connection to call AWS through (a workflow serviceName); list_connections shows the ones this session can use"`
+}
+
+func (c Conn) connectionName() string { return c.Connection }
+
+func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
+	return toolDef{tool: t, class: catalogTool, add: func(ms *mcp.Server, s *session) {
+		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+			start := time.Now()
+			out, text, err := h(ctx, s, in)
+			return finish(s, t.Name, "", start, out, text, err)
+		})
+	}}
+}
+
+// liveDef binds a live tool. The connection is resolved and its access level
+// checked here, before the body runs, so no write tool can reach AWS through
+// a ReadOnly connection whatever its body does.
+func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []string, h liveHandler[In, Out]) toolDef {
+	return toolDef{tool: t, class: class, families: families, add: func(ms *mcp.Server, s *session) {
+		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+			start := time.Now()
+			name := in.connectionName()
+			c, err := s.connect(ctx, t.Name, name, class, families)
+			if err != nil {
+				var zero Out
+				return finish(s, t.Name, name, start, zero, "", err)
+			}
+			out, text, err := h(ctx, c, in)
+			if class == liveWrite && err == nil {
+				// Writes leave an audit line whatever the log level.
+				s.srv.logger.Warn("mcp write tool call", "tool", t.Name, "client", s.scope.Name, "connection", name)
+			}
+			return finish(s, t.Name, name, start, out, text, err)
+		})
+	}}
+}
+
+// finish logs the call and shapes its result: text content beside the
+// structured output, or a tool error carrying the message and its advice.
+func finish[Out any](s *session, tool, conn string, start time.Time, out Out, text string, err error) (*mcp.CallToolResult, Out, error) {
+	took := time.Since(start)
+	if err != nil {
+		s.srv.logger.Info("mcp tool call failed", "tool", tool, "client", s.scope.Name, "connection", conn,
+			"kind", apperr.KindOf(err).String(), "took", took)
+		var zero Out
+		return nil, zero, s.toolError(tool, err)
+	}
+	s.srv.logger.Debug("mcp tool call", "tool", tool, "client", s.scope.Name, "connection", conn, "took", took)
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Annotations. Every tool states destructiveHint explicitly, even reads,
+// because clients default it to true.
+func readAnn(title string, live bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(live)}
+}
+
+func writeAnn(title string, destructive, idempotent bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{Title: title, DestructiveHint: ptr(destructive), IdempotentHint: idempotent, OpenWorldHint: ptr(true)}
+}

@@ -1,0 +1,307 @@
+// Package scan runs a source and writes what it emits into the catalog:
+// batched, pipelined behind the source, with deletions only for listings the
+// source declared complete.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
+)
+
+// DefaultBatchSize is how many entities go into one write transaction.
+const DefaultBatchSize = 1000
+
+// Runner runs sources against a store.
+type Runner struct {
+	Store     catalog.ScanWriter
+	BatchSize int
+	Logger    *slog.Logger
+	// OnProgress, when set, is called with running totals after each batch
+	// and each progress report; it must return quickly.
+	OnProgress func(Progress)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Progress is a running count of what a scan has seen and written.
+type Progress struct {
+	Seen    map[catalog.Kind]int64
+	Written int64
+	Errors  int
+	Elapsed time.Duration
+}
+
+// Summary is the outcome of one scan.
+type Summary struct {
+	ScanID     int64              `json:"scanId"`
+	Service    string             `json:"service"`
+	SourceType string             `json:"sourceType"`
+	Status     catalog.ScanStatus `json:"status"`
+	Stats      catalog.WriteStats `json:"stats"`
+	Errors     []string           `json:"errors,omitempty"`
+	Duration   time.Duration      `json:"durationNs"`
+	Seconds    float64            `json:"durationSeconds"`
+}
+
+// Run scans src into the store. The returned error is the source's fatal
+// error, if any; the summary is valid either way once a scan record exists.
+func (r *Runner) Run(ctx context.Context, service, sourceType string, src source.Source) (Summary, error) {
+	now := r.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	rec, err := r.Store.BeginScan(ctx, catalog.ScanStart{Service: service, SourceType: sourceType, Started: start})
+	if err != nil {
+		return Summary{}, fmt.Errorf("start scan of %q: %w", service, err)
+	}
+	batch := r.BatchSize
+	if batch <= 0 {
+		batch = DefaultBatchSize
+	}
+	s := &sink{
+		runner: r, scanID: rec.ID, batchSize: batch, start: start, now: now,
+		ops:   make(chan op, 4),
+		stats: catalog.WriteStats{},
+		seen:  map[catalog.Kind]int64{},
+	}
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		s.write(ctx)
+	}()
+
+	srcErr := src.Scan(ctx, s)
+	flushErr := s.close(ctx)
+	<-writerDone
+
+	sum := Summary{ScanID: rec.ID, Service: service, SourceType: sourceType, Stats: s.stats}
+	for _, w := range s.warnings() {
+		sum.Errors = append(sum.Errors, w.Error())
+	}
+	writeErr := errors.Join(flushErr, s.writeErr)
+	switch {
+	case srcErr != nil || writeErr != nil:
+		sum.Status = catalog.ScanFailed
+		for _, e := range []error{srcErr, writeErr} {
+			if e != nil {
+				sum.Errors = append(sum.Errors, e.Error())
+			}
+		}
+	case len(sum.Errors) > 0:
+		sum.Status = catalog.ScanPartial
+	default:
+		sum.Status = catalog.ScanSucceeded
+	}
+	end := now()
+	sum.Duration = end.Sub(start)
+	sum.Seconds = sum.Duration.Seconds()
+	// Record the outcome even when the caller's context is cancelled.
+	finishCtx := context.WithoutCancel(ctx)
+	if err := r.Store.FinishScan(finishCtx, rec.ID, catalog.ScanResult{Status: sum.Status, Finished: end, Stats: sum.Stats, Errors: sum.Errors}); err != nil {
+		return sum, errors.Join(srcErr, writeErr, fmt.Errorf("record scan %d: %w", rec.ID, err))
+	}
+	if srcErr != nil {
+		return sum, srcErr
+	}
+	if writeErr != nil {
+		return sum, fmt.Errorf("write scan %d of %q into the catalog: %w", rec.ID, service, writeErr)
+	}
+	return sum, nil
+}
+
+// op is one step of the ordered write stream: a batch to upsert, then the
+// listings completed after those entities were emitted, whose unseen
+// children may now be marked deleted.
+type op struct {
+	batch     []catalog.Entity
+	completed []completion
+}
+
+type completion struct {
+	parent string
+	kinds  []catalog.Kind
+}
+
+// sink is the source.Sink a scan writes through. Sources may call it from
+// many goroutines; writes happen in one writer goroutine, in order, so a
+// completion is applied only after every entity emitted before it.
+type sink struct {
+	runner    *Runner
+	scanID    int64
+	batchSize int
+	start     time.Time
+	now       func() time.Time
+
+	mu        sync.Mutex
+	pending   []catalog.Entity
+	completed []completion
+	closed    bool
+	warns     []error
+	seen      map[catalog.Kind]int64
+
+	ops      chan op
+	written  atomic.Int64
+	stats    catalog.WriteStats // owned by the writer goroutine until it ends
+	writeErr error              // likewise
+	failed   atomic.Bool
+}
+
+var errClosed = errors.New("scan sink used after the scan ended")
+
+func (s *sink) Emit(ctx context.Context, entities ...catalog.Entity) error {
+	if s.failed.Load() {
+		return fmt.Errorf("catalog write failed earlier in this scan")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	s.pending = append(s.pending, entities...)
+	if len(s.pending) < s.batchSize {
+		return nil
+	}
+	return s.sendLocked(ctx, s.takeLocked())
+}
+
+func (s *sink) Complete(ctx context.Context, parentFQN string, kinds ...catalog.Kind) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	// Completions ride with the next batch rather than flushing a small one:
+	// a scan completes one listing per table, and a transaction per table
+	// would be slow.
+	s.completed = append(s.completed, completion{parent: parentFQN, kinds: kinds})
+	if len(s.completed) < s.batchSize {
+		return nil
+	}
+	return s.sendLocked(ctx, s.takeLocked())
+}
+
+func (s *sink) Warn(ctx context.Context, err error) {
+	s.runnerLogger().Warn("scan warning", "scan", s.scanID, "err", err)
+	s.mu.Lock()
+	s.warns = append(s.warns, err)
+	s.mu.Unlock()
+	s.report()
+}
+
+func (s *sink) Progress(kind catalog.Kind, n int) {
+	s.mu.Lock()
+	s.seen[kind] += int64(n)
+	s.mu.Unlock()
+	s.report()
+}
+
+func (s *sink) warnings() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]error(nil), s.warns...)
+}
+
+func (s *sink) takeLocked() op {
+	o := op{batch: s.pending, completed: s.completed}
+	s.pending = make([]catalog.Entity, 0, s.batchSize)
+	s.completed = nil
+	return o
+}
+
+// sendLocked hands an op to the writer. Holding the lock while the channel is
+// full is deliberate: it is the backpressure that keeps memory flat when
+// AWS pages arrive faster than the disk takes them.
+func (s *sink) sendLocked(ctx context.Context, o op) error {
+	select {
+	case s.ops <- o:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *sink) close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var err error
+	if len(s.pending) > 0 || len(s.completed) > 0 {
+		err = s.sendLocked(context.WithoutCancel(ctx), s.takeLocked())
+	}
+	close(s.ops)
+	return err
+}
+
+// write drains ops until the channel closes. After the first failure it
+// keeps draining (so senders never block forever) but writes nothing more;
+// in particular no deletion follows a failed write.
+func (s *sink) write(ctx context.Context) {
+	wctx := context.WithoutCancel(ctx)
+	for o := range s.ops {
+		if s.writeErr != nil {
+			continue
+		}
+		if len(o.batch) > 0 {
+			st, err := s.runner.Store.Upsert(wctx, s.scanID, o.batch)
+			if err != nil {
+				s.fail(fmt.Errorf("write %d entities: %w", len(o.batch), err))
+				continue
+			}
+			s.stats.Add(st)
+			s.written.Add(int64(len(o.batch)))
+		}
+		for _, c := range o.completed {
+			// A cancelled scan may have cut listings short after they were
+			// declared complete; deleting nothing is the safe side.
+			if ctx.Err() != nil {
+				break
+			}
+			st, err := s.runner.Store.MarkMissing(wctx, s.scanID, c.parent, c.kinds)
+			if err != nil {
+				s.fail(fmt.Errorf("mark entities missing under %q: %w", c.parent, err))
+				break
+			}
+			s.stats.Add(st)
+		}
+		s.report()
+	}
+}
+
+func (s *sink) fail(err error) {
+	s.writeErr = err
+	s.failed.Store(true)
+}
+
+func (s *sink) report() {
+	if s.runner.OnProgress == nil {
+		return
+	}
+	s.mu.Lock()
+	p := Progress{Seen: make(map[catalog.Kind]int64, len(s.seen)), Errors: len(s.warns)}
+	for k, v := range s.seen {
+		p.Seen[k] = v
+	}
+	s.mu.Unlock()
+	p.Written = s.written.Load()
+	p.Elapsed = s.now().Sub(s.start)
+	s.runner.OnProgress(p)
+}
+
+func (s *sink) runnerLogger() *slog.Logger {
+	if s.runner.Logger != nil {
+		return s.runner.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,182 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
+)
+
+// recordingStore logs the writes a scan makes, in order.
+type recordingStore struct {
+	mu       sync.Mutex
+	log      []string
+	failAt   int // fail the Nth Upsert (1-based); 0 never
+	upserts  int
+	finished catalog.ScanResult
+}
+
+func (s *recordingStore) BeginScan(context.Context, catalog.ScanStart) (catalog.Scan, error) {
+	return catalog.Scan{ID: 7}, nil
+}
+
+func (s *recordingStore) Upsert(_ context.Context, id int64, batch []catalog.Entity) (catalog.WriteStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.upserts++
+	if s.upserts == s.failAt {
+		return nil, errors.New("disk full")
+	}
+	st := catalog.WriteStats{}
+	for _, e := range batch {
+		s.log = append(s.log, "upsert "+e.FQN)
+		st.Of(e.Kind).Added++
+	}
+	return st, nil
+}
+
+func (s *recordingStore) MarkMissing(_ context.Context, id int64, parent string, kinds []catalog.Kind) (catalog.WriteStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, fmt.Sprintf("mark %s %v", parent, kinds))
+	return catalog.WriteStats{}, nil
+}
+
+func (s *recordingStore) FinishScan(_ context.Context, id int64, r catalog.ScanResult) error {
+	s.finished = r
+	return nil
+}
+
+type scriptSource func(ctx context.Context, sink source.Sink) error
+
+func (f scriptSource) Scan(ctx context.Context, sink source.Sink) error { return f(ctx, sink) }
+
+func entity(fqn string) catalog.Entity {
+	return catalog.Entity{FQN: fqn, Kind: catalog.KindTable}
+}
+
+func TestCompletionFollowsItsEntities(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st, BatchSize: 2}
+	src := scriptSource(func(ctx context.Context, sink source.Sink) error {
+		for _, fqn := range []string{"s.a", "s.b", "s.c"} {
+			if err := sink.Emit(ctx, entity(fqn)); err != nil {
+				return err
+			}
+		}
+		return sink.Complete(ctx, "s", catalog.KindTable)
+	})
+	sum, err := r.Run(context.Background(), "s", "test", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "upsert s.a|upsert s.b|upsert s.c|mark s [table]"
+	if got := strings.Join(st.log, "|"); got != want {
+		t.Errorf("write order = %s, want %s", got, want)
+	}
+	if sum.Status != catalog.ScanSucceeded || sum.Stats[catalog.KindTable].Added != 3 {
+		t.Errorf("summary = %+v", sum)
+	}
+}
+
+func TestWarningMakesScanPartial(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st}
+	sum, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		sink.Warn(ctx, errors.New("listing tables in \"db\": access denied"))
+		return sink.Emit(ctx, entity("s.a"))
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != catalog.ScanPartial || len(sum.Errors) != 1 || st.finished.Status != catalog.ScanPartial {
+		t.Errorf("summary = %+v, recorded %+v", sum, st.finished)
+	}
+}
+
+func TestSourceFailureIsRecorded(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st}
+	boom := errors.New("listing Glue databases: access denied")
+	sum, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		_ = sink.Emit(ctx, entity("s.a"))
+		return boom
+	}))
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want %v", err, boom)
+	}
+	if sum.Status != catalog.ScanFailed || st.finished.Status != catalog.ScanFailed {
+		t.Errorf("status = %s / %s, want failed", sum.Status, st.finished.Status)
+	}
+	// What was seen before the failure is still written: it is true.
+	if len(st.log) != 1 || st.log[0] != "upsert s.a" {
+		t.Errorf("writes = %v", st.log)
+	}
+}
+
+func TestNoDeletionAfterWriteFailure(t *testing.T) {
+	st := &recordingStore{failAt: 1}
+	r := &Runner{Store: st, BatchSize: 1}
+	_, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		_ = sink.Emit(ctx, entity("s.a"))
+		_ = sink.Emit(ctx, entity("s.b"))
+		_ = sink.Complete(ctx, "s", catalog.KindTable)
+		return nil
+	}))
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the write failure", err)
+	}
+	for _, l := range st.log {
+		if strings.HasPrefix(l, "mark") {
+			t.Fatalf("marked entities deleted after a failed write: %v", st.log)
+		}
+	}
+}
+
+func TestCancelledScanDeletesNothing(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st}
+	ctx, cancel := context.WithCancel(context.Background())
+	_, _ = r.Run(ctx, "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		_ = sink.Emit(ctx, entity("s.a"))
+		cancel()
+		_ = sink.Complete(ctx, "s", catalog.KindTable)
+		return ctx.Err()
+	}))
+	for _, l := range st.log {
+		if strings.HasPrefix(l, "mark") {
+			t.Fatalf("cancelled scan marked entities deleted: %v", st.log)
+		}
+	}
+}
+
+func TestConcurrentEmitters(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st, BatchSize: 7}
+	sum, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 100 {
+					_ = sink.Emit(ctx, entity(fmt.Sprintf("s.g%d_%d", g, i)))
+					sink.Progress(catalog.KindTable, 1)
+				}
+			}()
+		}
+		wg.Wait()
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum.Stats[catalog.KindTable].Added; got != 800 {
+		t.Errorf("added = %d, want 800", got)
+	}
+}

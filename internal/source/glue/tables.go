@@ -1,0 +1,70 @@
+package glue
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// scanTable reads what hangs off one table (partitions, column statistics)
+// and emits the table and its columns.
+//
+// The table entity is emitted last, after its partitions were streamed,
+// so that its partitionCount and newest partition are exact and it is
+// written once per scan: emitting it first and again with the counts would
+// record two changes per table per scan. On a first scan its partitions
+// therefore reach the store before it.
+func (r *run) scanTable(ctx context.Context, dbFQN string, t *types.Table) error {
+	s := r.s
+	entities := tableEntities(dbFQN, s.ServiceName, t)
+	tableFQN := entities[0].FQN
+	view := isView(t)
+
+	var parts partitionSummary
+	partsListed := false
+	if s.Config.IncludePartitions && len(t.PartitionKeys) > 0 && !view {
+		var err error
+		if parts, partsListed, err = r.scanPartitions(ctx, tableFQN, t); err != nil {
+			return err
+		}
+		if partsListed || parts.count > 0 {
+			parts.apply(entities[0].Attrs)
+		}
+	}
+	if s.Config.IncludeColumnStatistics && !view && !r.statsOff.Load() {
+		stats, err := r.columnStats(ctx, t)
+		if err != nil {
+			return err
+		}
+		for i := range entities[1:] {
+			e := &entities[1+i]
+			if st, ok := stats[e.Name]; ok && e.ParentFQN == tableFQN {
+				e.Attrs["statistics"] = st
+			}
+		}
+	}
+	if err := r.sink.Emit(ctx, entities...); err != nil {
+		return err
+	}
+	if err := completeColumns(ctx, r.sink, dbFQN, t); err != nil {
+		return err
+	}
+	if partsListed {
+		if err := r.sink.Complete(ctx, tableFQN, catalog.KindPartition); err != nil {
+			return err
+		}
+	}
+	r.sink.Progress(catalog.KindTable, 1)
+	return nil
+}
+
+// tableCatalogID is the catalog to name in calls about t.
+func (r *run) tableCatalogID(t *types.Table) *string {
+	if r.catalogID != "" {
+		return aws.String(r.catalogID)
+	}
+	return t.CatalogId
+}

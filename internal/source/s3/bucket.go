@@ -1,0 +1,225 @@
+package s3
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source/cloudwatch"
+)
+
+// bucketRegion turns a LocationConstraint into a region: S3 answers "" for
+// us-east-1 and "EU" for buckets made long ago in eu-west-1.
+func bucketRegion(constraint string) string {
+	switch constraint {
+	case "":
+		return "us-east-1"
+	case "EU":
+		return "eu-west-1"
+	}
+	return constraint
+}
+
+// scanBucket reads one bucket and what is in it. read is false when the
+// bucket itself could not be read (it is then not emitted and stays in the
+// catalog as it was); the error is set only for failures that must stop
+// the scan (the sink, cancellation).
+func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err error) {
+	s := sc.s
+	loc, err := s.Clients.S3(s.Region).GetBucketLocation(ctx, &awss3.GetBucketLocationInput{Bucket: aws.String(b.name)})
+	switch {
+	case err == nil:
+		b.region = bucketRegion(string(loc.LocationConstraint))
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case errorCode(err) == "NoSuchBucket":
+		// Gone (or a bucketNames entry naming no bucket): nothing to
+		// keep, so the bucket list stays whole and the bucket may be
+		// marked deleted.
+		sc.sink.Warn(ctx, awsconn.Classify(err, fmt.Sprintf("reading the region of bucket %q", b.name)))
+		return true, nil
+	case b.region != "" && isDenied(err):
+		// ListBuckets told the region; the location call is not needed.
+		sc.denials.add("s3:GetBucketLocation (bucket regions)", b.name, err)
+	default:
+		sc.sink.Warn(ctx, awsconn.Classify(err, fmt.Sprintf("reading the region of bucket %q; the bucket is left as it was", b.name)))
+		return false, nil
+	}
+	api := s.Clients.S3(b.region)
+	bucketFQN := catalog.Child(sc.svcFQN, b.name)
+	ent := catalog.Entity{
+		FQN: bucketFQN, Kind: catalog.KindBucket, Service: s.ServiceName, ParentFQN: sc.svcFQN,
+		Name: b.name, SourceCreated: b.created, Attrs: map[string]any{"region": b.region},
+	}
+	sc.bucketDetails(ctx, api, b, ent.Attrs)
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := sc.sink.Emit(ctx, ent); err != nil {
+		return false, err
+	}
+	sc.sink.Progress(catalog.KindBucket, 1)
+	versioning, _ := ent.Attrs["versioning"].(string)
+	return true, sc.scanContents(ctx, api, b.name, bucketFQN, versioning)
+}
+
+// scanContents finds the bucket's containers (from its manifest, else by
+// discovery) and, when asked, its objects; then declares complete the
+// listings that finished without error.
+func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, versioning string) error {
+	cfg := sc.s.Config
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &bucketRun{sc: sc, api: api, bucket: bucket, fqn: bucketFQN, cancel: cancel}
+	r.cond = sync.NewCond(&r.mu)
+	r.containersOK.Store(true)
+	r.objectsOK.Store(true)
+	r.versioned = cfg.IncludeObjects && cfg.IncludeObjectVersions && versioning != ""
+
+	entries, from, file := r.manifestEntries(ctx)
+	discovery := len(entries) == 0 && cfg.AutoDiscovery
+	r.hook = cfg.IncludeObjects && discovery && !r.versioned
+	switch {
+	case len(entries) > 0:
+		r.runManifest(entries, from, file)
+	case discovery:
+		r.push(task{kind: taskDiscover, node: r.newNode("", nil)})
+	}
+	if cfg.IncludeObjects && !r.hook {
+		r.startInventory()
+	}
+	r.run(ctx, max(cfg.ListThreads, 1))
+
+	if r.fatal != nil {
+		return r.fatal
+	}
+	if err := parent.Err(); err != nil {
+		return err
+	}
+	if n := r.unlisted.Load(); n > 0 {
+		sc.sink.Warn(ctx, fmt.Errorf("bucket %q: content type or tags of %d objects could not be read", bucket, n))
+	}
+	if r.truncated.Load() {
+		sc.s.Logger.Info("object inventory stopped at maxObjectsPerBucket", "bucket", bucket, "maxObjectsPerBucket", cfg.MaxObjectsPerBucket)
+	}
+	if cfg.MarkDeletedContainers && r.containersOK.Load() && !sc.globalBroken {
+		if err := sc.sink.Complete(ctx, bucketFQN, catalog.KindContainer); err != nil {
+			return err
+		}
+	}
+	if cfg.IncludeObjects && r.objectsOK.Load() && !r.truncated.Load() {
+		if err := sc.sink.Complete(ctx, bucketFQN, catalog.KindObject); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bucketDetails reads versioning, tags, policy and metrics in parallel
+// into attrs. A detail that cannot be read is left out (unknown), never
+// set to an empty value.
+func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs map[string]any) {
+	var mu sync.Mutex
+	set := func(k string, v any) {
+		mu.Lock()
+		attrs[k] = v
+		mu.Unlock()
+	}
+	fail := func(what string, err error) {
+		if ctx.Err() != nil {
+			return
+		}
+		if isDenied(err) {
+			sc.denials.add(what, b.name, err)
+			return
+		}
+		sc.sink.Warn(ctx, awsconn.Classify(err, fmt.Sprintf("reading the %s of bucket %q", what, b.name)))
+	}
+	name := aws.String(b.name)
+	calls := []func(){
+		func() {
+			out, err := api.GetBucketVersioning(ctx, &awss3.GetBucketVersioningInput{Bucket: name})
+			if err != nil {
+				fail("s3:GetBucketVersioning (versioning)", err)
+				return
+			}
+			if out.Status != "" {
+				set("versioning", string(out.Status))
+			}
+			if out.MFADelete != "" {
+				set("mfaDelete", string(out.MFADelete))
+			}
+		},
+		func() {
+			out, err := api.GetBucketTagging(ctx, &awss3.GetBucketTaggingInput{Bucket: name})
+			if err != nil {
+				if errorCode(err) != "NoSuchTagSet" {
+					fail("s3:GetBucketTagging (bucket tags)", err)
+				}
+				return
+			}
+			if len(out.TagSet) > 0 {
+				tags := make(map[string]any, len(out.TagSet))
+				for _, t := range out.TagSet {
+					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+				set("tags", tags)
+			}
+		},
+		func() {
+			out, err := api.GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: name})
+			if err != nil {
+				if errorCode(err) != "NoSuchBucketPolicy" {
+					fail("s3:GetBucketPolicy (bucket policies)", err)
+				}
+				return
+			}
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(aws.ToString(out.Policy)), &doc); err != nil {
+				set("policyText", aws.ToString(out.Policy))
+				return
+			}
+			set("policy", doc)
+		},
+	}
+	if sc.s.Config.IncludeMetrics {
+		calls = append(calls, func() {
+			m, err := cloudwatch.ReadS3(ctx, sc.s.Clients.CloudWatch(b.region), b.name, sc.s.Now())
+			if err != nil {
+				fail("cloudwatch:GetMetricData (bucket size and object count)", err)
+				return
+			}
+			if total, ok := m.TotalBytes(); ok {
+				set("sizeBytes", total)
+				byType := make(map[string]any, len(m.SizeBytes))
+				for k, v := range m.SizeBytes {
+					byType[k] = v
+				}
+				set("sizeBytesByStorageType", byType)
+			}
+			if m.Objects != nil {
+				set("objectCount", *m.Objects)
+			}
+			if m.Known() {
+				set("metricsAt", m.At.UTC().Format(time.RFC3339))
+			}
+		})
+	}
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c()
+		}()
+	}
+	wg.Wait()
+}

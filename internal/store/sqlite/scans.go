@@ -1,0 +1,106 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// BeginScan implements catalog.ScanWriter.
+func (s *Store) BeginScan(ctx context.Context, start catalog.ScanStart) (catalog.Scan, error) {
+	res, err := s.write.ExecContext(ctx, `INSERT INTO scans (service, source_type, status, started) VALUES (?, ?, ?, ?)`,
+		start.Service, start.SourceType, string(catalog.ScanRunning), nanos(start.Started))
+	if err != nil {
+		return catalog.Scan{}, fmt.Errorf("record scan start: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return catalog.Scan{}, err
+	}
+	return catalog.Scan{ID: id, Service: start.Service, SourceType: start.SourceType, Status: catalog.ScanRunning, Started: start.Started.UTC()}, nil
+}
+
+// FinishScan implements catalog.ScanWriter.
+func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) error {
+	stats, err := json.Marshal(r.Stats)
+	if err != nil {
+		return fmt.Errorf("encode scan stats: %w", err)
+	}
+	errs, err := json.Marshal(r.Errors)
+	if err != nil {
+		return fmt.Errorf("encode scan errors: %w", err)
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ? WHERE id = ?`,
+		string(r.Status), nanos(r.Finished), string(stats), string(errs), id)
+	if err != nil {
+		return fmt.Errorf("record scan %d end: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.NotFound, "no scan %d", id)
+	}
+	return nil
+}
+
+const scanColumns = `id, service, source_type, status, started, finished, stats, errors`
+
+func scanScan(r rowScanner) (catalog.Scan, error) {
+	var sc catalog.Scan
+	var status string
+	var started int64
+	var finished sql.NullInt64
+	var stats, errs sql.NullString
+	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs); err != nil {
+		return sc, err
+	}
+	sc.Status, sc.Started, sc.Finished = catalog.ScanStatus(status), fromNanos(started), fromNullNanos(finished)
+	if stats.Valid && stats.String != "null" {
+		if err := json.Unmarshal([]byte(stats.String), &sc.Stats); err != nil {
+			return sc, fmt.Errorf("decode scan %d stats: %w", sc.ID, err)
+		}
+	}
+	if errs.Valid && errs.String != "null" {
+		if err := json.Unmarshal([]byte(errs.String), &sc.Errors); err != nil {
+			return sc, fmt.Errorf("decode scan %d errors: %w", sc.ID, err)
+		}
+	}
+	return sc, nil
+}
+
+// GetScan implements catalog.ScanReader.
+func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
+	sc, err := scanScan(s.read.QueryRowContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sc, apperr.New(apperr.NotFound, "no scan %d", id)
+	}
+	if err != nil {
+		return sc, fmt.Errorf("read scan %d: %w", id, err)
+	}
+	return sc, nil
+}
+
+// ListScans implements catalog.ScanReader, newest first.
+func (s *Store) ListScans(ctx context.Context, service string, limit int) ([]catalog.Scan, error) {
+	q, args := `SELECT `+scanColumns+` FROM scans ORDER BY id DESC LIMIT ?`, []any{catalog.ClampLimit(limit)}
+	if service != "" {
+		q, args = `SELECT `+scanColumns+` FROM scans WHERE service = ? ORDER BY id DESC LIMIT ?`, []any{service, catalog.ClampLimit(limit)}
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list scans: %w", err)
+	}
+	defer rows.Close()
+	out := []catalog.Scan{}
+	for rows.Next() {
+		sc, err := scanScan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list scans: %w", err)
+		}
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,257 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// maxCounted caps Total: counting every match of a common word on millions
+// of entities would cost more than the page itself.
+const maxCounted = 500
+
+// maxExact bounds the exact-name hits put ahead of ranked ones.
+const maxExact = 50
+
+// Search implements catalog.Searcher. Exact name matches come first, then
+// full-text matches by bm25 rank.
+func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	exactWords, match := matchExprs(q.Text)
+	if match == "" {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
+	}
+	if q.Offset < 0 {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d is negative", q.Offset)
+	}
+	limit := catalog.ClampLimit(q.Limit)
+	filter, filterArgs := searchFilter(q)
+
+	exact, err := s.exactHits(ctx, strings.TrimSpace(q.Text), filter, filterArgs)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	seen := make(map[string]bool, len(exact))
+	for _, h := range exact {
+		seen[h.FQN] = true
+	}
+	// Ranked hits needed to fill the page after the exact ones, plus one to
+	// know whether another page exists.
+	need := q.Offset + limit + 1
+	all := exact
+	// Whole words first, then the last word as a prefix to fill the page: a
+	// prefix of a common word merges huge posting lists, and most searches
+	// are complete words that fill the page without it.
+	for _, expr := range []string{exactWords, match} {
+		for _, table := range tablesFor(q.Kinds) {
+			if len(all) >= need {
+				break
+			}
+			ranked, err := s.rankedHits(ctx, table, expr, filter, filterArgs, need-len(all), seen)
+			if err != nil {
+				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
+			}
+			all = append(all, ranked...)
+		}
+	}
+	res := catalog.SearchResult{Hits: []catalog.SearchHit{}}
+	if q.Offset < len(all) {
+		res.Hits = all[q.Offset:min(len(all), q.Offset+limit)]
+	}
+	if len(all) > q.Offset+limit {
+		res.NextOffset = q.Offset + limit
+	}
+	if res.NextOffset == 0 {
+		res.Total = q.Offset + len(res.Hits)
+		return res, nil
+	}
+	for _, table := range tablesFor(q.Kinds) {
+		var n int
+		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid WHERE `+table+` MATCH ?`+filter+` LIMIT ?)`,
+			append(append([]any{match}, filterArgs...), maxCounted)...).Scan(&n); err != nil {
+			return catalog.SearchResult{}, fmt.Errorf("count matches of %q: %w", q.Text, err)
+		}
+		res.Total += n
+	}
+	res.Total = max(res.Total, q.Offset+len(res.Hits))
+	return res, nil
+}
+
+// tablesFor lists the indexes a kind filter needs, datasets before columns:
+// tables, buckets and containers are what people search for first.
+func tablesFor(kinds []catalog.Kind) []string {
+	if len(kinds) == 0 {
+		return searchTables
+	}
+	var entities, columns bool
+	for _, k := range kinds {
+		if k == catalog.KindColumn {
+			columns = true
+		} else {
+			entities = true
+		}
+	}
+	var out []string
+	if entities {
+		out = append(out, "entity_search")
+	}
+	if columns {
+		out = append(out, "column_search")
+	}
+	return out
+}
+
+func searchFilter(q catalog.SearchQuery) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if !q.IncludeDeleted {
+		b.WriteString(" AND e.deleted = 0")
+	}
+	if len(q.Kinds) > 0 {
+		b.WriteString(" AND e.kind IN (?" + strings.Repeat(",?", len(q.Kinds)-1) + ")")
+		for _, k := range q.Kinds {
+			args = append(args, string(k))
+		}
+	}
+	if len(q.Services) > 0 {
+		b.WriteString(" AND e.service IN (?" + strings.Repeat(",?", len(q.Services)-1) + ")")
+		for _, svc := range q.Services {
+			args = append(args, svc)
+		}
+	}
+	return b.String(), args
+}
+
+const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted`
+
+func (s *Store) exactHits(ctx context.Context, name, filter string, args []any) ([]catalog.SearchHit, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, e.id FROM entities e WHERE e.name = ? COLLATE NOCASE`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT ?`,
+		append(append([]any{name}, args...), maxExact)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []catalog.SearchHit
+	for rows.Next() {
+		var h catalog.SearchHit
+		var kind, desc string
+		var id int64
+		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &desc, &h.Deleted, &id); err != nil {
+			return nil, err
+		}
+		if spec, _ := catalog.Spec(catalog.Kind(kind)); !spec.Searchable {
+			continue
+		}
+		h.Kind, h.Description, h.Score = catalog.Kind(kind), shorten(desc, 160), 1000
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// rankCap is the most matches rankedHits sorts by bm25. Past it, ranking
+// costs more than it tells (twenty thousand columns named *_amount rank
+// alike), so hits whose name matches come first, then the rest, each in
+// index order.
+const rankCap = 3000
+
+// rankedHits returns up to want full-text hits from one index that pass the
+// filter, best first, skipping FQNs in skip.
+func (s *Store) rankedHits(ctx context.Context, table, match, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	var matches int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?)`, match, rankCap).Scan(&matches); err != nil {
+		return nil, err
+	}
+	if matches == 0 {
+		return nil, nil
+	}
+	if matches < rankCap {
+		// Rank every match, but join only a window of the best to the
+		// entities table; widen it only when filters reject too much.
+		for window := max(2*(want+len(skip)), 64); ; window *= 4 {
+			rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, m.rank FROM
+					(SELECT rowid, rank FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank LIMIT ?) m
+					JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter+` ORDER BY m.rank`,
+				append([]any{match, window}, args...)...)
+			if err != nil {
+				return nil, err
+			}
+			out, err := collectHits(rows, skip)
+			if err != nil || len(out) >= want || window >= matches {
+				return out[:min(len(out), want)], err
+			}
+		}
+	}
+	var out []catalog.SearchHit
+	for _, expr := range []string{"name : (" + match + ")", match} {
+		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, 0.0 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
+				WHERE `+table+` MATCH ?`+filter+` LIMIT ?`,
+			append(append([]any{expr}, args...), want+len(out))...)
+		if err != nil {
+			return nil, err
+		}
+		more, err := collectHits(rows, skip)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range more {
+			skip[h.FQN] = true
+		}
+		out = append(out, more...)
+		if len(out) >= want {
+			return out[:want], nil
+		}
+	}
+	return out, nil
+}
+
+func collectHits(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}, skip map[string]bool) ([]catalog.SearchHit, error) {
+	defer rows.Close()
+	var out []catalog.SearchHit
+	for rows.Next() {
+		var h catalog.SearchHit
+		var kind, desc string
+		var rank float64
+		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &desc, &h.Deleted, &rank); err != nil {
+			return nil, err
+		}
+		if skip[h.FQN] {
+			continue
+		}
+		// bm25 is lower-is-better and negative; flip it.
+		h.Kind, h.Description, h.Score = catalog.Kind(kind), shorten(desc, 160), -rank
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// matchExprs turns free text into FTS5 queries that cannot fail: every word
+// is quoted, so operators and punctuation are just separators. The first
+// matches whole words; the second also matches the last word as a prefix
+// (typing "ord" finds "orders").
+func matchExprs(text string) (words, prefix string) {
+	list := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) })
+	if len(list) == 0 {
+		return "", ""
+	}
+	for i, w := range list {
+		list[i] = `"` + w + `"`
+	}
+	words = strings.Join(list, " ")
+	return words, words + "*"
+}
+
+func shorten(s string, max int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= max {
+		return string(r)
+	}
+	return string(r[:max-1]) + "…"
+}

@@ -1,0 +1,325 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// existing is what Upsert needs to know about a stored entity to classify a
+// new sighting without loading the whole row.
+type existing struct {
+	id      int64
+	hash    string
+	deleted bool
+}
+
+// lookupChunk bounds the parameters of one IN (...) lookup.
+const lookupChunk = 500
+
+// Upsert implements catalog.ScanWriter.
+func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity) (catalog.WriteStats, error) {
+	stats := catalog.WriteStats{}
+	if len(batch) == 0 {
+		return stats, nil
+	}
+	now := time.Now().UTC()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		w, err := newUpsertWriter(ctx, tx, scanID, now)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for start := 0; start < len(batch); start += lookupChunk {
+			chunk := batch[start:min(start+lookupChunk, len(batch))]
+			found, err := lookup(ctx, tx, chunk)
+			if err != nil {
+				return err
+			}
+			var unchanged []int64
+			for i := range chunk {
+				e := &chunk[i]
+				if err := prepare(e); err != nil {
+					return err
+				}
+				hash := e.ContentHash()
+				old, ok := found[e.FQN]
+				switch {
+				case !ok:
+					id, err := w.insert(e, hash)
+					if err != nil {
+						return err
+					}
+					// A batch may repeat an FQN; the second sighting must see the first.
+					found[e.FQN] = existing{id: id, hash: hash}
+					stats.Of(e.Kind).Added++
+				case old.hash == hash && !old.deleted:
+					unchanged = append(unchanged, old.id)
+					stats.Of(e.Kind).Unchanged++
+				default:
+					if err := w.update(e, old, hash); err != nil {
+						return err
+					}
+					found[e.FQN] = existing{id: old.id, hash: hash}
+					stats.Of(e.Kind).Updated++
+				}
+			}
+			if err := touch(ctx, tx, unchanged, scanID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
+	}
+	return stats, nil
+}
+
+// prepare checks an entity and fills what the store derives.
+func prepare(e *catalog.Entity) error {
+	parts, err := catalog.SplitFQN(e.FQN)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "entity FQN")
+	}
+	if _, ok := catalog.Spec(e.Kind); !ok {
+		return apperr.New(apperr.Invalid, "entity %q: unknown kind %q", e.FQN, e.Kind)
+	}
+	if e.Name == "" {
+		e.Name = parts[len(parts)-1]
+	}
+	if e.Service == "" {
+		e.Service = parts[0]
+	}
+	if e.ParentFQN == "" && len(parts) > 1 {
+		e.ParentFQN = catalog.JoinFQN(parts[:len(parts)-1]...)
+	}
+	return nil
+}
+
+func lookup(ctx context.Context, tx *sql.Tx, chunk []catalog.Entity) (map[string]existing, error) {
+	args := make([]any, len(chunk))
+	for i := range chunk {
+		args[i] = chunk[i].FQN
+	}
+	q := `SELECT fqn, id, content_hash, deleted FROM entities WHERE fqn IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("look up entities: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]existing, len(chunk))
+	for rows.Next() {
+		var fqn string
+		var ex existing
+		if err := rows.Scan(&fqn, &ex.id, &ex.hash, &ex.deleted); err != nil {
+			return nil, fmt.Errorf("look up entities: %w", err)
+		}
+		out[fqn] = ex
+	}
+	return out, rows.Err()
+}
+
+// touch records that unchanged entities were seen, in one statement.
+func touch(ctx context.Context, tx *sql.Tx, ids []int64, scanID int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+2)
+	args = append(args, nanos(now), scanID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	q := `UPDATE entities SET last_seen = ?, last_scan_id = ? WHERE id IN (?` + strings.Repeat(",?", len(ids)-1) + `)`
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("mark %d unchanged entities seen: %w", len(ids), err)
+	}
+	return nil
+}
+
+// upsertWriter holds the statements one Upsert transaction reuses.
+type upsertWriter struct {
+	ctx                                      context.Context
+	tx                                       *sql.Tx
+	scanID                                   int64
+	now                                      int64
+	insertEntity, updateEntity, selectEntity *sql.Stmt
+	insertChange                             *sql.Stmt
+	// Search index statements, one pair per index table.
+	insertSearch, deleteSearch map[string]*sql.Stmt
+}
+
+func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time) (*upsertWriter, error) {
+	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now), insertSearch: map[string]*sql.Stmt{}, deleteSearch: map[string]*sql.Stmt{}}
+	for _, table := range searchTables {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (rowid, name, parent, description) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		w.insertSearch[table] = ins
+		del, err := tx.PrepareContext(ctx, `DELETE FROM `+table+` WHERE rowid = ?`)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		w.deleteSearch[table] = del
+	}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.insertEntity, `INSERT INTO entities (fqn, kind, service, parent_fqn, name, description, attrs, source_created, source_updated, first_seen, last_seen, last_scan_id, deleted, content_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`},
+		{&w.updateEntity, `UPDATE entities SET kind = ?, service = ?, parent_fqn = ?, name = ?, description = ?, attrs = ?, source_created = ?, source_updated = ?,
+			last_seen = ?, last_scan_id = ?, deleted = 0, content_hash = ? WHERE id = ?`},
+		{&w.selectEntity, `SELECT ` + entityColumns + ` FROM entities WHERE id = ?`},
+		{&w.insertChange, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		stmt, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		*p.stmt = stmt
+	}
+	return w, nil
+}
+
+func (w *upsertWriter) close() {
+	stmts := []*sql.Stmt{w.insertEntity, w.updateEntity, w.selectEntity, w.insertChange}
+	for _, table := range searchTables {
+		stmts = append(stmts, w.insertSearch[table], w.deleteSearch[table])
+	}
+	for _, s := range stmts {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func (w *upsertWriter) insert(e *catalog.Entity, hash string) (int64, error) {
+	attrs, err := marshalAttrs(e.Attrs)
+	if err != nil {
+		return 0, fmt.Errorf("entity %q: %w", e.FQN, err)
+	}
+	res, err := w.insertEntity.ExecContext(w.ctx, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
+		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, hash)
+	if err != nil {
+		return 0, fmt.Errorf("insert entity %q: %w", e.FQN, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if err := w.index(id, e); err != nil {
+		return 0, err
+	}
+	return id, w.change(e, catalog.ChangeAdded, nil)
+}
+
+func (w *upsertWriter) update(e *catalog.Entity, old existing, hash string) error {
+	prev, err := scanEntity(w.selectEntity.QueryRowContext(w.ctx, old.id))
+	if err != nil {
+		return fmt.Errorf("read entity %q: %w", e.FQN, err)
+	}
+	attrs, err := marshalAttrs(e.Attrs)
+	if err != nil {
+		return fmt.Errorf("entity %q: %w", e.FQN, err)
+	}
+	if _, err := w.updateEntity.ExecContext(w.ctx, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
+		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.scanID, hash, old.id); err != nil {
+		return fmt.Errorf("update entity %q: %w", e.FQN, err)
+	}
+	// The kind may have changed, so clear the entity from every index.
+	for _, table := range searchTables {
+		if _, err := w.deleteSearch[table].ExecContext(w.ctx, old.id); err != nil {
+			return fmt.Errorf("reindex entity %q: %w", e.FQN, err)
+		}
+	}
+	if err := w.index(old.id, e); err != nil {
+		return err
+	}
+	// Compare through JSON so numbers read back as float64 equal the
+	// int64s a source emits.
+	norm, err := normalize(e)
+	if err != nil {
+		return err
+	}
+	typ := catalog.ChangeUpdated
+	if old.deleted {
+		typ = catalog.ChangeRestored
+	}
+	return w.change(e, typ, catalog.Diff(&prev, &norm))
+}
+
+func (w *upsertWriter) index(id int64, e *catalog.Entity) error {
+	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable {
+		return nil
+	}
+	parent := ""
+	if parts, err := catalog.SplitFQN(e.ParentFQN); err == nil {
+		parent = parts[len(parts)-1]
+	}
+	if _, err := w.insertSearch[searchTableOf(e.Kind)].ExecContext(w.ctx, id, e.Name, parent, e.Description); err != nil {
+		return fmt.Errorf("index entity %q: %w", e.FQN, err)
+	}
+	return nil
+}
+
+func (w *upsertWriter) change(e *catalog.Entity, typ catalog.ChangeType, fields []catalog.FieldChange) error {
+	var f sql.NullString
+	if len(fields) > 0 {
+		b, err := json.Marshal(fields)
+		if err != nil {
+			return fmt.Errorf("encode changes of %q: %w", e.FQN, err)
+		}
+		f = sql.NullString{String: string(b), Valid: true}
+	}
+	if _, err := w.insertChange.ExecContext(w.ctx, e.FQN, string(e.Kind), e.ParentFQN, e.Service, w.scanID, w.now, string(typ), f); err != nil {
+		return fmt.Errorf("record change of %q: %w", e.FQN, err)
+	}
+	return nil
+}
+
+func marshalAttrs(a map[string]any) (string, error) {
+	if len(a) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return "", fmt.Errorf("encode attributes: %w", err)
+	}
+	return string(b), nil
+}
+
+// normalize round-trips attributes through JSON, as the store keeps them.
+func normalize(e *catalog.Entity) (catalog.Entity, error) {
+	n := *e
+	if len(e.Attrs) == 0 {
+		n.Attrs = nil
+		return n, nil
+	}
+	b, err := json.Marshal(e.Attrs)
+	if err != nil {
+		return n, err
+	}
+	n.Attrs = nil
+	return n, json.Unmarshal(b, &n.Attrs)
+}
+
+// searchTables are the full-text indexes; searchTableOf picks one per kind.
+var searchTables = []string{"entity_search", "column_search"}
+
+func searchTableOf(k catalog.Kind) string {
+	if k == catalog.KindColumn {
+		return "column_search"
+	}
+	return "entity_search"
+}
