@@ -16,10 +16,16 @@ base = dict(endpoint_url=endpoint, region_name="us-east-1",
 creds = boto3.client("sts", **base).assume_role(
     RoleArn="arn:aws:iam::111122223333:role/GlueAccessRoleForLakemap",
     RoleSessionName="demo-seed", ExternalId="lakemap-demo")["Credentials"]
-glue = boto3.client("glue", endpoint_url=endpoint, region_name="us-east-1",
-                    aws_access_key_id=creds["AccessKeyId"],
-                    aws_secret_access_key=creds["SecretAccessKey"],
-                    aws_session_token=creds["SessionToken"])
+session = dict(endpoint_url=endpoint, region_name="us-east-1",
+               aws_access_key_id=creds["AccessKeyId"],
+               aws_secret_access_key=creds["SecretAccessKey"],
+               aws_session_token=creds["SessionToken"])
+glue = boto3.client("glue", **session)
+
+# The bucket the tables live in, so the connection test can read it.
+s3 = boto3.client("s3", **session)
+s3.create_bucket(Bucket="demo-lake")
+s3.put_object(Bucket="demo-lake", Key="sales/orders/dt=2025-01-01/part-0000.parquet", Body=b"PAR1")
 
 parquet = {
     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -59,4 +65,4 @@ glue.create_table(DatabaseName="marketing", TableInput={
     "StorageDescriptor": dict(parquet, Location="s3://demo-lake/marketing/campaigns/", Columns=[
         {"Name": "campaign_id", "Type": "string"}, {"Name": "budget", "Type": "double"}]),
 })
-print("seeded account 111122223333: databases sales, marketing; 4 tables")
+print("seeded account 111122223333: databases sales, marketing; 4 tables; bucket demo-lake")

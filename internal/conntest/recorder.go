@@ -68,7 +68,7 @@ func (r *recorder) skip(reason string, actions ...string) {
 	for _, a := range actions {
 		r.unproven = addUnique(r.unproven, a)
 	}
-	r.notes = append(r.notes, reason)
+	r.notes = addUnique(r.notes, reason)
 }
 
 // settle drops from unproven what another call proved or saw denied.

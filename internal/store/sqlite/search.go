@@ -54,6 +54,9 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 			if err != nil {
 				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 			}
+			for _, h := range ranked {
+				seen[h.FQN] = true
+			}
 			all = append(all, ranked...)
 		}
 	}

@@ -216,6 +216,24 @@ func testSearch(t *testing.T, s catalog.Store) {
 	} else if !contains(got, "svc.sales.daily_orders_summary") {
 		t.Errorf("underscore-separated word not found: %v", got)
 	}
+	// Whole-word and prefix matches overlap; each entity is listed once, and
+	// Total counts them once.
+	for _, text := range []string{"orders", "ord", "sales orders"} {
+		res, err := s.Search(ctx, catalog.SearchQuery{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, h := range res.Hits {
+			if seen[h.FQN] {
+				t.Errorf("search %q lists %s twice: %+v", text, h.FQN, res.Hits)
+			}
+			seen[h.FQN] = true
+		}
+		if res.NextOffset == 0 && res.Total != len(res.Hits) {
+			t.Errorf("search %q: total %d for %d hits on one page", text, res.Total, len(res.Hits))
+		}
+	}
 	if got := hits(t, s, catalog.SearchQuery{Text: "ord"}); !contains(got, "svc.sales.orders") {
 		t.Errorf("prefix search: %v", got)
 	}
