@@ -1,10 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -12,7 +13,7 @@ import (
 
 // maxCounted caps Total: counting every match of a common word on millions
 // of entities would cost more than the page itself.
-const maxCounted = 500
+const maxCounted = 200
 
 // maxExact bounds the exact-name hits put ahead of ranked ones.
 const maxExact = 50
@@ -30,7 +31,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	limit := catalog.ClampLimit(q.Limit)
 	filter, filterArgs := searchFilter(q)
 
-	exact, err := s.exactHits(ctx, strings.TrimSpace(q.Text), filter, filterArgs)
+	exact, err := s.exactHits(ctx, exactNames(q.Text), filter, filterArgs)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -45,12 +46,17 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	// Whole words first, then the last word as a prefix to fill the page: a
 	// prefix of a common word merges huge posting lists, and most searches
 	// are complete words that fill the page without it.
-	for _, expr := range []string{exactWords, match} {
+	// countExpr is what Total counts: the prefix matches only when the page
+	// needed them, since merging a prefix's terms is the costliest step.
+	countExpr := exactWords
+	for i, expr := range []string{exactWords, match} {
+		terms := queryTerms{words: searchWords(q.Text), prefix: i == 1}
 		for _, table := range tablesFor(q.Kinds) {
 			if len(all) >= need {
 				break
 			}
-			ranked, err := s.rankedHits(ctx, table, expr, filter, filterArgs, need-len(all), seen)
+			countExpr = expr
+			ranked, err := s.rankedHits(ctx, table, expr, terms, filter, filterArgs, need-len(all), seen)
 			if err != nil {
 				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 			}
@@ -74,7 +80,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	for _, table := range tablesFor(q.Kinds) {
 		var n int
 		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid WHERE `+table+` MATCH ?`+filter+` LIMIT ?)`,
-			append(append([]any{match}, filterArgs...), maxCounted)...).Scan(&n); err != nil {
+			append(append([]any{countExpr}, filterArgs...), maxCounted)...).Scan(&n); err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("count matches of %q: %w", q.Text, err)
 		}
 		res.Total += n
@@ -130,9 +136,24 @@ func searchFilter(q catalog.SearchQuery) (string, []any) {
 
 const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted`
 
-func (s *Store) exactHits(ctx context.Context, name, filter string, args []any) ([]catalog.SearchHit, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, e.id FROM entities e WHERE e.name = ? COLLATE NOCASE`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT ?`,
-		append(append([]any{name}, args...), maxExact)...)
+// exactNames are the names a query means exactly: its text, and its words
+// joined the ways names join them ("payment amount" is payment_amount).
+func exactNames(text string) []any {
+	text = strings.TrimSpace(text)
+	names := []any{text}
+	if words := searchWords(text); len(words) > 1 {
+		for _, sep := range []string{"_", " ", "-"} {
+			if joined := strings.Join(words, sep); !strings.EqualFold(joined, text) {
+				names = append(names, joined)
+			}
+		}
+	}
+	return names
+}
+
+func (s *Store) exactHits(ctx context.Context, names []any, filter string, args []any) ([]catalog.SearchHit, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, e.id FROM entities e WHERE e.name COLLATE NOCASE IN (?`+strings.Repeat(", ?", len(names)-1)+`)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT ?`,
+		append(append(names, args...), maxExact)...)
 	if err != nil {
 		return nil, err
 	}
@@ -154,15 +175,15 @@ func (s *Store) exactHits(ctx context.Context, name, filter string, args []any) 
 	return out, rows.Err()
 }
 
-// rankCap is the most matches rankedHits sorts by bm25. Past it, ranking
+// rankCap is the most matches rankedHits scores. Past it, ranking
 // costs more than it tells (twenty thousand columns named *_amount rank
 // alike), so hits whose name matches come first, then the rest, each in
 // index order.
-const rankCap = 3000
+const rankCap = 300
 
 // rankedHits returns up to want full-text hits from one index that pass the
 // filter, best first, skipping FQNs in skip.
-func (s *Store) rankedHits(ctx context.Context, table, match, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+func (s *Store) rankedHits(ctx context.Context, table, match string, terms queryTerms, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	var matches int
 	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?)`, match, rankCap).Scan(&matches); err != nil {
 		return nil, err
@@ -171,27 +192,13 @@ func (s *Store) rankedHits(ctx context.Context, table, match, filter string, arg
 		return nil, nil
 	}
 	if matches < rankCap {
-		// Rank every match, but join only a window of the best to the
-		// entities table; widen it only when filters reject too much.
-		for window := max(2*(want+len(skip)), 64); ; window *= 4 {
-			rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, m.rank FROM
-					(SELECT rowid, rank FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank LIMIT ?) m
-					JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter+` ORDER BY m.rank`,
-				append([]any{match, window}, args...)...)
-			if err != nil {
-				return nil, err
-			}
-			out, err := collectHits(rows, skip)
-			if err != nil || len(out) >= want || window >= matches {
-				return out[:min(len(out), want)], err
-			}
-		}
+		return s.scoredHits(ctx, table, match, terms, filter, args, want, skip)
 	}
 	var out []catalog.SearchHit
 	for _, expr := range []string{"name : (" + match + ")", match} {
 		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, 0.0 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
 				WHERE `+table+` MATCH ?`+filter+` LIMIT ?`,
-			append(append([]any{expr}, args...), want+len(out))...)
+			append(append([]any{expr}, args...), want+len(skip))...)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +247,7 @@ func collectHits(rows interface {
 // matches whole words; the second also matches the last word as a prefix
 // (typing "ord" finds "orders").
 func matchExprs(text string) (words, prefix string) {
-	list := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) })
+	list := searchWords(text)
 	if len(list) == 0 {
 		return "", ""
 	}
@@ -257,4 +264,49 @@ func shorten(s string, max int) string {
 		return string(r)
 	}
 	return string(r[:max-1]) + "…"
+}
+
+// scoredHits reads every match of one index that passes the filter (fewer
+// than rankCap) and returns the best want of them, by score, then by
+// shorter FQN.
+func (s *Store) scoredHits(ctx context.Context, table, match string, terms queryTerms, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, e.parent_fqn FROM
+			(SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?) m
+			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
+		append([]any{match, rankCap}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []catalog.SearchHit
+	for rows.Next() {
+		var h catalog.SearchHit
+		var kind, desc, parent string
+		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &desc, &h.Deleted, &parent); err != nil {
+			return nil, err
+		}
+		if skip[h.FQN] {
+			continue
+		}
+		h.Kind, h.Score = catalog.Kind(kind), terms.score(h.Name, parent, desc)
+		h.Description = desc
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b catalog.SearchHit) int {
+		switch {
+		case a.Score != b.Score:
+			return cmp.Compare(b.Score, a.Score)
+		case len(a.FQN) != len(b.FQN):
+			return cmp.Compare(len(a.FQN), len(b.FQN))
+		}
+		return strings.Compare(a.FQN, b.FQN)
+	})
+	out = out[:min(len(out), want)]
+	for i := range out {
+		out[i].Description = shorten(out[i].Description, 160)
+	}
+	return out, nil
 }

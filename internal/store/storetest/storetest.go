@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"Scans", testScans},
 		{"BadEntities", testBadEntities},
 		{"Projects", testProjects},
+		{"SearchPagingManyMatches", testSearchPagingManyMatches},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
