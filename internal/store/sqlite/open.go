@@ -44,9 +44,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve catalog path %q: %w", path, err)
 	}
+	// wal_autocheckpoint: a 32 MiB WAL between checkpoints, so a big scan
+	// copies each hot index page to the database once per checkpoint rather
+	// than once per thousand pages written.
 	dsn := func(extra string) string {
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)", "temp_store(MEMORY)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(8192)"} {
 			q.Add("_pragma", p)
 		}
 		if extra != "" {
