@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -131,8 +132,21 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.latency > 0 {
-		time.Sleep(f.latency)
+		// AWS's latency includes building the answer (a page of 1,000
+		// keys costs the fake CPU time): answer at arrival + latency.
+		arrived := time.Now()
+		rec := httptest.NewRecorder()
+		f.respond(rec, r)
+		time.Sleep(f.latency - time.Since(arrived))
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
 	}
+	f.respond(w, r)
+}
+
+func (f *fakeS3) respond(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucketName, key, _ := strings.Cut(path, "/")
