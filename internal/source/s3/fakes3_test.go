@@ -139,6 +139,11 @@ func (f *fakeS3) serve(w http.ResponseWriter, r *http.Request) {
 		f.respond(rec, r)
 		time.Sleep(f.latency - time.Since(arrived))
 		maps.Copy(w.Header(), rec.Header())
+		if w.Header().Get("Content-Length") == "" && r.Method != http.MethodHead {
+			// S3 sends the length of every listing; without it the client
+			// reads a chunked body of unknown size.
+			w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()))
+		}
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 		return
