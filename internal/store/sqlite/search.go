@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -134,7 +135,7 @@ func searchFilter(q catalog.SearchQuery) (string, []any) {
 	return b.String(), args
 }
 
-const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted`
+const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted, e.parent_fqn`
 
 // exactNames are the names a query means exactly: its text, and its words
 // joined the ways names join them ("payment amount" is payment_amount).
@@ -152,27 +153,18 @@ func exactNames(text string) []any {
 }
 
 func (s *Store) exactHits(ctx context.Context, names []any, filter string, args []any) ([]catalog.SearchHit, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, e.id FROM entities e WHERE e.name COLLATE NOCASE IN (?`+strings.Repeat(", ?", len(names)-1)+`)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT ?`,
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.name COLLATE NOCASE IN (?`+strings.Repeat(", ?", len(names)-1)+`)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT ?`,
 		append(append(names, args...), maxExact)...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []catalog.SearchHit
-	for rows.Next() {
-		var h catalog.SearchHit
-		var kind, desc string
-		var id int64
-		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &desc, &h.Deleted, &id); err != nil {
-			return nil, err
-		}
-		if spec, _ := catalog.Spec(catalog.Kind(kind)); !spec.Searchable {
-			continue
-		}
-		h.Kind, h.Description, h.Score = catalog.Kind(kind), shorten(desc, 160), 1000
-		out = append(out, h)
+	found, err := readHits(rows, nil)
+	out := make([]catalog.SearchHit, 0, len(found))
+	for _, h := range found {
+		h.Score = 1000
+		out = append(out, h.brief())
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // rankCap is the most matches rankedHits scores. Past it, ranking
@@ -196,20 +188,21 @@ func (s *Store) rankedHits(ctx context.Context, table, match string, terms query
 	}
 	var out []catalog.SearchHit
 	for _, expr := range []string{"name : (" + match + ")", match} {
-		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, 0.0 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
+		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
 				WHERE `+table+` MATCH ?`+filter+` LIMIT ?`,
 			append(append([]any{expr}, args...), want+len(skip))...)
 		if err != nil {
 			return nil, err
 		}
-		more, err := collectHits(rows, skip)
+		more, err := readHits(rows, skip)
 		if err != nil {
 			return nil, err
 		}
 		for _, h := range more {
 			skip[h.FQN] = true
+			h.Score = terms.score(h.Name, h.parentFQN, h.Description)
+			out = append(out, h.brief())
 		}
-		out = append(out, more...)
 		if len(out) >= want {
 			return out[:want], nil
 		}
@@ -217,26 +210,34 @@ func (s *Store) rankedHits(ctx context.Context, table, match string, terms query
 	return out, nil
 }
 
-func collectHits(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close() error
-}, skip map[string]bool) ([]catalog.SearchHit, error) {
+// hitRow is a hit as read, before scoring: its whole description, and its
+// parent's FQN.
+type hitRow struct {
+	catalog.SearchHit
+	parentFQN string
+}
+
+// brief is the hit as returned, its description shortened.
+func (h hitRow) brief() catalog.SearchHit {
+	h.Description = shorten(h.Description, 160)
+	return h.SearchHit
+}
+
+// readHits reads rows of hitColumns, leaving out FQNs in skip and kinds
+// search does not return.
+func readHits(rows *sql.Rows, skip map[string]bool) ([]hitRow, error) {
 	defer rows.Close()
-	var out []catalog.SearchHit
+	var out []hitRow
 	for rows.Next() {
-		var h catalog.SearchHit
-		var kind, desc string
-		var rank float64
-		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &desc, &h.Deleted, &rank); err != nil {
+		var h hitRow
+		var kind string
+		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &h.Description, &h.Deleted, &h.parentFQN); err != nil {
 			return nil, err
 		}
-		if skip[h.FQN] {
+		h.Kind = catalog.Kind(kind)
+		if spec, _ := catalog.Spec(h.Kind); skip[h.FQN] || !spec.Searchable {
 			continue
 		}
-		// bm25 is lower-is-better and negative; flip it.
-		h.Kind, h.Description, h.Score = catalog.Kind(kind), shorten(desc, 160), -rank
 		out = append(out, h)
 	}
 	return out, rows.Err()
@@ -270,32 +271,21 @@ func shorten(s string, max int) string {
 // than rankCap) and returns the best want of them, by score, then by
 // shorter FQN.
 func (s *Store) scoredHits(ctx context.Context, table, match string, terms queryTerms, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+`, e.parent_fqn FROM
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM
 			(SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?) m
 			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
 		append([]any{match, rankCap}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []catalog.SearchHit
-	for rows.Next() {
-		var h catalog.SearchHit
-		var kind, desc, parent string
-		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &desc, &h.Deleted, &parent); err != nil {
-			return nil, err
-		}
-		if skip[h.FQN] {
-			continue
-		}
-		h.Kind, h.Score = catalog.Kind(kind), terms.score(h.Name, parent, desc)
-		h.Description = desc
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+	found, err := readHits(rows, skip)
+	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b catalog.SearchHit) int {
+	for i := range found {
+		found[i].Score = terms.score(found[i].Name, found[i].parentFQN, found[i].Description)
+	}
+	slices.SortFunc(found, func(a, b hitRow) int {
 		switch {
 		case a.Score != b.Score:
 			return cmp.Compare(b.Score, a.Score)
@@ -304,9 +294,9 @@ func (s *Store) scoredHits(ctx context.Context, table, match string, terms query
 		}
 		return strings.Compare(a.FQN, b.FQN)
 	})
-	out = out[:min(len(out), want)]
-	for i := range out {
-		out[i].Description = shorten(out[i].Description, 160)
+	out := make([]catalog.SearchHit, 0, min(len(found), want))
+	for _, h := range found[:min(len(found), want)] {
+		out = append(out, h.brief())
 	}
 	return out, nil
 }
