@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -126,10 +127,19 @@ func newConnectionListCmd(app *App) *cobra.Command {
 			if asJSON {
 				return writeJSON(app.Stdout, conns)
 			}
+			projects, err := store.ListProjects(cmd.Context())
+			if err != nil {
+				return err
+			}
+			projectName := map[string]string{}
+			for _, p := range projects {
+				projectName[p.ID] = p.Name
+			}
 			tw := tabwriter.NewWriter(app.Stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tSOURCE\tACCESS\tREGION\tROLE")
+			fmt.Fprintln(tw, "NAME\tSOURCE\tACCESS\tREGION\tPROJECT\tROLE")
 			for _, c := range conns {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.SourceType, c.AccessLevel, c.Region, c.RoleARN)
+				project := cmp.Or(projectName[c.ProjectID], c.ProjectID, "-")
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.SourceType, c.AccessLevel, c.Region, project, c.RoleARN)
 			}
 			return tw.Flush()
 		},
