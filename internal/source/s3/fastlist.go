@@ -339,18 +339,21 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 
 func parseObject(s *xmlScan, self bool, o *types.Object) error {
 	return s.children(contentsTag, self, func(c []byte, cself bool) error {
-		v, err := "", error(nil)
+		// v must not have its address taken: that would put every child's
+		// text on the heap, and a page has thousands.
+		var v string
 		name := string(c) // does not allocate: compared, never kept
 		if name != "Owner" && name != "RestoreStatus" {
+			var err error
 			if v, err = s.text(c, cself); err != nil {
 				return err
 			}
 		}
 		switch name {
 		case "Key":
-			o.Key = &v
+			o.Key = aws.String(v)
 		case "ETag":
-			o.ETag = &v
+			o.ETag = aws.String(v)
 		case "StorageClass":
 			o.StorageClass = types.ObjectStorageClass(v)
 		case "ChecksumAlgorithm":
