@@ -125,7 +125,8 @@ type ScanWriter interface {
 	BeginScan(ctx context.Context, s ScanStart) (Scan, error)
 	// Upsert writes a batch of entities seen by the scan in one transaction,
 	// recording history for added, updated and restored entities. Unchanged
-	// entities only get their LastSeen/LastScanID bumped.
+	// entities only get their LastSeen/LastScanID bumped. The batch belongs
+	// to the caller again once Upsert returns (the scan runner reuses it).
 	Upsert(ctx context.Context, scanID int64, batch []Entity) (WriteStats, error)
 	// MarkMissing marks deleted every live entity of the given kinds directly
 	// under parentFQN that this scan did not see, and their descendants. The

@@ -73,6 +73,7 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 	s := &sink{
 		runner: r, scanID: rec.ID, batchSize: batch, start: start, now: now,
 		ops:   make(chan op, 4),
+		free:  make(chan []catalog.Entity, 2),
 		stats: catalog.WriteStats{},
 		seen:  map[catalog.Kind]int64{},
 	}
@@ -152,6 +153,7 @@ type sink struct {
 	seen      map[catalog.Kind]int64
 
 	ops      chan op
+	free     chan []catalog.Entity // written batches, for reuse
 	written  atomic.Int64
 	stats    catalog.WriteStats // owned by the writer goroutine until it ends
 	writeErr error              // likewise
@@ -169,11 +171,19 @@ func (s *sink) Emit(ctx context.Context, entities ...catalog.Entity) error {
 	if s.closed {
 		return errClosed
 	}
-	s.pending = append(s.pending, entities...)
-	if len(s.pending) < s.batchSize {
-		return nil
+	// Fill batches to exactly batchSize: the pending slice never grows.
+	for len(entities) > 0 {
+		n := min(s.batchSize-len(s.pending), len(entities))
+		s.pending = append(s.pending, entities[:n]...)
+		entities = entities[n:]
+		if len(s.pending) < s.batchSize {
+			break
+		}
+		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
+			return err
+		}
 	}
-	return s.sendLocked(ctx, s.takeLocked())
+	return nil
 }
 
 func (s *sink) Complete(ctx context.Context, parentFQN string, kinds ...catalog.Kind) error {
@@ -215,9 +225,27 @@ func (s *sink) warnings() []error {
 
 func (s *sink) takeLocked() op {
 	o := op{batch: s.pending, completed: s.completed}
-	s.pending = make([]catalog.Entity, 0, s.batchSize)
+	select {
+	case s.pending = <-s.free:
+	default:
+		s.pending = make([]catalog.Entity, 0, s.batchSize)
+	}
 	s.completed = nil
 	return o
+}
+
+// recycle returns a written batch for reuse: a big scan would otherwise
+// allocate (and the collector reclaim) a fresh batch every few
+// milliseconds. Its entities are cleared so they can be collected.
+func (s *sink) recycle(batch []catalog.Entity) {
+	if cap(batch) != s.batchSize {
+		return
+	}
+	clear(batch)
+	select {
+	case s.free <- batch[:0]:
+	default:
+	}
 }
 
 // sendLocked hands an op to the writer. Holding the lock while the channel is
@@ -258,6 +286,7 @@ func (s *sink) write(ctx context.Context) {
 		}
 		if len(o.batch) > 0 {
 			st, err := s.runner.Store.Upsert(wctx, s.scanID, o.batch)
+			s.recycle(o.batch)
 			if err != nil {
 				s.fail(fmt.Errorf("write %d entities: %w", len(o.batch), err))
 				continue

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -72,6 +73,8 @@ func (d *fastListDeserializer) HandleDeserialize(ctx context.Context, in middlew
 	_ = resp.Body.Close()
 	if rerr == nil {
 		if result, perr := parseListObjectsV2(data); perr == nil {
+			// The result holds copies of every string, never the body.
+			releaseBody(data)
 			if v := resp.Header.Get("x-amz-request-charged"); v != "" {
 				result.RequestCharged = types.RequestCharged(strings.TrimSpace(v))
 			}
@@ -83,17 +86,33 @@ func (d *fastListDeserializer) HandleDeserialize(ctx context.Context, in middlew
 	return d.fallback.HandleDeserialize(ctx, in, replay{out, md, rerr})
 }
 
-// readBody reads a response whole, in one allocation when its length is
-// known.
+// bodies recycles listing bodies (about 250 KiB a page of 1,000 keys): a
+// scan reads one every few milliseconds.
+var bodies sync.Pool
+
+// readBody reads a response whole, into a recycled buffer when its length
+// is known.
 func readBody(resp *smithyhttp.Response) ([]byte, error) {
 	if n := resp.ContentLength; n > 0 && n < 64<<20 {
-		buf := make([]byte, n)
+		var buf []byte
+		if b, ok := bodies.Get().(*[]byte); ok && int64(cap(*b)) >= n {
+			buf = (*b)[:n]
+		} else {
+			buf = make([]byte, n)
+		}
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, err
 		}
 		return buf, nil
 	}
 	return io.ReadAll(resp.Body)
+}
+
+// releaseBody gives a body back once nothing refers to it.
+func releaseBody(b []byte) {
+	if cap(b) <= 1<<20 {
+		bodies.Put(&b)
+	}
 }
 
 // replay hands an already received response to the SDK's deserializer.
@@ -305,6 +324,10 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 				err = perr
 			}
 		case "Contents":
+			if out.Contents == nil && out.KeyCount != nil {
+				// KeyCount comes first: size the list once.
+				out.Contents = make([]types.Object, 0, max(*out.KeyCount, 0))
+			}
 			var o types.Object
 			if err = parseObject(s, cself, &o); err == nil {
 				out.Contents = append(out.Contents, o)
