@@ -74,7 +74,7 @@ func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity
 				return err
 			}
 		}
-		return nil
+		return w.flush()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
@@ -150,20 +150,17 @@ type upsertWriter struct {
 	scanID                                   int64
 	now                                      int64
 	insertEntity, updateEntity, selectEntity *sql.Stmt
-	insertChange                             *sql.Stmt
-	// Search index statements, one pair per index table.
-	insertSearch, deleteSearch map[string]*sql.Stmt
+	changes                                  *rowBatch
+	// Search index rows and deletions, per index table.
+	searchRows   map[string]*rowBatch
+	deleteSearch map[string]*sql.Stmt
 }
 
 func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time) (*upsertWriter, error) {
-	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now), insertSearch: map[string]*sql.Stmt{}, deleteSearch: map[string]*sql.Stmt{}}
+	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now), searchRows: map[string]*rowBatch{}, deleteSearch: map[string]*sql.Stmt{},
+		changes: newRowBatch(tx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type, fields) VALUES`, 8)}
 	for _, table := range searchTables {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (rowid, name, parent, description) VALUES (?, ?, ?, ?)`)
-		if err != nil {
-			w.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		w.insertSearch[table] = ins
+		w.searchRows[table] = newRowBatch(tx, `INSERT INTO `+table+` (rowid, name, parent, description) VALUES`, 4)
 		del, err := tx.PrepareContext(ctx, `DELETE FROM `+table+` WHERE rowid = ?`)
 		if err != nil {
 			w.close()
@@ -180,7 +177,6 @@ func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Tim
 		{&w.updateEntity, `UPDATE entities SET kind = ?, service = ?, parent_fqn = ?, name = ?, description = ?, attrs = ?, source_created = ?, source_updated = ?,
 			last_seen = ?, last_scan_id = ?, deleted = 0, content_hash = ? WHERE id = ?`},
 		{&w.selectEntity, `SELECT ` + entityColumns + ` FROM entities WHERE id = ?`},
-		{&w.insertChange, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		stmt, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -193,15 +189,37 @@ func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Tim
 }
 
 func (w *upsertWriter) close() {
-	stmts := []*sql.Stmt{w.insertEntity, w.updateEntity, w.selectEntity, w.insertChange}
+	stmts := []*sql.Stmt{w.insertEntity, w.updateEntity, w.selectEntity}
 	for _, table := range searchTables {
-		stmts = append(stmts, w.insertSearch[table], w.deleteSearch[table])
+		stmts = append(stmts, w.deleteSearch[table])
+		w.searchRows[table].close()
 	}
+	w.changes.close()
 	for _, s := range stmts {
 		if s != nil {
 			s.Close()
 		}
 	}
+}
+
+// flush writes the queued search index rows and change records.
+func (w *upsertWriter) flush() error {
+	if err := w.flushSearch(); err != nil {
+		return err
+	}
+	if err := w.changes.flush(w.ctx); err != nil {
+		return fmt.Errorf("record changes: %w", err)
+	}
+	return nil
+}
+
+func (w *upsertWriter) flushSearch() error {
+	for _, table := range searchTables {
+		if err := w.searchRows[table].flush(w.ctx); err != nil {
+			return fmt.Errorf("index entities: %w", err)
+		}
+	}
+	return nil
 }
 
 func (w *upsertWriter) insert(e *catalog.Entity, hash string) (int64, error) {
@@ -237,7 +255,12 @@ func (w *upsertWriter) update(e *catalog.Entity, old existing, hash string) erro
 		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.scanID, hash, old.id); err != nil {
 		return fmt.Errorf("update entity %q: %w", e.FQN, err)
 	}
-	// The kind may have changed, so clear the entity from every index.
+	// The kind may have changed, so clear the entity from every index,
+	// after the queued index rows (this entity's among them, when a batch
+	// repeats an FQN) are in.
+	if err := w.flushSearch(); err != nil {
+		return err
+	}
 	for _, table := range searchTables {
 		if _, err := w.deleteSearch[table].ExecContext(w.ctx, old.id); err != nil {
 			return fmt.Errorf("reindex entity %q: %w", e.FQN, err)
@@ -267,8 +290,8 @@ func (w *upsertWriter) index(id int64, e *catalog.Entity) error {
 	if parts, err := catalog.SplitFQN(e.ParentFQN); err == nil {
 		parent = parts[len(parts)-1]
 	}
-	if _, err := w.insertSearch[searchTableOf(e.Kind)].ExecContext(w.ctx, id, e.Name, parent, e.Description); err != nil {
-		return fmt.Errorf("index entity %q: %w", e.FQN, err)
+	if err := w.searchRows[searchTableOf(e.Kind)].add(w.ctx, id, e.Name, parent, e.Description); err != nil {
+		return fmt.Errorf("index entities: %w", err)
 	}
 	return nil
 }
@@ -282,8 +305,8 @@ func (w *upsertWriter) change(e *catalog.Entity, typ catalog.ChangeType, fields 
 		}
 		f = sql.NullString{String: string(b), Valid: true}
 	}
-	if _, err := w.insertChange.ExecContext(w.ctx, e.FQN, string(e.Kind), e.ParentFQN, e.Service, w.scanID, w.now, string(typ), f); err != nil {
-		return fmt.Errorf("record change of %q: %w", e.FQN, err)
+	if err := w.changes.add(w.ctx, e.FQN, string(e.Kind), e.ParentFQN, e.Service, w.scanID, w.now, string(typ), f); err != nil {
+		return fmt.Errorf("record changes: %w", err)
 	}
 	return nil
 }
