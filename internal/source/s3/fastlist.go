@@ -169,8 +169,11 @@ func (s *xmlScan) open() ([]byte, bool, error) {
 		if self {
 			tag = tag[:len(tag)-1]
 		}
-		if sp := bytes.IndexAny(tag, " \t\r\n"); sp >= 0 {
-			tag = tag[:sp]
+		for k, c := range tag {
+			if isSpace(c) {
+				tag = tag[:k]
+				break
+			}
 		}
 		return tag, self, nil
 	}
@@ -192,19 +195,29 @@ func (s *xmlScan) closing(name []byte) bool {
 
 // text reads an element's text and its closing tag.
 func (s *xmlScan) text(name []byte, self bool) (string, error) {
+	raw, err := s.raw(name, self)
+	if err != nil {
+		return "", err
+	}
+	return unescape(raw)
+}
+
+// raw reads an element's text as it stands in the document, entities not
+// decoded, and its closing tag. The bytes are the document's own.
+func (s *xmlScan) raw(name []byte, self bool) ([]byte, error) {
 	if self {
-		return "", nil
+		return nil, nil
 	}
 	end := bytes.IndexByte(s.b[s.i:], '<')
 	if end < 0 {
-		return "", errNotFast
+		return nil, errNotFast
 	}
 	raw := s.b[s.i : s.i+end]
 	s.i += end
 	if !s.closing(name) {
-		return "", errNotFast
+		return nil, errNotFast
 	}
-	return unescape(raw)
+	return raw, nil
 }
 
 // children calls f for each child element of the element just opened.
@@ -282,6 +295,7 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 		return nil, errNotFast
 	}
 	out := &awss3.ListObjectsV2Output{}
+	var arena *objectArena
 	str := func(name []byte, self bool) (*string, error) {
 		v, err := s.text(name, self)
 		return &v, err
@@ -328,8 +342,11 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 				// KeyCount comes first: size the list once.
 				out.Contents = make([]types.Object, 0, max(*out.KeyCount, 0))
 			}
+			if arena == nil {
+				arena = newObjectArena(cap(out.Contents))
+			}
 			var o types.Object
-			if err = parseObject(s, cself, &o); err == nil {
+			if err = parseObject(s, cself, &o, arena); err == nil {
 				out.Contents = append(out.Contents, o)
 			}
 		case "CommonPrefixes":
@@ -360,12 +377,75 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 	return out, nil
 }
 
-func parseObject(s *xmlScan, self bool, o *types.Object) error {
+// objectArena hands out the pointers a page's types.Object values need
+// from a few slices, rather than one allocation per field of every object.
+// Pointers into a chunk keep it alive; a full chunk is replaced, never
+// grown, so earlier pointers stay valid.
+type objectArena struct {
+	strs  []string
+	sizes []int64
+	times []time.Time
+}
+
+func newObjectArena(objects int) *objectArena {
+	objects = max(objects, 16)
+	return &objectArena{strs: make([]string, 0, 2*objects), sizes: make([]int64, 0, objects), times: make([]time.Time, 0, objects)}
+}
+
+func (a *objectArena) str(v string) *string {
+	if len(a.strs) == cap(a.strs) {
+		a.strs = make([]string, 0, 64)
+	}
+	a.strs = append(a.strs, v)
+	return &a.strs[len(a.strs)-1]
+}
+
+func (a *objectArena) size(v int64) *int64 {
+	if len(a.sizes) == cap(a.sizes) {
+		a.sizes = make([]int64, 0, 32)
+	}
+	a.sizes = append(a.sizes, v)
+	return &a.sizes[len(a.sizes)-1]
+}
+
+func (a *objectArena) time(v time.Time) *time.Time {
+	if len(a.times) == cap(a.times) {
+		a.times = make([]time.Time, 0, 32)
+	}
+	a.times = append(a.times, v)
+	return &a.times[len(a.times)-1]
+}
+
+func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 	return s.children(contentsTag, self, func(c []byte, cself bool) error {
-		// v must not have its address taken: that would put every child's
-		// text on the heap, and a page has thousands.
-		var v string
 		name := string(c) // does not allocate: compared, never kept
+		switch name {
+		case "Size", "LastModified", "StorageClass":
+			// Kept as numbers, times and known names: read in place,
+			// without a string copy.
+			raw, err := s.raw(c, cself)
+			if err != nil || bytes.IndexByte(raw, '&') >= 0 {
+				return errNotFast
+			}
+			switch name {
+			case "Size":
+				n, ok := parseSize(raw)
+				if !ok {
+					return errNotFast
+				}
+				o.Size = a.size(n)
+			case "LastModified":
+				t, ok := parseS3Time(raw)
+				if !ok {
+					return errNotFast
+				}
+				o.LastModified = a.time(t)
+			default:
+				o.StorageClass = storageClass(raw)
+			}
+			return nil
+		}
+		var v string
 		if name != "Owner" && name != "RestoreStatus" {
 			var err error
 			if v, err = s.text(c, cself); err != nil {
@@ -374,27 +454,13 @@ func parseObject(s *xmlScan, self bool, o *types.Object) error {
 		}
 		switch name {
 		case "Key":
-			o.Key = aws.String(v)
+			o.Key = a.str(v)
 		case "ETag":
-			o.ETag = aws.String(v)
-		case "StorageClass":
-			o.StorageClass = types.ObjectStorageClass(v)
+			o.ETag = a.str(v)
 		case "ChecksumAlgorithm":
 			o.ChecksumAlgorithm = append(o.ChecksumAlgorithm, types.ChecksumAlgorithm(v))
 		case "ChecksumType":
 			o.ChecksumType = types.ChecksumType(v)
-		case "Size":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return errNotFast
-			}
-			o.Size = &n
-		case "LastModified":
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return errNotFast
-			}
-			o.LastModified = &t
 		case "Owner":
 			owner := &types.Owner{}
 			o.Owner = owner
@@ -435,4 +501,60 @@ func parseObject(s *xmlScan, self bool, o *types.Object) error {
 		}
 		return nil
 	})
+}
+
+// parseSize reads a non-negative decimal that fits an int64.
+func parseSize(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// parseS3Time reads the timestamps S3 listings carry,
+// 2006-01-02T15:04:05.000Z, falling back to RFC 3339 for any other form.
+func parseS3Time(b []byte) (time.Time, bool) {
+	if len(b) == 24 && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' && b[19] == '.' && b[23] == 'Z' {
+		num := func(i, j int) (int, bool) {
+			n := 0
+			for _, c := range b[i:j] {
+				if c < '0' || c > '9' {
+					return 0, false
+				}
+				n = n*10 + int(c-'0')
+			}
+			return n, true
+		}
+		year, ok1 := num(0, 4)
+		month, ok2 := num(5, 7)
+		day, ok3 := num(8, 10)
+		hour, ok4 := num(11, 13)
+		minute, ok5 := num(14, 16)
+		sec, ok6 := num(17, 19)
+		milli, ok7 := num(20, 23)
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && sec < 61 {
+			return time.Date(year, time.Month(month), day, hour, minute, sec, milli*int(time.Millisecond), time.UTC), true
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	return t, err == nil
+}
+
+var knownStorageClasses = types.ObjectStorageClass("").Values()
+
+// storageClass names a storage class, without a copy for the known ones.
+func storageClass(b []byte) types.ObjectStorageClass {
+	for _, c := range knownStorageClasses {
+		if string(c) == string(b) {
+			return c
+		}
+	}
+	return types.ObjectStorageClass(b)
 }

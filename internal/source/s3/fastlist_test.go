@@ -30,6 +30,13 @@ func TestFastListMatchesSDK(t *testing.T) {
   <Contents><Key>日本/x</Key><LastModified>2024-01-02T03:04:05Z</LastModified><Size>0</Size></Contents>
   <CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>
 </ListBucketResult>`},
+		{"times, sizes and classes", `<ListBucketResult><Name>b</Name><KeyCount>4</KeyCount>
+  <Contents><Key>a</Key><LastModified>2024-12-31T23:59:59.999Z</LastModified><Size>9223372036854775</Size><StorageClass>INTELLIGENT_TIERING</StorageClass></Contents>
+  <Contents><Key>b</Key><LastModified>2024-02-29T00:00:00.123456Z</LastModified><Size>0</Size><StorageClass>SOME_FUTURE_CLASS</StorageClass></Contents>
+  <Contents><Key>c</Key><LastModified>2024-06-01T12:00:00+02:00</LastModified><Size>7</Size></Contents>
+  <Contents><Key>d</Key><LastModified>1999-01-01T00:00:00.000Z</LastModified><Size>12</Size><StorageClass>STANDARD</StorageClass></Contents>
+</ListBucketResult>`},
+		{"negative size falls back", `<ListBucketResult><Name>b</Name><Contents><Key>k</Key><Size>-1</Size></Contents></ListBucketResult>`},
 		{"empty", `<ListBucketResult><Name>b</Name><Prefix>p/</Prefix><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>`},
 		{"unknown element falls back", `<ListBucketResult><Name>b</Name><Future>x</Future><Contents><Key>k</Key><Size>1</Size><NewField>y</NewField></Contents></ListBucketResult>`},
 		{"cdata falls back", `<ListBucketResult><Name>b</Name><Contents><Key><![CDATA[a<b]]></Key></Contents></ListBucketResult>`},
