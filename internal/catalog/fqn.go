@@ -37,12 +37,34 @@ func JoinFQN(parts ...string) string {
 	return strings.Join(quoted, ".")
 }
 
-// Child returns the FQN of a child named name under parent.
+// Child returns the FQN of a child named name under parent. It builds the
+// FQN in one allocation: scans call it for every object of a bucket.
 func Child(parent, name string) string {
-	if parent == "" {
-		return QuotePart(name)
+	if strings.IndexByte(name, '.') < 0 && strings.IndexByte(name, '"') < 0 {
+		if parent == "" {
+			return name
+		}
+		return parent + "." + name
 	}
-	return parent + "." + QuotePart(name)
+	var b strings.Builder
+	b.Grow(len(parent) + len(name) + strings.Count(name, `"`) + 3)
+	if parent != "" {
+		b.WriteString(parent)
+		b.WriteByte('.')
+	}
+	b.WriteByte('"')
+	for {
+		i := strings.IndexByte(name, '"')
+		if i < 0 {
+			break
+		}
+		b.WriteString(name[:i+1])
+		b.WriteByte('"')
+		name = name[i+1:]
+	}
+	b.WriteString(name)
+	b.WriteByte('"')
+	return b.String()
 }
 
 // SplitFQN parses an FQN into its raw parts. It rejects empty parts and

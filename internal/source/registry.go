@@ -20,7 +20,8 @@ type Source interface {
 
 // Sink receives a scan's findings. The runner behind it batches writes.
 type Sink interface {
-	// Emit records entities seen by the scan.
+	// Emit records entities seen by the scan. It copies them: the caller
+	// may reuse the slice once Emit returns.
 	Emit(ctx context.Context, entities ...catalog.Entity) error
 	// Complete says the listing of kinds under parentFQN finished without
 	// error, so entities of those kinds not seen there may be marked deleted.

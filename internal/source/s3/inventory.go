@@ -38,7 +38,8 @@ func (r *bucketRun) inventory(ctx context.Context, objs []types.Object) {
 	if !r.hook || len(objs) == 0 {
 		return
 	}
-	recs := make([]objectRecord, 0, len(objs))
+	buf := pageRecords.Get().(*[]objectRecord)
+	recs := (*buf)[:0]
 	for _, o := range objs {
 		recs = append(recs, objectRecord{
 			key: aws.ToString(o.Key), etag: strings.Trim(aws.ToString(o.ETag), `"`), class: string(o.StorageClass),
@@ -46,7 +47,18 @@ func (r *bucketRun) inventory(ctx context.Context, objs []types.Object) {
 		})
 	}
 	r.emitObjects(ctx, recs)
+	clear(recs)
+	*buf = recs[:0]
+	pageRecords.Put(buf)
 }
+
+// pageRecords and pageEntities are reused from one listing page to the
+// next: a page of 1,000 objects is half a MiB of records and entities
+// that would otherwise be garbage a few milliseconds later.
+var (
+	pageRecords  = sync.Pool{New: func() any { return new([]objectRecord) }}
+	pageEntities = sync.Pool{New: func() any { return new([]catalog.Entity) }}
+)
 
 // reserve takes up to n of the bucket's remaining object budget.
 func (r *bucketRun) reserve(n int) int {
@@ -91,25 +103,38 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 	if cfg.IncludeObjectHeaders || cfg.IncludeTags {
 		r.enrich(ctx, kept)
 	}
-	ents := make([]catalog.Entity, len(kept))
-	for i, rec := range kept {
-		ents[i] = r.objectEntity(rec)
+	buf := pageEntities.Get().(*[]catalog.Entity)
+	ents := (*buf)[:0]
+	// The entities' times point into one slice per page, not one
+	// allocation each.
+	times := make([]time.Time, 0, 2*len(kept))
+	for _, rec := range kept {
+		ents = append(ents, r.objectEntity(rec, &times))
 	}
-	if err := r.sc.sink.Emit(ctx, ents...); err != nil {
+	// Emit copies the entities, so the slice is free again after it.
+	err := r.sc.sink.Emit(ctx, ents...)
+	n := len(ents)
+	clear(ents)
+	*buf = ents[:0]
+	pageEntities.Put(buf)
+	if err != nil {
 		r.fail(err)
 		return
 	}
-	r.sc.sink.Progress(catalog.KindObject, len(ents))
+	r.sc.sink.Progress(catalog.KindObject, n)
 }
 
-func (r *bucketRun) objectEntity(rec objectRecord) catalog.Entity {
+// standardClass is boxed once: nearly every object is in STANDARD.
+var standardClass any = string(types.ObjectStorageClassStandard)
+
+func (r *bucketRun) objectEntity(rec objectRecord, times *[]time.Time) catalog.Entity {
 	attrs := map[string]any{"key": rec.key, "size": rec.size}
 	setString(attrs, "etag", rec.etag)
-	class := rec.class
-	if class == "" {
-		class = "STANDARD"
+	if rec.class == "" || rec.class == string(types.ObjectStorageClassStandard) {
+		attrs["storageClass"] = standardClass
+	} else {
+		attrs["storageClass"] = rec.class
 	}
-	attrs["storageClass"] = class
 	setString(attrs, "contentType", rec.contentType)
 	setString(attrs, "contentEncoding", rec.encoding)
 	setString(attrs, "versionId", rec.versionID)
@@ -123,14 +148,12 @@ func (r *bucketRun) objectEntity(rec objectRecord) catalog.Entity {
 			attrs["noncurrentVersions"] = rec.noncurrent
 		}
 		if !rec.created.IsZero() {
-			t := rec.created.UTC()
-			created = &t
+			created = keepTime(times, rec.created.UTC())
 		}
 	}
 	var modified *time.Time
 	if !rec.modified.IsZero() {
-		t := rec.modified.UTC()
-		modified = &t
+		modified = keepTime(times, rec.modified.UTC())
 	}
 	return catalog.Entity{
 		FQN: catalog.Child(r.fqn, rec.key), Kind: catalog.KindObject, Service: r.sc.s.ServiceName, ParentFQN: r.fqn,
@@ -328,4 +351,14 @@ func mergeVersions(out *awss3.ListObjectVersionsOutput) []version {
 		return vs[i].modified.After(vs[j].modified)
 	})
 	return vs
+}
+
+// keepTime stores t in times and points to it; a full slice is replaced,
+// never grown, so earlier pointers stay valid.
+func keepTime(times *[]time.Time, t time.Time) *time.Time {
+	if len(*times) == cap(*times) {
+		*times = make([]time.Time, 0, 64)
+	}
+	*times = append(*times, t)
+	return &(*times)[len(*times)-1]
 }
