@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -390,7 +391,7 @@ func s3Error(w http.ResponseWriter, status int, code, msg string) {
 
 func writeXML(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "application/xml")
-	_, _ = w.Write([]byte(body))
+	_, _ = io.WriteString(w, body)
 }
 
 func esc(s string) string {

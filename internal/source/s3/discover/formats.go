@@ -46,14 +46,16 @@ var compressionByExt = map[string]string{
 // (Spark's codec tag is not a whole-file compression), data.csv.gz is
 // gzip-compressed csv.
 func Classify(key string) FileKind {
-	name := strings.ToLower(key[strings.LastIndexByte(key, '/')+1:])
-	parts := strings.Split(name, ".")
-	if len(parts) < 2 {
+	// Called for every object of a bucket: slices the name, no split.
+	name := key[strings.LastIndexByte(key, '/')+1:]
+	dot := strings.LastIndexByte(name, '.')
+	if dot < 0 {
 		return FileKind{}
 	}
-	last := parts[len(parts)-1]
-	if c, ok := compressionByExt[last]; ok && len(parts) >= 3 {
-		inner := parts[len(parts)-2]
+	last := strings.ToLower(name[dot+1:])
+	stem := name[:dot]
+	if c, ok := compressionByExt[last]; ok && strings.IndexByte(stem, '.') >= 0 {
+		inner := strings.ToLower(stem[strings.LastIndexByte(stem, '.')+1:])
 		if f, ok := formatByExt[inner]; ok {
 			return FileKind{Format: f, Compression: c}
 		}
