@@ -96,7 +96,9 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, ve
 	if cfg.IncludeObjects && !r.hook {
 		r.startInventory()
 	}
-	r.run(ctx, max(cfg.ListThreads, 1))
+	// Twice as many workers as listings in flight: while one worker turns
+	// its page into entities, another's request is already out.
+	r.run(ctx, 2*max(cfg.ListThreads, 1))
 
 	if r.fatal != nil {
 		return r.fatal

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/source/s3/discover"
@@ -206,23 +207,37 @@ func (r *bucketRun) fail(err error) {
 	r.cancel()
 }
 
-// list reads every page of a listing, holding a scan-wide slot per call.
+// list reads every page of a listing. Each request holds one of the
+// scan-wide listing slots while it is out at S3 (holdListSlot), not while
+// the SDK builds and signs it, decodes the answer, or the page is turned
+// into entities: that work overlaps other workers' requests instead.
 func (r *bucketRun) list(ctx context.Context, in *awss3.ListObjectsV2Input, page func(*awss3.ListObjectsV2Output)) error {
 	pages := awss3.NewListObjectsV2Paginator(r.api, in)
 	for pages.HasMorePages() {
-		select {
-		case r.sc.lists <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		out, err := pages.NextPage(ctx)
-		<-r.sc.lists
+		out, err := pages.NextPage(ctx, r.sc.holdListSlot)
 		if err != nil {
 			return err
 		}
 		page(out)
 	}
 	return nil
+}
+
+// holdListSlot makes a listing request take a slot of sc.lists around its
+// HTTP round trip (each attempt), innermost in the Deserialize step.
+func (sc *scan) holdListSlot(o *awss3.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("lakemapListSlot",
+			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				select {
+				case sc.lists <- struct{}{}:
+				case <-ctx.Done():
+					return middleware.DeserializeOutput{}, middleware.Metadata{}, ctx.Err()
+				}
+				defer func() { <-sc.lists }()
+				return next.HandleDeserialize(ctx, in)
+			}), middleware.After)
+	})
 }
 
 // listFailed warns about a failed listing; what was under it is partial,
