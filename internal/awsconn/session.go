@@ -157,23 +157,10 @@ func (s *Session) AWSForRegion(region string) aws.Config {
 // Region is the connection's region.
 func (s *Session) Region() string { return s.cfg.Region }
 
-// limitMiddleware bounds the connection's requests in flight at AWS, each
-// retry attempt counted, so one connection cannot flood an account's API
-// quota. It wraps only the HTTP round trip (innermost in the Deserialize
-// step): a slot is free again once AWS has answered, while the SDK decodes
-// the answer — decoding a page of 1,000 partitions is CPU work that would
-// otherwise keep AWS idle (the Glue benchmark's wall time dropped by it).
+// limitMiddleware bounds the connection's calls out at AWS, each retry
+// attempt counted, so one connection cannot flood an account's API quota.
 func (s *Session) limitMiddleware(stack *middleware.Stack) error {
-	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("lakemapConcurrencyLimit",
-		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
-			select {
-			case s.limiter <- struct{}{}:
-			case <-ctx.Done():
-				return middleware.DeserializeOutput{}, middleware.Metadata{}, ctx.Err()
-			}
-			defer func() { <-s.limiter }()
-			return next.HandleDeserialize(ctx, in)
-		}), middleware.After)
+	return HoldSlot("lakemapConcurrencyLimit", s.limiter)(stack)
 }
 
 type noRateLimit struct{}

@@ -200,3 +200,32 @@ func TestUnreachableEndpointFailsFast(t *testing.T) {
 		t.Errorf("refused connection retried: %d attempts of %s", ce.Attempts, ce.Operation)
 	}
 }
+
+// Every attempt gives its slot back, failed ones included: with a single
+// slot, a call retried after throttling and calls after it still go out.
+func TestLimiterSlotsSurviveRetriesAndErrors(t *testing.T) {
+	fake := newFakeSTS(t, time.Hour)
+	s := fakeSession(t, fake.srv.URL, Config{}, Options{MaxAttempts: 3, MaxConcurrency: 1})
+	fake.setFaults("Throttling", "ThrottlingException")
+	done := make(chan error, 1)
+	go func() {
+		err := callerIdentity(s)
+		if err == nil {
+			fake.setFaults("Throttling", "Throttling", "Throttling")
+			_ = callerIdentity(s) // gives up after 3 attempts
+			err = callerIdentity(s)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a limiter slot was never given back: calls are stuck")
+	}
+	if got := len(s.limiter); got != 0 {
+		t.Errorf("%d limiter slots still taken after every call returned", got)
+	}
+}

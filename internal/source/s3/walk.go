@@ -3,7 +3,6 @@ package s3
 import (
 	"context"
 	"fmt"
-	"io"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -12,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/source/s3/discover"
@@ -225,41 +222,10 @@ func (r *bucketRun) list(ctx context.Context, in *awss3.ListObjectsV2Input, page
 	return nil
 }
 
-// holdListSlot makes a listing request take a slot of sc.lists from
-// sending each attempt until its answer's body has been read: the time it
-// is out at S3. Decoding the answer and turning it into entities happen
-// outside the slot.
+// holdListSlot makes each listing request hold a slot of sc.lists while it
+// is out at S3 (awsconn.HoldSlot).
 func (sc *scan) holdListSlot(o *awss3.Options) {
-	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("lakemapListSlot",
-			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
-				select {
-				case sc.lists <- struct{}{}:
-				case <-ctx.Done():
-					return middleware.DeserializeOutput{}, middleware.Metadata{}, ctx.Err()
-				}
-				var once sync.Once
-				release := func() { once.Do(func() { <-sc.lists }) }
-				out, md, err := next.HandleDeserialize(ctx, in)
-				if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.Body != nil {
-					resp.Body = &releaseOnClose{ReadCloser: resp.Body, release: release}
-				} else {
-					release()
-				}
-				return out, md, err
-			}), middleware.After)
-	})
-}
-
-// releaseOnClose frees a listing slot once its body is read and closed.
-type releaseOnClose struct {
-	io.ReadCloser
-	release func()
-}
-
-func (r *releaseOnClose) Close() error {
-	defer r.release()
-	return r.ReadCloser.Close()
+	o.APIOptions = append(o.APIOptions, awsconn.HoldSlot("lakemapListSlot", sc.lists))
 }
 
 // listFailed warns about a failed listing; what was under it is partial,
