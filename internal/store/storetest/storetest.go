@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"BadEntities", testBadEntities},
 		{"Projects", testProjects},
 		{"SearchPagingManyMatches", testSearchPagingManyMatches},
+		{"BigBatchRepeatingFQNs", testBigBatchRepeatingFQNs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
