@@ -21,12 +21,7 @@ import (
 // same way; doubling keeps parts with quotes unambiguous).
 
 // QuotePart quotes one FQN part when it needs it.
-func QuotePart(part string) string {
-	if !strings.ContainsAny(part, `."`) {
-		return part
-	}
-	return `"` + strings.ReplaceAll(part, `"`, `""`) + `"`
-}
+func QuotePart(part string) string { return Child("", part) }
 
 // JoinFQN builds an FQN from raw (unquoted) parts.
 func JoinFQN(parts ...string) string {

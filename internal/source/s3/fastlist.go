@@ -377,43 +377,16 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 	return out, nil
 }
 
-// objectArena hands out the pointers a page's types.Object values need
-// from a few slices, rather than one allocation per field of every object.
-// Pointers into a chunk keep it alive; a full chunk is replaced, never
-// grown, so earlier pointers stay valid.
+// objectArena holds the pointed-to fields of a page's types.Object values.
 type objectArena struct {
-	strs  []string
-	sizes []int64
-	times []time.Time
+	strs  slab[string]
+	sizes slab[int64]
+	times slab[time.Time]
 }
 
 func newObjectArena(objects int) *objectArena {
 	objects = max(objects, 16)
-	return &objectArena{strs: make([]string, 0, 2*objects), sizes: make([]int64, 0, objects), times: make([]time.Time, 0, objects)}
-}
-
-func (a *objectArena) str(v string) *string {
-	if len(a.strs) == cap(a.strs) {
-		a.strs = make([]string, 0, 64)
-	}
-	a.strs = append(a.strs, v)
-	return &a.strs[len(a.strs)-1]
-}
-
-func (a *objectArena) size(v int64) *int64 {
-	if len(a.sizes) == cap(a.sizes) {
-		a.sizes = make([]int64, 0, 32)
-	}
-	a.sizes = append(a.sizes, v)
-	return &a.sizes[len(a.sizes)-1]
-}
-
-func (a *objectArena) time(v time.Time) *time.Time {
-	if len(a.times) == cap(a.times) {
-		a.times = make([]time.Time, 0, 32)
-	}
-	a.times = append(a.times, v)
-	return &a.times[len(a.times)-1]
+	return &objectArena{strs: newSlab[string](2 * objects), sizes: newSlab[int64](objects), times: newSlab[time.Time](objects)}
 }
 
 func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
@@ -433,13 +406,13 @@ func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 				if !ok {
 					return errNotFast
 				}
-				o.Size = a.size(n)
+				o.Size = a.sizes.keep(n)
 			case "LastModified":
 				t, ok := parseS3Time(raw)
 				if !ok {
 					return errNotFast
 				}
-				o.LastModified = a.time(t)
+				o.LastModified = a.times.keep(t)
 			default:
 				o.StorageClass = storageClass(raw)
 			}
@@ -454,9 +427,9 @@ func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 		}
 		switch name {
 		case "Key":
-			o.Key = a.str(v)
+			o.Key = a.strs.keep(v)
 		case "ETag":
-			o.ETag = a.str(v)
+			o.ETag = a.strs.keep(v)
 		case "ChecksumAlgorithm":
 			o.ChecksumAlgorithm = append(o.ChecksumAlgorithm, types.ChecksumAlgorithm(v))
 		case "ChecksumType":

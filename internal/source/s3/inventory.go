@@ -107,7 +107,7 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 	ents := (*buf)[:0]
 	// The entities' times point into one slice per page, not one
 	// allocation each.
-	times := make([]time.Time, 0, 2*len(kept))
+	times := newSlab[time.Time](2 * len(kept))
 	for _, rec := range kept {
 		ents = append(ents, r.objectEntity(rec, &times))
 	}
@@ -127,7 +127,7 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 // standardClass is boxed once: nearly every object is in STANDARD.
 var standardClass any = string(types.ObjectStorageClassStandard)
 
-func (r *bucketRun) objectEntity(rec objectRecord, times *[]time.Time) catalog.Entity {
+func (r *bucketRun) objectEntity(rec objectRecord, times *slab[time.Time]) catalog.Entity {
 	attrs := map[string]any{"key": rec.key, "size": rec.size}
 	setString(attrs, "etag", rec.etag)
 	if rec.class == "" || rec.class == string(types.ObjectStorageClassStandard) {
@@ -148,12 +148,12 @@ func (r *bucketRun) objectEntity(rec objectRecord, times *[]time.Time) catalog.E
 			attrs["noncurrentVersions"] = rec.noncurrent
 		}
 		if !rec.created.IsZero() {
-			created = keepTime(times, rec.created.UTC())
+			created = times.keep(rec.created.UTC())
 		}
 	}
 	var modified *time.Time
 	if !rec.modified.IsZero() {
-		modified = keepTime(times, rec.modified.UTC())
+		modified = times.keep(rec.modified.UTC())
 	}
 	return catalog.Entity{
 		FQN: catalog.Child(r.fqn, rec.key), Kind: catalog.KindObject, Service: r.sc.s.ServiceName, ParentFQN: r.fqn,
@@ -351,14 +351,4 @@ func mergeVersions(out *awss3.ListObjectVersionsOutput) []version {
 		return vs[i].modified.After(vs[j].modified)
 	})
 	return vs
-}
-
-// keepTime stores t in times and points to it; a full slice is replaced,
-// never grown, so earlier pointers stay valid.
-func keepTime(times *[]time.Time, t time.Time) *time.Time {
-	if len(*times) == cap(*times) {
-		*times = make([]time.Time, 0, 64)
-	}
-	*times = append(*times, t)
-	return &(*times)[len(*times)-1]
 }

@@ -33,7 +33,7 @@ func TestScorePrefixOnlyOnLastWord(t *testing.T) {
 }
 
 func TestExactNames(t *testing.T) {
-	got := exactNames(" payment amount ")
+	got := exactNames(" payment amount ", searchWords("payment amount"))
 	want := []any{"payment amount", "payment_amount", "payment-amount"}
 	if len(got) != len(want) {
 		t.Fatalf("exactNames = %v, want %v", got, want)

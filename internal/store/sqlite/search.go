@@ -20,9 +20,10 @@ const maxCounted = 200
 const maxExact = 50
 
 // Search implements catalog.Searcher. Exact name matches come first, then
-// full-text matches by bm25 rank.
+// full-text matches by score (rank.go).
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
-	exactWords, match := matchExprs(q.Text)
+	words := searchWords(q.Text)
+	exactWords, match := matchExprs(words)
 	if match == "" {
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
 	}
@@ -32,7 +33,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	limit := catalog.ClampLimit(q.Limit)
 	filter, filterArgs := searchFilter(q)
 
-	exact, err := s.exactHits(ctx, exactNames(q.Text), filter, filterArgs)
+	exact, err := s.exactHits(ctx, exactNames(q.Text, words), filter, filterArgs)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -51,7 +52,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	// needed them, since merging a prefix's terms is the costliest step.
 	countExpr := exactWords
 	for i, expr := range []string{exactWords, match} {
-		terms := queryTerms{words: searchWords(q.Text), prefix: i == 1}
+		terms := queryTerms{words: words, prefix: i == 1}
 		for _, table := range tablesFor(q.Kinds) {
 			if len(all) >= need {
 				break
@@ -139,10 +140,10 @@ const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted, 
 
 // exactNames are the names a query means exactly: its text, and its words
 // joined the ways names join them ("payment amount" is payment_amount).
-func exactNames(text string) []any {
+func exactNames(text string, words []string) []any {
 	text = strings.TrimSpace(text)
 	names := []any{text}
-	if words := searchWords(text); len(words) > 1 {
+	if len(words) > 1 {
 		for _, sep := range []string{"_", " ", "-"} {
 			if joined := strings.Join(words, sep); !strings.EqualFold(joined, text) {
 				names = append(names, joined)
@@ -243,20 +244,16 @@ func readHits(rows *sql.Rows, skip map[string]bool) ([]hitRow, error) {
 	return out, rows.Err()
 }
 
-// matchExprs turns free text into FTS5 queries that cannot fail: every word
-// is quoted, so operators and punctuation are just separators. The first
-// matches whole words; the second also matches the last word as a prefix
-// (typing "ord" finds "orders").
-func matchExprs(text string) (words, prefix string) {
-	list := searchWords(text)
-	if len(list) == 0 {
+// matchExprs turns a query's words into FTS5 queries that cannot fail:
+// every word is quoted, so operators and punctuation were only separators.
+// The first matches whole words; the second also matches the last word as
+// a prefix (typing "ord" finds "orders").
+func matchExprs(words []string) (whole, prefix string) {
+	if len(words) == 0 {
 		return "", ""
 	}
-	for i, w := range list {
-		list[i] = `"` + w + `"`
-	}
-	words = strings.Join(list, " ")
-	return words, words + "*"
+	whole = `"` + strings.Join(words, `" "`) + `"`
+	return whole, whole + "*"
 }
 
 func shorten(s string, max int) string {

@@ -154,10 +154,12 @@ type upsertWriter struct {
 	// Search index rows and deletions, per index table.
 	searchRows   map[string]*rowBatch
 	deleteSearch map[string]*sql.Stmt
+	// queuedIndex holds the entity ids with index rows still queued.
+	queuedIndex map[int64]bool
 }
 
 func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time) (*upsertWriter, error) {
-	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now), searchRows: map[string]*rowBatch{}, deleteSearch: map[string]*sql.Stmt{},
+	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now), searchRows: map[string]*rowBatch{}, deleteSearch: map[string]*sql.Stmt{}, queuedIndex: map[int64]bool{},
 		changes: newRowBatch(tx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type, fields) VALUES`, 8)}
 	for _, table := range searchTables {
 		w.searchRows[table] = newRowBatch(tx, `INSERT INTO `+table+` (rowid, name, parent, description) VALUES`, 4)
@@ -219,6 +221,7 @@ func (w *upsertWriter) flushSearch() error {
 			return fmt.Errorf("index entities: %w", err)
 		}
 	}
+	clear(w.queuedIndex)
 	return nil
 }
 
@@ -255,11 +258,13 @@ func (w *upsertWriter) update(e *catalog.Entity, old existing, hash string) erro
 		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.scanID, hash, old.id); err != nil {
 		return fmt.Errorf("update entity %q: %w", e.FQN, err)
 	}
-	// The kind may have changed, so clear the entity from every index,
-	// after the queued index rows (this entity's among them, when a batch
-	// repeats an FQN) are in.
-	if err := w.flushSearch(); err != nil {
-		return err
+	// The kind may have changed, so clear the entity from every index. A
+	// batch that repeats an FQN may still have this entity's row queued:
+	// it goes in first, so that the deletion finds it.
+	if w.queuedIndex[old.id] {
+		if err := w.flushSearch(); err != nil {
+			return err
+		}
 	}
 	for _, table := range searchTables {
 		if _, err := w.deleteSearch[table].ExecContext(w.ctx, old.id); err != nil {
@@ -293,6 +298,9 @@ func (w *upsertWriter) index(id int64, e *catalog.Entity) error {
 	if err := w.searchRows[searchTableOf(e.Kind)].add(w.ctx, id, e.Name, parent, e.Description); err != nil {
 		return fmt.Errorf("index entities: %w", err)
 	}
+	// Kept until flushSearch, even when add flushed its table: at worst an
+	// update flushes early.
+	w.queuedIndex[id] = true
 	return nil
 }
 
