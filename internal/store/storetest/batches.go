@@ -14,10 +14,7 @@ import (
 // or doubled, and every entity is searchable once.
 func testBigBatchRepeatingFQNs(t *testing.T, s catalog.Store) {
 	const n = 1300
-	batch := []catalog.Entity{ent(catalog.KindService, "svc", "", nil), ent(catalog.KindDatabase, "svc.big", "", nil)}
-	for i := range n {
-		batch = append(batch, ent(catalog.KindTable, fmt.Sprintf("svc.big.t%04d", i), "first", nil))
-	}
+	batch := manyTables("big", n, func(i int) string { return fmt.Sprintf("t%04d", i) }, "first")
 	repeatNear := ent(catalog.KindTable, "svc.big.t0003", "second, right after", nil)
 	repeatFar := ent(catalog.KindTable, "svc.big.t0010", "second, a thousand entities later", nil)
 	batch = append(batch[:6], append([]catalog.Entity{repeatNear}, batch[6:]...)...)

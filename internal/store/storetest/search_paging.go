@@ -13,10 +13,7 @@ import (
 // NextOffset stops only at the end.
 func testSearchPagingManyMatches(t *testing.T, s catalog.Store) {
 	const tables = 650
-	es := []catalog.Entity{ent(catalog.KindService, "svc", "", nil), ent(catalog.KindDatabase, "svc.ledger", "the ledger", nil)}
-	for i := range tables {
-		es = append(es, ent(catalog.KindTable, fmt.Sprintf("svc.ledger.ledger_entries_%03d", i), "", nil))
-	}
+	es := manyTables("ledger", tables, func(i int) string { return fmt.Sprintf("ledger_entries_%03d", i) }, "")
 	es = append(es, ent(catalog.KindTable, "svc.ledger.ledger_entries", "", nil))
 	scanOnce(t, s, es)
 

@@ -71,6 +71,16 @@ func ent(kind catalog.Kind, fqn, desc string, attrs map[string]any) catalog.Enti
 	return catalog.Entity{FQN: fqn, Kind: kind, Service: "svc", ParentFQN: parent, Description: desc, Attrs: attrs}
 }
 
+// manyTables is a service, database db and n tables named by name(i)
+// with the description desc.
+func manyTables(db string, n int, name func(i int) string, desc string) []catalog.Entity {
+	es := []catalog.Entity{ent(catalog.KindService, "svc", "", nil), ent(catalog.KindDatabase, "svc."+db, "the "+db, nil)}
+	for i := range n {
+		es = append(es, ent(catalog.KindTable, "svc."+db+"."+name(i), desc, nil))
+	}
+	return es
+}
+
 // estate is a small catalog: two databases, three tables, columns.
 func estate() []catalog.Entity {
 	return []catalog.Entity{
