@@ -45,6 +45,27 @@ func testBigBatchRepeatingFQNs(t *testing.T, s catalog.Store) {
 	if err != nil || len(res.Hits) != 1 || res.Hits[0].FQN != "svc.big.t0003" {
 		t.Errorf("search t0003 = %+v, %v", res, err)
 	}
+	// The index holds the updated descriptions only: a search for the
+	// words of the second sightings finds both repeats, once each, and a
+	// search for the first description never finds them.
+	if got := hits(t, s, catalog.SearchQuery{Text: "second", Limit: 10}); len(got) != 2 || !contains(got, "svc.big.t0003") || !contains(got, "svc.big.t0010") {
+		t.Errorf("search second = %v, want the two repeats once each", got)
+	}
+	for offset := 0; ; {
+		res, err := s.Search(ctx, catalog.SearchQuery{Text: "first", Kinds: []catalog.Kind{catalog.KindTable}, Limit: 500, Offset: offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if h.FQN == "svc.big.t0003" || h.FQN == "svc.big.t0010" {
+				t.Errorf("search first finds %s, whose description changed", h.FQN)
+			}
+		}
+		if res.NextOffset == 0 {
+			break
+		}
+		offset = res.NextOffset
+	}
 	page, err := s.List(ctx, catalog.ListQuery{ParentFQN: "svc.big", Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
