@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
 )
@@ -35,8 +34,7 @@ func newServeCmd(app *App) *cobra.Command {
 			mux := http.NewServeMux()
 			(&httpapi.API{Store: store, Logger: app.Logger}).Routes(mux)
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: app.Logger, Version: version()})
-			tokens, _ := store.(catalog.TokenStore)
-			mux.Handle("/mcp", mcpSrv.HTTPHandler(tokens))
+			mux.Handle("/mcp", mcpSrv.HTTPHandler())
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (is another lakemap running? choose another --addr)", addr, err)

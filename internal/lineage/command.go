@@ -16,8 +16,7 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-// Stores is what the lineage commands need. catalog.Store satisfies it
-// once it embeds catalog.LineageStore.
+// Stores is the part of catalog.Store the lineage commands use.
 type Stores interface {
 	catalog.EntityReader
 	catalog.LineageStore

@@ -62,8 +62,7 @@ func New(opts Options) *Server {
 		schemas: mcp.NewSchemaCache(),
 	}
 	s.sessions = newSessionCache(opts.Secrets, opts.AWS, logger)
-	_, lineage := opts.Store.(catalog.LineageStore)
-	s.tools = allTools(lineage)
+	s.tools = allTools()
 	return s
 }
 

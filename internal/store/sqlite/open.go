@@ -31,12 +31,23 @@ type Store struct {
 	path  string
 	write *sql.DB // exactly one connection: SQLite has one writer anyway
 	read  *sql.DB
+	// now stamps history, last-seen times and lineage edges without one.
+	now func() time.Time
+}
+
+// Option changes how Open sets up a store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of the system
+// clock, so that tests can pin the times history records.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
 }
 
 var _ catalog.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the catalog at path and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") {
 		return nil, apperr.New(apperr.Invalid, "catalog path %q: give a file path (readers and the writer share the file)", path)
 	}
@@ -57,7 +68,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		return "file:" + abs + "?" + q.Encode()
 	}
-	s := &Store{path: abs}
+	s := &Store{path: abs, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	if s.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
