@@ -16,6 +16,7 @@ import (
 	"github.com/lakemap/lakemap/internal/lineage/sqlparse"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/source/all"
 )
 
 // staticSource emits fixed entities and completes nothing.
@@ -31,7 +32,7 @@ func scanAndBuild(t *testing.T, store *lineagetest.Store, service, sourceType st
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := (&lineage.Builder{Entities: store, Lineage: store}).AfterScan(context.Background(), service, sum.ScanID)
+	rep, err := (&lineage.Builder{Entities: store, Lineage: store, Sources: all.NewRegistry()}).AfterScan(context.Background(), service, sum.ScanID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestLineageCommand(t *testing.T) {
 	scanAndBuild(t, store, "lake", "glue", glueLake())
 	open := func(context.Context) (lineage.Stores, error) { return store, nil }
 	run := func(args ...string) (string, error) {
-		cmd := lineage.NewCommand(open)
+		cmd := lineage.NewCommand(open, all.NewRegistry())
 		var out bytes.Buffer
 		cmd.SetOut(&out)
 		cmd.SetErr(&out)
