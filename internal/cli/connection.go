@@ -12,7 +12,6 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/ingest"
-	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/workflow"
 )
 
@@ -48,7 +47,7 @@ External ID. Exits non-zero when any check fails.`,
 			if err != nil {
 				rep.Results = []conntest.Result{{Check: "build AWS session", Status: conntest.Fail, Error: err.Error(), Advice: apperr.AdviceOf(err)}}
 			} else {
-				rep = conntest.Run(cmd.Context(), testTarget(wf, p))
+				rep = conntest.RunSource(cmd.Context(), wf.Source.ServiceName, wf.Source.Spec, wf.Source.Connection, p.AWS)
 			}
 			if asJSON {
 				if err := writeJSON(app.Stdout, rep); err != nil {
@@ -67,22 +66,6 @@ External ID. Exits non-zero when any check fails.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
-}
-
-func testTarget(wf *workflow.Workflow, p source.Params) conntest.Target {
-	t := conntest.Target{
-		Connection: wf.Source.ServiceName,
-		Service:    wf.Source.Spec.Service,
-		Access:     wf.Source.Connection.Access(),
-		Session:    p.AWS,
-	}
-	if b, ok := wf.Source.Connection.(conntest.BucketHolder); ok {
-		t.Buckets = b.ConfiguredBuckets()
-	}
-	if wf.Source.Spec.Checks != nil {
-		t.Extra = wf.Source.Spec.Checks(p)
-	}
-	return t
 }
 
 // bindProject gives the workflow its project's External ID, as ingest does.

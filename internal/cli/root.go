@@ -108,7 +108,7 @@ func NewRootCommand(app *App) *cobra.Command {
 		onboard.NewCommand(),
 		mcpserver.NewMCPCommand(app.mcpDeps()),
 		mcpserver.NewTokenCommand(app.mcpDeps()),
-		lineage.NewCommand(func(ctx context.Context) (lineage.Stores, error) { return app.openStore(ctx) }),
+		lineage.NewCommand(func(ctx context.Context) (lineage.Stores, error) { return app.openStore(ctx) }, app.Registry),
 		schemahist.NewCommand(func(ctx context.Context) (schemahist.Store, error) { return app.openStore(ctx) }),
 		project.NewCommand(func(ctx context.Context) (catalog.Store, error) { return app.openStore(ctx) }),
 	)

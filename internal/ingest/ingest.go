@@ -87,7 +87,10 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	}
 	// Lineage is derived from what the catalog now holds, so links to
 	// other services appear whichever scan runs second.
-	b := &lineage.Builder{Entities: store, Lineage: store, Logger: p.Logger}
+	// The walk reads this service alone, whose source is the workflow's.
+	sources := source.NewRegistry()
+	sources.Register(wf.Source.Spec)
+	b := &lineage.Builder{Entities: store, Lineage: store, Sources: sources, Logger: p.Logger}
 	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
 	if err != nil {
 		// The scan itself is written; only the derived edges are stale.

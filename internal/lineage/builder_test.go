@@ -15,6 +15,7 @@ import (
 	"github.com/lakemap/lakemap/internal/lineage/sqlparse"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/source/all"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 )
@@ -32,7 +33,7 @@ func scanAndBuild(t *testing.T, store catalog.Store, service, sourceType string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := (&lineage.Builder{Entities: store, Lineage: store}).AfterScan(context.Background(), service, sum.ScanID)
+	rep, err := (&lineage.Builder{Entities: store, Lineage: store, Sources: all.NewRegistry()}).AfterScan(context.Background(), service, sum.ScanID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestLineageCommand(t *testing.T) {
 		return s, nil
 	}
 	run := func(args ...string) (string, error) {
-		cmd := lineage.NewCommand(open)
+		cmd := lineage.NewCommand(open, all.NewRegistry())
 		var out bytes.Buffer
 		cmd.SetOut(&out)
 		cmd.SetErr(&out)

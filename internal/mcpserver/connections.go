@@ -65,7 +65,7 @@ func (s *session) connect(ctx context.Context, tool, name string, class toolClas
 	if err != nil {
 		return nil, fmt.Errorf("reading connection %q: %w", name, err)
 	}
-	if fam := familyOf(conn.SourceType); !slices.Contains(families, fam) {
+	if fam := s.srv.familyOf(conn.SourceType); !slices.Contains(families, fam) {
 		return nil, apperr.New(apperr.Invalid, "connection %q is a %s connection; %s needs a %s connection",
 			name, conn.SourceType, tool, strings.Join(families, " or "))
 	}
@@ -96,7 +96,7 @@ func (s *session) unknownConnection(ctx context.Context, tool, name string, fami
 	}
 	var usable []string
 	for _, c := range conns {
-		if slices.Contains(families, familyOf(c.SourceType)) {
+		if slices.Contains(families, s.srv.familyOf(c.SourceType)) {
 			usable = append(usable, c.Name)
 		}
 	}

@@ -107,7 +107,7 @@ func TestMotoAthenaSource(t *testing.T) {
 	if len(queries) != 1 || queries[0].ParentFQN != "ath.reports" {
 		t.Fatalf("queries = %+v", queries)
 	}
-	if _, err := (&lineage.Builder{Entities: store, Lineage: store}).AfterScan(ctx, "ath", sum.ScanID); err != nil {
+	if _, err := (&lineage.Builder{Entities: store, Lineage: store, Sources: r}).AfterScan(ctx, "ath", sum.ScanID); err != nil {
 		t.Fatal(err)
 	}
 	edges, err := store.Edges(ctx, "ath.AwsDataCatalog.mart.daily", catalog.Upstream, 1)

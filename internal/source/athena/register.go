@@ -34,19 +34,20 @@ const DefaultCatalog = "AwsDataCatalog"
 
 // Register adds the athena source to r.
 func Register(r *source.Registry) {
-	r.Register(source.Spec{
+	r.Register(source.Define(source.Definition[*Connection, *SourceConfig]{
 		Type:              Type,
 		ConnectionType:    "Athena",
 		SourceConfigTypes: []string{"DatabaseMetadata", "DatabaseUsage", "DatabaseLineage"},
 		// The vendor guide grants Athena with the Glue role.
-		Service:         "glue",
-		NewConnection:   newConnection,
-		NewSourceConfig: newSourceConfig,
-		New:             newSource,
-		Checks: func(p source.Params) []source.Check {
-			return athenascan.Checks(awsathena.NewFromConfig(p.AWS.AWS()))
+		Service:                    source.ServiceGlue,
+		DatabasesUnderDataCatalogs: true,
+		NewConnection:              newConnection,
+		NewSourceConfig:            newSourceConfig,
+		New:                        newSource,
+		Probe: func(c *Connection) source.ProbeScope {
+			return source.ProbeScope{GlueCatalogID: c.CatalogID}
 		},
-	})
+	}))
 }
 
 // Source scans one account's Athena.
@@ -60,15 +61,8 @@ type Source struct {
 	scanGlue bool
 }
 
-func newSource(p source.Params) (source.Source, error) {
-	conn, ok := p.Connection.(*Connection)
-	if !ok {
-		return nil, fmt.Errorf("athena source: connection config is %T, want *athena.Connection", p.Connection)
-	}
-	cfg, ok := p.SourceConfig.(*SourceConfig)
-	if !ok {
-		return nil, fmt.Errorf("athena source: source config is %T, want *athena.SourceConfig", p.SourceConfig)
-	}
+func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
+	conn, cfg := p.Connection, p.SourceConfig
 	a, err := athenascan.New(awsathena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger)
 	if err != nil {
 		return nil, err

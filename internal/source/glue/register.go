@@ -6,7 +6,6 @@
 package glue
 
 import (
-	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/service/athena"
@@ -19,27 +18,20 @@ import (
 
 // Register adds the glue source to r.
 func Register(r *source.Registry) {
-	r.Register(source.Spec{
+	r.Register(source.Define(source.Definition[*Connection, *SourceConfig]{
 		Type:              "glue",
 		ConnectionType:    "Glue",
 		SourceConfigTypes: []string{"DatabaseMetadata"},
-		Service:           "glue",
+		Service:           source.ServiceGlue,
 		NewConnection:     newConnection,
-		NewSourceConfig:   newSourceConfig,
+		NewSourceConfig:   DefaultSourceConfig,
 		New:               newSource,
-		Checks:            checks,
-	})
+		Probe:             probeScope,
+	}))
 }
 
-func newSource(p source.Params) (source.Source, error) {
-	conn, ok := p.Connection.(*Connection)
-	if !ok {
-		return nil, fmt.Errorf("glue source: connection config is %T, want *glue.Connection", p.Connection)
-	}
-	cfg, ok := p.SourceConfig.(*SourceConfig)
-	if !ok {
-		return nil, fmt.Errorf("glue source: source config is %T, want *glue.SourceConfig", p.SourceConfig)
-	}
+func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
+	conn, cfg := p.Connection, p.SourceConfig
 	s, err := NewScanner(glue.NewFromConfig(p.AWS.AWS()), p.ServiceName, *cfg, p.Logger)
 	if err != nil {
 		return nil, err

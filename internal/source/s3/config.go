@@ -102,11 +102,9 @@ func DefaultSourceConfig() *SourceConfig {
 	}
 }
 
-func newConnection() source.AWSConfigHolder {
+func newConnection() *Connection {
 	return &Connection{AWSConnection: source.AWSConnection{Type: "S3"}}
 }
-
-func newSourceConfig() any { return DefaultSourceConfig() }
 
 // Validate implements source.Validator.
 func (c *Connection) Validate() []source.FieldProblem {
