@@ -31,6 +31,7 @@ require (
 
 require (
 	golang.org/x/crypto v0.59.0
+	golang.org/x/term v0.48.0
 	golang.org/x/time v0.15.0
 )
 

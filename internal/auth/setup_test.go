@@ -15,9 +15,7 @@ import (
 )
 
 func TestSetupCodeOneShot(t *testing.T) {
-	f := newFixture(t)
-	// The fixture made a user; setup is for an empty catalog.
-	empty := newEmptyAuth(t, f.clock)
+	empty := newEmptyAuth(t, &clock{t: time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)})
 
 	old, err := empty.EnsureSetupCode(ctx)
 	if err != nil || !strings.HasPrefix(old, "/setup?code=") {
