@@ -235,7 +235,9 @@ func (r Role) Valid() bool { return r.rank() > 0 }
 
 // AtLeast reports whether r grants everything need grants. An invalid role
 // grants nothing, and nothing satisfies an invalid need: a typo fails closed.
-func (r Role) AtLeast(need Role) bool { return r.rank() > 0 && need.rank() > 0 && r.rank() >= need.rank() }
+func (r Role) AtLeast(need Role) bool {
+	return r.rank() > 0 && need.rank() > 0 && r.rank() >= need.rank()
+}
 
 // Membership puts a user in a project with a role.
 type Membership struct {
