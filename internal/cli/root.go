@@ -105,6 +105,7 @@ func NewRootCommand(app *App) *cobra.Command {
 		newConnectionCmd(app),
 		newScansCmd(app),
 		newVersionCmd(app),
+		newUserCmd(app),
 		onboard.NewCommand(),
 		mcpserver.NewMCPCommand(app.mcpDeps()),
 		mcpserver.NewTokenCommand(app.mcpDeps()),
