@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"Projects", testProjects},
 		{"SearchPagingManyMatches", testSearchPagingManyMatches},
 		{"BigBatchRepeatingFQNs", testBigBatchRepeatingFQNs},
+		{"SearchBounds", testSearchBounds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
