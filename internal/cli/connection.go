@@ -96,7 +96,7 @@ func (app *App) bindProject(ctx context.Context, wf *workflow.Workflow) error {
 	}
 	if !named {
 		if _, err := os.Stat(app.DB); err != nil {
-			return nil
+			return ingest.CheckUnbound(wf)
 		}
 	}
 	store, err := app.openStore(ctx)

@@ -252,3 +252,14 @@ func loadGlobalManifest(ctx context.Context, src ConfigSource, sess *awsconn.Ses
 	}
 	return nil, "", errors.New("storageMetadataConfigSource names no manifest")
 }
+
+// AWSRoleConfigs lists the AWS configs the source config carries besides
+// the connection's (ingest.RoleConfigs): the manifest's securityConfig. The
+// pointers are the config's own, so ingest's project binding rewrites them
+// in place before the scan assumes any role with them.
+func (c *SourceConfig) AWSRoleConfigs() map[string]*awsconn.Config {
+	if s := c.StorageMetadataConfigSource; s != nil && s.SecurityConfig != nil {
+		return map[string]*awsconn.Config{"storageMetadataConfigSource.securityConfig": &s.SecurityConfig.Config}
+	}
+	return nil
+}
