@@ -120,7 +120,7 @@ func Remember(ctx context.Context, store Stores, wf *workflow.Workflow, box *sec
 		if err != nil {
 			return fmt.Errorf("encode connection secrets: %w", err)
 		}
-		if sealed, err = box.Seal(plain); err != nil {
+		if sealed, err = box.SealFor(plain, wf.Source.ServiceName); err != nil {
 			return fmt.Errorf("seal connection secrets: %w", err)
 		}
 	}

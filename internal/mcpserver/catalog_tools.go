@@ -67,7 +67,9 @@ func searchCatalog(ctx context.Context, s *session, in SearchInput) (SearchOutpu
 		Text: in.Query, Kinds: kinds, Services: services, IncludeDeleted: in.IncludeDeleted,
 		Offset: cur.Offset, Limit: limit,
 	})
-	if err != nil {
+	if apperr.Is(err, apperr.Invalid) {
+		return out, "", err // says what is wrong without echoing a huge query
+	} else if err != nil {
 		return out, "", fmt.Errorf("searching the catalog for %q: %w", in.Query, err)
 	}
 	out.Hits = make([]SearchHit, len(res.Hits))
