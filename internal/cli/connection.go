@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -79,7 +81,7 @@ func (app *App) bindProject(ctx context.Context, wf *workflow.Workflow) error {
 	}
 	if !named {
 		if _, err := os.Stat(app.DB); err != nil {
-			return nil
+			return ingest.CheckUnbound(wf)
 		}
 	}
 	store, err := app.openStore(ctx)
@@ -107,6 +109,9 @@ func newConnectionListCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for i := range conns {
+				conns[i].EndpointURL = redactURL(conns[i].EndpointURL)
+			}
 			if asJSON {
 				return writeJSON(app.Stdout, conns)
 			}
@@ -129,4 +134,19 @@ func newConnectionListCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// redactURL drops the user name and password of an endpoint URL. Workflows
+// may no longer write them (awsconn refuses userinfo), but connections
+// remembered before that may hold them.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil && strings.Contains(s, "@"):
+		return "REDACTED (not a valid URL)"
+	case err != nil || u.User == nil:
+		return s
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
 }

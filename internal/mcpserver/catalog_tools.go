@@ -61,7 +61,9 @@ func searchCatalog(ctx context.Context, s *session, in SearchInput) (SearchOutpu
 		q.Services = []string{svc}
 	}
 	res, err := s.srv.opts.Store.Search(ctx, q)
-	if err != nil {
+	if apperr.Is(err, apperr.Invalid) {
+		return out, "", err // says what is wrong without echoing a huge query
+	} else if err != nil {
 		return out, "", fmt.Errorf("searching the catalog for %q: %w", in.Query, err)
 	}
 	out.Hits = make([]SearchHit, len(res.Hits))

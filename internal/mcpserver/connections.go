@@ -200,7 +200,7 @@ func awsConfigOf(conn catalog.Connection, box *secrets.Box) (awsconn.Config, err
 			Msg:    fmt.Sprintf("connection %q has stored secrets but this server has no key to open them", conn.Name),
 			Advice: []string{"start lakemap with the same " + secrets.EnvKey + " (or key file) that ingest used"}}
 	}
-	plain, err := box.Open(conn.Secrets)
+	plain, err := box.OpenFor(conn.Secrets, conn.Name)
 	if err != nil {
 		return cfg, fmt.Errorf("opening secrets of connection %q: %w", conn.Name, err)
 	}

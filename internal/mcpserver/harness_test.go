@@ -126,7 +126,7 @@ func (e *env) putConnections(endpoint, role string) {
 	}{{connGlue, "glue", catalog.ReadWrite}, {connGlueRO, "glue", catalog.ReadOnly}, {connS3, "s3", catalog.ReadWrite}, {connS3RO, "s3", catalog.ReadOnly}} {
 		cfg, _ := json.Marshal(map[string]any{"type": c.typ, "accessLevel": c.level, "awsConfig": map[string]any{
 			"awsRegion": moto.Region, "endPointURL": endpoint, "assumeRoleArn": role, "assumeRoleExternalId": "lakemap-test"}})
-		sealed, err := e.box.Seal([]byte(`{"awsAccessKeyId":"test","awsSecretAccessKey":"test"}`))
+		sealed, err := e.box.SealFor([]byte(`{"awsAccessKeyId":"test","awsSecretAccessKey":"test"}`), c.name)
 		if err != nil {
 			e.t.Fatal(err)
 		}

@@ -97,9 +97,20 @@ type Conn struct {
 
 func (c Conn) connectionName() string { return c.Connection }
 
+// Deadlines of one tool call, past which its context is cancelled whether
+// or not the client is still there: a catalog read is milliseconds, a live
+// call a few AWS requests (plus athena_start_query's wait, at most
+// maxQueryWait).
+const (
+	catalogToolTimeout = 30 * time.Second
+	liveToolTimeout    = 2 * time.Minute
+)
+
 func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 	return toolDef{tool: t, class: catalogTool, add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+			ctx, cancel := context.WithTimeout(ctx, catalogToolTimeout)
+			defer cancel()
 			start := time.Now()
 			out, text, err := h(ctx, s, in)
 			return finish(s, t.Name, "", start, out, text, err)
@@ -113,6 +124,8 @@ func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []string, h liveHandler[In, Out]) toolDef {
 	return toolDef{tool: t, class: class, families: families, add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+			ctx, cancel := context.WithTimeout(ctx, liveToolTimeout)
+			defer cancel()
 			start := time.Now()
 			name := in.connectionName()
 			c, err := s.connect(ctx, t.Name, name, class, families)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -68,6 +69,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		}
 		return "file:" + abs + "?" + q.Encode()
 	}
+	if err := createPrivate(abs); err != nil {
+		return nil, err
+	}
 	s := &Store{path: abs, now: time.Now}
 	for _, o := range opts {
 		o(s)
@@ -87,6 +91,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
 	return s, nil
+}
+
+// createPrivate creates a missing catalog file readable by its owner only.
+// SQLite gives the -wal and -shm files the mode of the database file, so
+// they are 0600 too: the catalog holds sealed secrets and the names of a
+// customer's data. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("create catalog %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // Close closes both pools.

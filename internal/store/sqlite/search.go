@@ -22,7 +22,10 @@ const maxExact = 50
 // Search implements catalog.Searcher. Exact name matches come first, then
 // full-text matches by score (rank.go).
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
-	words := searchWords(q.Text)
+	words, err := queryWords(q.Text)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
 	exactWords, match := matchExprs(words)
 	if match == "" {
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
