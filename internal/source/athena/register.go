@@ -15,9 +15,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
-	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -44,7 +42,7 @@ func Register(r *source.Registry) {
 		NewSourceConfig: newSourceConfig,
 		New:             newSource,
 		Checks: func(p source.Params) []source.Check {
-			return athenascan.Checks(awsathena.NewFromConfig(p.AWS.AWS()))
+			return athenascan.Checks(p.AWS.Athena())
 		},
 	})
 }
@@ -69,12 +67,12 @@ func newSource(p source.Params) (source.Source, error) {
 	if !ok {
 		return nil, fmt.Errorf("athena source: source config is %T, want *athena.SourceConfig", p.SourceConfig)
 	}
-	a, err := athenascan.New(awsathena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger)
+	a, err := athenascan.New(p.AWS.Athena(), p.ServiceName, cfg.Options, p.Logger)
 	if err != nil {
 		return nil, err
 	}
 	a.DefaultCatalog = DefaultCatalog
-	g, err := glue.NewScanner(awsglue.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.SourceConfig, p.Logger)
+	g, err := glue.NewScanner(p.AWS.Glue(), p.ServiceName, cfg.SourceConfig, p.Logger)
 	if err != nil {
 		return nil, err
 	}

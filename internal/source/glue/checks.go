@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
@@ -13,7 +12,7 @@ import (
 )
 
 func checks(p source.Params) []source.Check {
-	client := glue.NewFromConfig(p.AWS.AWS())
+	client := p.AWS.Glue()
 	var catalogID *string
 	if c, ok := p.Connection.(*Connection); ok && c.CatalogID != "" {
 		catalogID = aws.String(c.CatalogID)
@@ -27,7 +26,7 @@ func checks(p source.Params) []source.Check {
 		},
 	}}
 	if cfg, ok := p.SourceConfig.(*SourceConfig); !ok || cfg.IncludeAthena {
-		out = append(out, athenascan.Checks(athena.NewFromConfig(p.AWS.AWS()))...)
+		out = append(out, athenascan.Checks(p.AWS.Athena())...)
 	}
 	return out
 }

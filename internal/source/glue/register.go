@@ -9,9 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
-
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
@@ -40,7 +37,7 @@ func newSource(p source.Params) (source.Source, error) {
 	if !ok {
 		return nil, fmt.Errorf("glue source: source config is %T, want *glue.SourceConfig", p.SourceConfig)
 	}
-	s, err := NewScanner(glue.NewFromConfig(p.AWS.AWS()), p.ServiceName, *cfg, p.Logger)
+	s, err := NewScanner(p.AWS.Glue(), p.ServiceName, *cfg, p.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +46,7 @@ func newSource(p source.Params) (source.Source, error) {
 	s.RoleARN = conn.AWSConfig.AssumeRoleARN
 	s.AccessLevel = conn.Access()
 	if cfg.IncludeAthena {
-		if s.Athena, err = athenascan.New(athena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger); err != nil {
+		if s.Athena, err = athenascan.New(p.AWS.Athena(), p.ServiceName, cfg.Options, p.Logger); err != nil {
 			return nil, err
 		}
 		s.Athena.DenyHint = "grant the vendor guide's AthenaQueryRead actions, or set includeAthena: false to scan Glue only"

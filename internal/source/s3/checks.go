@@ -34,7 +34,7 @@ func checks(p source.Params) []source.Check {
 				if err != nil {
 					return awsconn.Classify(err, "reading the region of bucket "+bucket)
 				}
-				_, err = clients.S3(bucketRegion(string(loc.LocationConstraint))).ListObjectsV2(ctx,
+				_, err = clients.S3(awsconn.BucketRegion(string(loc.LocationConstraint))).ListObjectsV2(ctx,
 					&awss3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(1)})
 				return awsconn.Classify(err, "listing objects in bucket "+bucket)
 			},
