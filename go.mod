@@ -6,7 +6,7 @@ go 1.26.8
 // not serve v1.47.8 ("not available", 403), so each service module is the
 // newest release whose go.mod requires a core the proxy serves. CloudWatch
 // v1.75.5 also defaults to a CBOR protocol moto cannot answer; lakemap
-// selects awsQuery on it (see internal/source/cloudwatch).
+// selects awsQuery on it (see NewCloudWatchClient in internal/awsconn).
 require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/config v1.33.15

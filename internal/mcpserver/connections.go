@@ -31,21 +31,13 @@ type liveConn struct {
 	s    *session
 }
 
-func (c *liveConn) s3(region string) *s3.Client {
-	pathStyle := c.sess.Config().EndpointURL != ""
-	return s3.NewFromConfig(c.sess.AWSForRegion(region), func(o *s3.Options) {
-		// Emulators and private endpoints serve buckets by path, not by
-		// virtual host.
-		o.UsePathStyle = pathStyle
-		// Ranged reads carry no whole-object checksum; saying so at every
-		// call would only fill the log.
-		o.DisableLogOutputChecksumValidationSkipped = true
-	})
-}
+// The session builds and keeps the clients (awsconn), so repeated tool
+// calls on a connection reuse them.
+func (c *liveConn) s3(region string) *s3.Client { return c.sess.S3(region) }
 
-func (c *liveConn) athena() *athena.Client { return athena.NewFromConfig(c.sess.AWS()) }
+func (c *liveConn) athena() *athena.Client { return c.sess.Athena() }
 
-func (c *liveConn) glue() *glue.Client { return glue.NewFromConfig(c.sess.AWS()) }
+func (c *liveConn) glue() *glue.Client { return c.sess.Glue() }
 
 // connect resolves the connection a live tool names and checks that this
 // session may use it for this tool. Every refusal happens here, before any

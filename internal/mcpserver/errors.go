@@ -3,8 +3,6 @@ package mcpserver
 import (
 	"errors"
 
-	"github.com/aws/smithy-go"
-
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/awsconn"
 )
@@ -22,13 +20,4 @@ func (s *session) toolError(tool string, err error) error {
 // awsErr classifies an AWS SDK error once, saying what was being done.
 func awsErr(err error, doing string) error {
 	return awsconn.Classify(err, doing)
-}
-
-// awsCode is the AWS error code of err, or "".
-func awsCode(err error) string {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		return api.ErrorCode()
-	}
-	return ""
 }

@@ -15,9 +15,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
-	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -63,12 +61,12 @@ type Source struct {
 
 func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
 	conn, cfg := p.Connection, p.SourceConfig
-	a, err := athenascan.New(awsathena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger)
+	a, err := athenascan.New(p.AWS.Athena(), p.ServiceName, cfg.Options, p.Logger)
 	if err != nil {
 		return nil, err
 	}
 	a.DefaultCatalog = DefaultCatalog
-	g, err := glue.NewScanner(awsglue.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.SourceConfig, p.Logger)
+	g, err := glue.NewScanner(p.AWS.Glue(), p.ServiceName, cfg.SourceConfig, p.Logger)
 	if err != nil {
 		return nil, err
 	}

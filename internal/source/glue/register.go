@@ -8,9 +8,6 @@ package glue
 import (
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
-
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
@@ -32,7 +29,7 @@ func Register(r *source.Registry) {
 
 func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
 	conn, cfg := p.Connection, p.SourceConfig
-	s, err := NewScanner(glue.NewFromConfig(p.AWS.AWS()), p.ServiceName, *cfg, p.Logger)
+	s, err := NewScanner(p.AWS.Glue(), p.ServiceName, *cfg, p.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +38,7 @@ func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error
 	s.RoleARN = conn.AWSConfig.AssumeRoleARN
 	s.AccessLevel = conn.Access()
 	if cfg.IncludeAthena {
-		if s.Athena, err = athenascan.New(athena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger); err != nil {
+		if s.Athena, err = athenascan.New(p.AWS.Athena(), p.ServiceName, cfg.Options, p.Logger); err != nil {
 			return nil, err
 		}
 		s.Athena.DenyHint = "grant the vendor guide's AthenaQueryRead actions, or set includeAthena: false to scan Glue only"

@@ -51,7 +51,7 @@ func (r *bucketRun) manifestEntries(ctx context.Context) ([]manifest.Entry, stri
 		} else if len(entries) > 0 {
 			return entries, "bucket", manifest.BucketFile
 		}
-	case errorCode(err) == "NoSuchKey" || errorCode(err) == "NotFound":
+	case awsconn.ErrorCode(err) == "NoSuchKey" || awsconn.ErrorCode(err) == "NotFound":
 	case ctx.Err() != nil:
 		return nil, "", ""
 	case isDenied(err):
@@ -237,7 +237,7 @@ func loadGlobalManifest(ctx context.Context, src ConfigSource, sess *awsconn.Ses
 		clients := newSessionClients(sess)
 		region := sess.Region()
 		if loc, err := clients.S3(region).GetBucketLocation(ctx, &awss3.GetBucketLocationInput{Bucket: aws.String(bucket)}); err == nil {
-			region = bucketRegion(string(loc.LocationConstraint))
+			region = awsconn.BucketRegion(string(loc.LocationConstraint))
 		}
 		out, err := clients.S3(region).GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {

@@ -1,4 +1,4 @@
-package s3
+package s3list
 
 import (
 	"context"
@@ -13,6 +13,15 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 )
+
+// fastClient is an S3 client with the fast decoder, as awsconn builds them
+// (awsconn imports this package, so its builder cannot be used here).
+func fastClient(cfg aws.Config) *awss3.Client {
+	return awss3.NewFromConfig(cfg, func(o *awss3.Options) {
+		o.UsePathStyle = true
+		o.APIOptions = append(o.APIOptions, UseFastDecoder)
+	})
+}
 
 // TestFastListMatchesSDK decodes answers with the fast path and with the
 // SDK's own deserializer and requires the same result.
@@ -42,7 +51,7 @@ func TestFastListMatchesSDK(t *testing.T) {
 		{"cdata falls back", `<ListBucketResult><Name>b</Name><Contents><Key><![CDATA[a<b]]></Key></Contents></ListBucketResult>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, perr := parseListObjectsV2([]byte(tc.body))
+			_, perr := Decode([]byte(tc.body))
 			if wantFallback := strings.Contains(tc.name, "falls back"); (perr != nil) != wantFallback {
 				t.Fatalf("fast path error %v, want a fallback: %v", perr, wantFallback)
 			}
@@ -54,7 +63,7 @@ func TestFastListMatchesSDK(t *testing.T) {
 			defer srv.Close()
 			cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), RetryMaxAttempts: 1}
 			in := &awss3.ListObjectsV2Input{Bucket: aws.String("b")}
-			fast, err := newS3Client(cfg, true).ListObjectsV2(context.Background(), in)
+			fast, err := fastClient(cfg).ListObjectsV2(context.Background(), in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +83,7 @@ func TestFastListNeverPanics(t *testing.T) {
 	base := `<ListBucketResult><Name>b</Name><Contents><Key>k&amp;</Key><Size>1</Size><LastModified>2024-01-02T03:04:05Z</LastModified></Contents></ListBucketResult>`
 	for i := range len(base) {
 		for _, mut := range []string{base[:i], base[:i] + "<" + base[i:], base[:i] + "&" + base[i:], strings.Replace(base, base[i:i+1], "\xff", 1)} {
-			_, _ = parseListObjectsV2([]byte(mut))
+			_, _ = Decode([]byte(mut))
 		}
 	}
 }

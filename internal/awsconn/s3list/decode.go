@@ -1,135 +1,31 @@
-package s3
+// Package s3list decodes S3 ListObjectsV2 answers fast. Listing a bucket of
+// millions of objects is CPU-bound in the SDK: its generic XML decoder
+// spends about 8 µs per listed object, four fifths of a scan's CPU.
+// ListObjectsV2's answer is a flat, regular document, so Decode reads it
+// with a purpose-built scanner; UseFastDecoder wires it into an S3 client
+// and hands any answer Decode refuses (errors, unknown elements, CDATA) to
+// the SDK's own deserializer, so that correctness never depends on it.
+package s3list
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/lakemap/lakemap/internal/slab"
 )
 
-// Listing a bucket of millions of objects is CPU-bound in the SDK: its
-// generic XML decoder spends about 8 µs per listed object, four fifths of
-// the scan's CPU. ListObjectsV2's answer is a flat, regular document, so
-// fastListObjects decodes it with a purpose-built scanner, and hands any
-// answer it does not fully understand (errors, unknown elements, CDATA)
-// to the SDK's own deserializer, so that correctness never depends on it.
+// ErrUnsupported is Decode's answer to a document it does not fully
+// understand; the SDK's deserializer then reads it.
+var ErrUnsupported = errors.New("not a ListBucketResult the fast decoder reads")
 
-// fastListObjects is a client API option: it replaces ListObjectsV2's
-// deserializer, and leaves every other operation alone.
-func fastListObjects(stack *middleware.Stack) error {
-	if stack.ID() != "ListObjectsV2" {
-		return nil
-	}
-	fast := &fastListDeserializer{}
-	old, err := stack.Deserialize.Swap("OperationDeserializer", fast)
-	if err != nil {
-		return err
-	}
-	fast.fallback = old
-	return nil
-}
-
-// newS3Client is how lakemap builds S3 clients: path-style against custom
-// endpoints, no checksum validation of range reads, fast listings.
-func newS3Client(cfg aws.Config, pathStyle bool) *awss3.Client {
-	return awss3.NewFromConfig(cfg, func(o *awss3.Options) {
-		// Emulators and S3-compatible stores behind endPointURL serve
-		// buckets as paths, not as host names.
-		o.UsePathStyle = pathStyle
-		// Samples are byte ranges, which S3's full-object checksums do
-		// not cover: validating them is impossible, and the SDK would
-		// log so for every read.
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-		o.APIOptions = append(o.APIOptions, fastListObjects)
-	})
-}
-
-type fastListDeserializer struct {
-	fallback middleware.DeserializeMiddleware
-}
-
-func (*fastListDeserializer) ID() string { return "OperationDeserializer" }
-
-func (d *fastListDeserializer) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
-	middleware.DeserializeOutput, middleware.Metadata, error,
-) {
-	out, md, err := next.HandleDeserialize(ctx, in)
-	resp, ok := out.RawResponse.(*smithyhttp.Response)
-	if err != nil || !ok || resp.StatusCode != 200 {
-		return d.fallback.HandleDeserialize(ctx, in, replay{out, md, err})
-	}
-	data, rerr := readBody(resp)
-	_ = resp.Body.Close()
-	if rerr == nil {
-		if result, perr := parseListObjectsV2(data); perr == nil {
-			// The result holds copies of every string, never the body.
-			releaseBody(data)
-			if v := resp.Header.Get("x-amz-request-charged"); v != "" {
-				result.RequestCharged = types.RequestCharged(strings.TrimSpace(v))
-			}
-			out.Result = result
-			return out, md, nil
-		}
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	return d.fallback.HandleDeserialize(ctx, in, replay{out, md, rerr})
-}
-
-// bodies recycles listing bodies (about 250 KiB a page of 1,000 keys): a
-// scan reads one every few milliseconds.
-var bodies sync.Pool
-
-// readBody reads a response whole, into a recycled buffer when its length
-// is known.
-func readBody(resp *smithyhttp.Response) ([]byte, error) {
-	if n := resp.ContentLength; n > 0 && n < 64<<20 {
-		var buf []byte
-		if b, ok := bodies.Get().(*[]byte); ok && int64(cap(*b)) >= n {
-			buf = (*b)[:n]
-		} else {
-			buf = make([]byte, n)
-		}
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
-	}
-	return io.ReadAll(resp.Body)
-}
-
-// releaseBody gives a body back once nothing refers to it.
-func releaseBody(b []byte) {
-	if cap(b) <= 1<<20 {
-		bodies.Put(&b)
-	}
-}
-
-// replay hands an already received response to the SDK's deserializer.
-type replay struct {
-	out middleware.DeserializeOutput
-	md  middleware.Metadata
-	err error
-}
-
-func (r replay) HandleDeserialize(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
-	return r.out, r.md, r.err
-}
-
-var (
-	errNotFast  = errors.New("not a document the fast path decodes")
-	contentsTag = []byte("Contents")
-)
+var contentsTag = []byte("Contents")
 
 // xmlScan walks a document of elements and text without attributes that
 // matter, mixed content, comments or CDATA.
@@ -146,22 +42,22 @@ func (s *xmlScan) open() ([]byte, bool, error) {
 			s.i++
 		}
 		if s.i+1 >= len(s.b) || s.b[s.i] != '<' {
-			return nil, false, errNotFast
+			return nil, false, ErrUnsupported
 		}
 		if s.b[s.i+1] == '?' {
 			end := bytes.Index(s.b[s.i:], []byte("?>"))
 			if end < 0 {
-				return nil, false, errNotFast
+				return nil, false, ErrUnsupported
 			}
 			s.i += end + 2
 			continue
 		}
 		if s.b[s.i+1] == '/' || s.b[s.i+1] == '!' {
-			return nil, false, errNotFast
+			return nil, false, ErrUnsupported
 		}
 		end := bytes.IndexByte(s.b[s.i:], '>')
 		if end < 0 {
-			return nil, false, errNotFast
+			return nil, false, ErrUnsupported
 		}
 		tag := s.b[s.i+1 : s.i+end]
 		s.i += end + 1
@@ -210,12 +106,12 @@ func (s *xmlScan) raw(name []byte, self bool) ([]byte, error) {
 	}
 	end := bytes.IndexByte(s.b[s.i:], '<')
 	if end < 0 {
-		return nil, errNotFast
+		return nil, ErrUnsupported
 	}
 	raw := s.b[s.i : s.i+end]
 	s.i += end
 	if !s.closing(name) {
-		return nil, errNotFast
+		return nil, ErrUnsupported
 	}
 	return raw, nil
 }
@@ -244,7 +140,7 @@ var entities = map[string]string{"amp": "&", "lt": "<", "gt": ">", "quot": `"`, 
 func unescape(b []byte) (string, error) {
 	if bytes.IndexByte(b, '&') < 0 {
 		if !utf8.Valid(b) {
-			return "", errNotFast
+			return "", ErrUnsupported
 		}
 		return string(b), nil
 	}
@@ -258,7 +154,7 @@ func unescape(b []byte) (string, error) {
 		out.Write(b[:amp])
 		semi := bytes.IndexByte(b[amp:], ';')
 		if semi < 0 {
-			return "", errNotFast
+			return "", ErrUnsupported
 		}
 		ent := string(b[amp+1 : amp+semi])
 		switch {
@@ -267,32 +163,35 @@ func unescape(b []byte) (string, error) {
 		case strings.HasPrefix(ent, "#x"):
 			r, err := strconv.ParseUint(ent[2:], 16, 32)
 			if err != nil {
-				return "", errNotFast
+				return "", ErrUnsupported
 			}
 			out.WriteRune(rune(r))
 		case strings.HasPrefix(ent, "#"):
 			r, err := strconv.ParseUint(ent[1:], 10, 32)
 			if err != nil {
-				return "", errNotFast
+				return "", ErrUnsupported
 			}
 			out.WriteRune(rune(r))
 		default:
-			return "", errNotFast
+			return "", ErrUnsupported
 		}
 		b = b[amp+semi+1:]
 	}
 	if !utf8.ValidString(out.String()) {
-		return "", errNotFast
+		return "", ErrUnsupported
 	}
 	return out.String(), nil
 }
 
-// parseListObjectsV2 decodes a ListBucketResult.
-func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
+// Decode reads a ListBucketResult document into the SDK's output type, the
+// result the SDK's deserializer gives for the same bytes. It returns
+// ErrUnsupported, never a partial result, for anything else, and never
+// keeps a reference to data.
+func Decode(data []byte) (*awss3.ListObjectsV2Output, error) {
 	s := &xmlScan{b: data}
 	root, self, err := s.open()
 	if err != nil || string(root) != "ListBucketResult" {
-		return nil, errNotFast
+		return nil, ErrUnsupported
 	}
 	out := &awss3.ListObjectsV2Output{}
 	var arena *objectArena
@@ -353,7 +252,7 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 			var p types.CommonPrefix
 			err = s.children(c, cself, func(cc []byte, ccself bool) error {
 				if string(cc) != "Prefix" {
-					return errNotFast
+					return ErrUnsupported
 				}
 				var e error
 				p.Prefix, e = str(cc, ccself)
@@ -361,7 +260,7 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 			})
 			out.CommonPrefixes = append(out.CommonPrefixes, p)
 		default:
-			return errNotFast
+			return ErrUnsupported
 		}
 		return err
 	})
@@ -372,21 +271,21 @@ func parseListObjectsV2(data []byte) (*awss3.ListObjectsV2Output, error) {
 		s.i++
 	}
 	if s.i != len(s.b) {
-		return nil, errNotFast
+		return nil, ErrUnsupported
 	}
 	return out, nil
 }
 
 // objectArena holds the pointed-to fields of a page's types.Object values.
 type objectArena struct {
-	strs  slab[string]
-	sizes slab[int64]
-	times slab[time.Time]
+	strs  slab.Of[string]
+	sizes slab.Of[int64]
+	times slab.Of[time.Time]
 }
 
 func newObjectArena(objects int) *objectArena {
 	objects = max(objects, 16)
-	return &objectArena{strs: newSlab[string](2 * objects), sizes: newSlab[int64](objects), times: newSlab[time.Time](objects)}
+	return &objectArena{strs: slab.New[string](2 * objects), sizes: slab.New[int64](objects), times: slab.New[time.Time](objects)}
 }
 
 func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
@@ -398,21 +297,21 @@ func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 			// without a string copy.
 			raw, err := s.raw(c, cself)
 			if err != nil || bytes.IndexByte(raw, '&') >= 0 {
-				return errNotFast
+				return ErrUnsupported
 			}
 			switch name {
 			case "Size":
 				n, ok := parseSize(raw)
 				if !ok {
-					return errNotFast
+					return ErrUnsupported
 				}
-				o.Size = a.sizes.keep(n)
+				o.Size = a.sizes.Keep(n)
 			case "LastModified":
 				t, ok := parseS3Time(raw)
 				if !ok {
-					return errNotFast
+					return ErrUnsupported
 				}
-				o.LastModified = a.times.keep(t)
+				o.LastModified = a.times.Keep(t)
 			default:
 				o.StorageClass = storageClass(raw)
 			}
@@ -427,9 +326,9 @@ func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 		}
 		switch name {
 		case "Key":
-			o.Key = a.strs.keep(v)
+			o.Key = a.strs.Keep(v)
 		case "ETag":
-			o.ETag = a.strs.keep(v)
+			o.ETag = a.strs.Keep(v)
 		case "ChecksumAlgorithm":
 			o.ChecksumAlgorithm = append(o.ChecksumAlgorithm, types.ChecksumAlgorithm(v))
 		case "ChecksumType":
@@ -445,7 +344,7 @@ func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 				case "DisplayName":
 					owner.DisplayName = &v
 				default:
-					return errNotFast
+					return ErrUnsupported
 				}
 				return err
 			})
@@ -467,10 +366,10 @@ func parseObject(s *xmlScan, self bool, o *types.Object, a *objectArena) error {
 					rs.RestoreExpiryDate = &t
 					return err
 				}
-				return errNotFast
+				return ErrUnsupported
 			})
 		default:
-			return errNotFast
+			return ErrUnsupported
 		}
 		return nil
 	})
