@@ -13,9 +13,11 @@ run: build ## build and serve the catalog in ./lakemap.db
 build:
 	$(GO) build -o $(BIN) ./cmd/lakemap
 
-# Everything the tests need, then the whole suite.
+# Everything the tests need, the whole suite, then each fuzz target for a
+# bounded few seconds.
 test: tools check
 	LAKEMAP_INSPECTOR_DIR=$(CURDIR)/$(INSPECTOR_DIR) $(GO) test -count=1 -timeout 30m $(PKGS)
+	@$(MAKE) --no-print-directory fuzz-short
 
 # The MCP Inspector (a third-party MCP client the tests drive) and the
 # Node.js 22 it needs, from the npm registry, installed once into .tools/.
@@ -58,7 +60,8 @@ FUZZ_TARGETS := \
 	./internal/catalog:FuzzSplitFQN \
 	./internal/lineage/sqlparse:FuzzParse \
 	./internal/lineage/sqlparse:FuzzDecodeView \
-	./internal/store/sqlite:FuzzSearchText
+	./internal/store/sqlite:FuzzSearchText \
+	./internal/awsconn/s3list:FuzzDecode
 FUZZTIME       ?= 60s
 FUZZTIME_SHORT ?= 5s
 
