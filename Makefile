@@ -5,7 +5,7 @@ ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 STATICCHECK := v0.8.2
 
-.PHONY: run build test check tools bench clean
+.PHONY: run build test check tools bench clean fuzz fuzz-short fuzz-run
 
 run: build ## build and serve the catalog in ./lakemap.db
 	$(BIN) serve --addr $(ADDR)
@@ -13,9 +13,11 @@ run: build ## build and serve the catalog in ./lakemap.db
 build:
 	$(GO) build -o $(BIN) ./cmd/lakemap
 
-# Everything the tests need, then the whole suite.
+# Everything the tests need, the whole suite, then each fuzz target for a
+# bounded few seconds.
 test: tools check
 	LAKEMAP_INSPECTOR_DIR=$(CURDIR)/$(INSPECTOR_DIR) $(GO) test -count=1 -timeout 30m $(PKGS)
+	@$(MAKE) --no-print-directory fuzz-short
 
 # The MCP Inspector (a third-party MCP client the tests drive) and the
 # Node.js 22 it needs, from the npm registry, installed once into .tools/.
@@ -46,6 +48,35 @@ bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
 	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/
+
+# Fuzz targets, as package:FuzzName. Each must also pass as a plain
+# `go test` (its seeds). `make fuzz` runs each for FUZZTIME; `make
+# fuzz-short` for FUZZTIME_SHORT, a bounded step for CI. A failing input is
+# written under the package's testdata/fuzz/ (commit it with the fix).
+FUZZ_TARGETS := \
+	./internal/workflow:FuzzParse \
+	./internal/source/s3/manifest:FuzzParse \
+	./internal/source/s3/manifest:FuzzGlob \
+	./internal/catalog:FuzzSplitFQN \
+	./internal/lineage/sqlparse:FuzzParse \
+	./internal/lineage/sqlparse:FuzzDecodeView \
+	./internal/store/sqlite:FuzzSearchText \
+	./internal/awsconn/s3list:FuzzDecode
+FUZZTIME       ?= 60s
+FUZZTIME_SHORT ?= 5s
+
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=$(FUZZTIME)
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=$(FUZZTIME_SHORT)
+
+fuzz-run:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$pkg $$name ($(FUZZ_FOR))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_FOR) $$pkg; \
+	done
 
 clean:
 	rm -rf bin

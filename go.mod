@@ -6,7 +6,7 @@ go 1.26.8
 // not serve v1.47.8 ("not available", 403), so each service module is the
 // newest release whose go.mod requires a core the proxy serves. CloudWatch
 // v1.75.5 also defaults to a CBOR protocol moto cannot answer; lakemap
-// selects awsQuery on it (see internal/source/cloudwatch).
+// selects awsQuery on it (see NewCloudWatchClient in internal/awsconn).
 require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/config v1.33.15
@@ -27,6 +27,12 @@ require (
 	github.com/spf13/cobra v1.10.2
 	go.yaml.in/yaml/v3 v3.0.6
 	modernc.org/sqlite v1.61.1
+)
+
+require (
+	golang.org/x/crypto v0.59.0
+	golang.org/x/term v0.48.0
+	golang.org/x/time v0.15.0
 )
 
 require (
@@ -61,8 +67,7 @@ require (
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
 	golang.org/x/oauth2 v0.35.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/time v0.15.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect

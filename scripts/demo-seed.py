@@ -15,7 +15,7 @@ base = dict(endpoint_url=endpoint, region_name="us-east-1",
 
 creds = boto3.client("sts", **base).assume_role(
     RoleArn="arn:aws:iam::111122223333:role/GlueAccessRoleForLakemap",
-    RoleSessionName="demo-seed", ExternalId="lakemap-demo")["Credentials"]
+    RoleSessionName="demo-seed", ExternalId="demo-external-id")["Credentials"]
 session = dict(endpoint_url=endpoint, region_name="us-east-1",
                aws_access_key_id=creds["AccessKeyId"],
                aws_secret_access_key=creds["SecretAccessKey"],

@@ -1,11 +1,12 @@
 // Package apperr holds the handful of error kinds lakemap surfaces to users and
-// maps each one, in one place, to an HTTP status, an MCP error and an exit code.
+// turns any error, in one place (Present), into what each surface shows: an
+// HTTP status with a problem body, an MCP tool error and a CLI message with
+// its exit code.
 package apperr
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Kind classifies an error by what the user can do about it.
@@ -89,39 +90,13 @@ func AdviceOf(err error) []string {
 // Is reports whether err has the given kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
 
-// HTTPStatus maps an error to the status code an API response should carry.
-func HTTPStatus(err error) int {
-	switch KindOf(err) {
-	case Invalid:
-		return http.StatusBadRequest
-	case NotFound:
-		return http.StatusNotFound
-	case AccessDenied:
-		return http.StatusForbidden
-	case Unauthenticated:
-		return http.StatusUnauthorized
-	case Unavailable:
-		return http.StatusServiceUnavailable
-	case Conflict:
-		return http.StatusConflict
+// WithKind gives err a kind without changing its message, unless err already
+// carries one (a kind chosen nearer the cause knows better). The CLI uses it
+// to mark cobra's flag and argument errors Invalid.
+func WithKind(kind Kind, err error) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
 	}
-	return http.StatusInternalServerError
-}
-
-// ExitCode maps an error to the process exit code of a CLI command.
-// 1 is reserved for "the command ran and found problems" (validate findings).
-func ExitCode(err error) int {
-	switch KindOf(err) {
-	case Invalid:
-		return 2
-	case NotFound:
-		return 3
-	case AccessDenied, Unauthenticated:
-		return 4
-	case Unavailable:
-		return 5
-	case Conflict:
-		return 6
-	}
-	return 1
+	return &Error{Kind: kind, Err: err}
 }

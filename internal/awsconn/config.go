@@ -1,5 +1,6 @@
 // Package awsconn is the AWS block every source shares: credentials, region,
-// endpoint, AssumeRole with External ID, error classification and call limits.
+// endpoint, AssumeRole with External ID, the service clients (clients.go),
+// error classification and call limits.
 package awsconn
 
 // Config is OpenMetadata's awsConfig, plus assumeRoleExternalId, which the

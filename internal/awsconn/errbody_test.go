@@ -33,7 +33,7 @@ func TestUnreadableErrorBodiesKeepTheirCode(t *testing.T) {
 		t.Errorf("STS: %v (kind %v)", err, apperr.KindOf(err))
 	}
 
-	_, err = glue.NewFromConfig(s.AWS()).GetDatabases(context.Background(), &glue.GetDatabasesInput{})
+	_, err = s.Glue().GetDatabases(context.Background(), &glue.GetDatabasesInput{})
 	err = Classify(err, "listing Glue databases")
 	want := "listing Glue databases: access denied: Glue GetDatabases returned AccessDenied (HTTP 403"
 	if !apperr.Is(err, apperr.AccessDenied) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "glue:GetDatabases") {

@@ -118,7 +118,7 @@ func TestExternalIDEnforcedEndToEnd(t *testing.T) {
 	// The role has no permissions policy: moto refuses Glue with an XML
 	// 403 body, which the JSON-protocol client cannot decode.
 	s := motoSession(t, with(roleARN, externalID), Options{ServiceName: "glue"})
-	_, err := glue.NewFromConfig(s.AWS()).GetDatabases(context.Background(), &glue.GetDatabasesInput{})
+	_, err := s.Glue().GetDatabases(context.Background(), &glue.GetDatabasesInput{})
 	err = Classify(err, "listing Glue databases")
 	if !apperr.Is(err, apperr.AccessDenied) || !strings.Contains(err.Error(), "listing Glue databases: access denied: Glue GetDatabases returned AccessDenied (HTTP 403") {
 		t.Errorf("Glue without a permissions policy: %v (kind %v)", err, apperr.KindOf(err))
@@ -144,7 +144,7 @@ func TestSessionSendsEverythingToTheEndpoint(t *testing.T) {
 	if id.Account != cust.AccountID || id.SessionName != "lakemap-glue-eu" {
 		t.Errorf("Identity = %+v, want account %s, session lakemap-glue-eu", id, cust.AccountID)
 	}
-	if _, err := glue.NewFromConfig(s.AWS()).GetDatabases(context.Background(), &glue.GetDatabasesInput{}); err != nil {
+	if _, err := s.Glue().GetDatabases(context.Background(), &glue.GetDatabasesInput{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -177,7 +177,7 @@ func TestClassifyMotoErrors(t *testing.T) {
 	proxy := moto.NewGluePager(t, srv.URL(), 100)
 	ctx := context.Background()
 	s := motoSession(t, Config{AccessKeyID: "test", SecretAccessKey: "test", EndpointURL: proxy.URL(), AssumeRoleARN: cust.RoleARN}, Options{})
-	client := glue.NewFromConfig(s.AWS())
+	client := s.Glue()
 	if _, err := client.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{Name: aws.String("sales")}}); err != nil {
 		t.Fatal(err)
 	}

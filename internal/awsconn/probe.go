@@ -31,7 +31,7 @@ func (s *Session) Identity(ctx context.Context) (Identity, error) {
 	if err != nil {
 		return Identity{}, Classify(err, doing)
 	}
-	out, err := sts.NewFromConfig(s.aws).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := s.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return Identity{}, Classify(err, doing)
 	}

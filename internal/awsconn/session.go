@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,6 +56,9 @@ type Session struct {
 	aws     aws.Config
 	limiter chan struct{}
 	logger  *slog.Logger
+
+	mu      sync.Mutex
+	clients map[clientKey]any // see clients.go
 }
 
 // NewSession validates cfg and builds the session. It makes no network call:
@@ -76,7 +80,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Session{cfg: cfg, limiter: make(chan struct{}, opts.MaxConcurrency), logger: opts.Logger}
+	s := &Session{cfg: cfg, limiter: make(chan struct{}, opts.MaxConcurrency), logger: opts.Logger, clients: map[clientKey]any{}}
 
 	loadOpts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(cfg.Region),
@@ -119,6 +123,8 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	base.APIOptions = append(base.APIOptions, s.limitMiddleware, recoverErrorCodes)
 
 	if cfg.AssumeRoleARN != "" {
+		// The base credentials call AssumeRole: this client cannot be the
+		// session's own STS client, which signs with the role.
 		stsClient := sts.NewFromConfig(base)
 		provider := stscreds.NewAssumeRoleProvider(stsClient, cfg.AssumeRoleARN, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = cfg.AssumeRoleSessionName

@@ -33,7 +33,7 @@ func fakeSession(t *testing.T, endpoint string, cfg Config, opts Options) *Sessi
 }
 
 func callerIdentity(s *Session) error {
-	_, err := sts.NewFromConfig(s.AWS()).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	_, err := s.STS().GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	return err
 }
 

@@ -2,6 +2,7 @@ package awsconn
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -91,7 +92,11 @@ func (c Config) Problems() []Problem {
 	if c.AccessKeyID != "" && c.ProfileName != "" {
 		bad("profileName", "give static keys or a profile, not both")
 	}
-	if c.EndpointURL != "" && !strings.HasPrefix(c.EndpointURL, "http://") && !strings.HasPrefix(c.EndpointURL, "https://") {
+	if u, err := url.Parse(c.EndpointURL); err == nil && u.User != nil {
+		// Stored and shown as written: credentials go in their own fields,
+		// which are sealed. The URL is not quoted, the password with it.
+		bad("endPointURL", "must not hold a user name or password (user:pass@): put credentials in awsAccessKeyId and awsSecretAccessKey")
+	} else if c.EndpointURL != "" && !strings.HasPrefix(c.EndpointURL, "http://") && !strings.HasPrefix(c.EndpointURL, "https://") {
 		bad("endPointURL", "%q must start with http:// or https://", c.EndpointURL)
 	}
 	if c.AssumeRoleARN != "" && !roleARNPattern.MatchString(c.AssumeRoleARN) {

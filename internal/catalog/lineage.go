@@ -99,8 +99,9 @@ type Location struct {
 	Prefix  string `json:"prefix"`
 }
 
-// LineageStore persists lineage. A backend composes it into its Store; it is
-// a separate interface so that backends can add it independently.
+// LineageStore persists lineage; it is part of Store. Code that only
+// records or walks lineage (internal/lineage) asks for this narrower
+// interface.
 //
 // Errors: bad arguments are apperr.Invalid.
 type LineageStore interface {

@@ -5,8 +5,12 @@ import (
 	"time"
 )
 
-// Store is the catalog's persistence. Each backend (internal/store/sqlite,
-// internal/store/postgres) implements it and passes internal/store/storetest.
+// Store is the catalog's persistence: everything lakemap keeps, entities,
+// scans, connections, projects, lineage and MCP tokens, so that no caller
+// has to ask a backend what it supports. The only backend today is
+// internal/store/sqlite; the interface and the conformance suite in
+// internal/store/storetest are what a second one (PostgreSQL is planned)
+// must satisfy.
 //
 // Errors: a missing entity, scan or connection is reported with
 // apperr.NotFound; bad arguments with apperr.Invalid.
@@ -19,6 +23,7 @@ type Store interface {
 	ConnectionStore
 	ProjectStore
 	LineageStore
+	TokenStore
 	Close() error
 }
 

@@ -7,7 +7,8 @@ import (
 
 // TokenStore keeps the bearer tokens of the MCP HTTP endpoint. Only a token's
 // SHA-256 hash is stored: the token itself is shown once, when it is created,
-// and cannot be read back.
+// and cannot be read back. It is part of Store: every backend keeps tokens,
+// so the MCP endpoint never runs without them.
 //
 // Errors: an unknown name or hash is apperr.NotFound; a second live token
 // with the same name is apperr.Conflict.

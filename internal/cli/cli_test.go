@@ -115,6 +115,19 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"search bad kind", []string{"--db", db, "search", "x", "--kind", "tabel"}, 2, "unknown kind"},
 		{"search negative limit", []string{"--db", db, "search", "x", "--limit", "-1"}, 2, "negative"},
 		{"bad log level", []string{"--log-level", "loud", "version"}, 2, "log-level"},
+		// cobra's usage errors are tagged Invalid where cobra makes them.
+		{"unknown command suggests", []string{"serch", "x"}, 2, "did you mean lakemap search?"},
+		{"unknown flag", []string{"search", "x", "--nope"}, 2, "unknown flag: --nope"},
+		{"unknown subcommand flag", []string{"scans", "--nope"}, 2, "unknown flag"},
+		{"bad flag value", []string{"search", "x", "--limit", "many"}, 2, "invalid argument"},
+		{"flag needs a value", []string{"search", "x", "--limit"}, 2, "needs an argument"},
+		{"too few args", []string{"show"}, 2, "accepts 1 arg"},
+		{"too many args", []string{"scans", "extra"}, 2, "unknown command"},
+		{"missing -c on validate", []string{"validate"}, 2, "config"},
+		// Catalog reads go through the request model.
+		{"search offset past the last page", []string{"--db", db, "search", "x", "--offset", "20000"}, 2, "--offset 20000"},
+		{"search negative offset", []string{"--db", db, "search", "x", "--offset", "-1"}, 2, "--offset -1"},
+		{"scans negative limit", []string{"--db", db, "scans", "--limit", "-1"}, 2, "--limit -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,6 +136,20 @@ func TestExitCodesAndMessages(t *testing.T) {
 				t.Errorf("exit %d stderr %q; want exit %d and %q", code, errOut, tt.wantCode, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestBareCommandPrintsHelp(t *testing.T) {
+	code, out, errOut := run(t)
+	if code != 0 || !strings.Contains(out, "Available Commands") || errOut != "" {
+		t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
+	}
+}
+
+func TestSearchKindsAnyCase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	if code, _, errOut := run(t, "--db", db, "search", "x", "--kind", "TABLE,Column"); code != 0 {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -12,7 +14,6 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/ingest"
-	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/workflow"
 )
 
@@ -48,7 +49,7 @@ External ID. Exits non-zero when any check fails.`,
 			if err != nil {
 				rep.Results = []conntest.Result{{Check: "build AWS session", Status: conntest.Fail, Error: err.Error(), Advice: apperr.AdviceOf(err)}}
 			} else {
-				rep = conntest.Run(cmd.Context(), testTarget(wf, p))
+				rep = conntest.RunSource(cmd.Context(), wf.Source.ServiceName, wf.Source.Spec, wf.Source.Connection, p.AWS)
 			}
 			if asJSON {
 				if err := writeJSON(app.Stdout, rep); err != nil {
@@ -69,22 +70,6 @@ External ID. Exits non-zero when any check fails.`,
 	return cmd
 }
 
-func testTarget(wf *workflow.Workflow, p source.Params) conntest.Target {
-	t := conntest.Target{
-		Connection: wf.Source.ServiceName,
-		Service:    wf.Source.Spec.Service,
-		Access:     wf.Source.Connection.Access(),
-		Session:    p.AWS,
-	}
-	if b, ok := wf.Source.Connection.(conntest.BucketHolder); ok {
-		t.Buckets = b.ConfiguredBuckets()
-	}
-	if wf.Source.Spec.Checks != nil {
-		t.Extra = wf.Source.Spec.Checks(p)
-	}
-	return t
-}
-
 // bindProject gives the workflow its project's External ID, as ingest does.
 // The catalog is opened only when the workflow names a project or already
 // exists (a registered connection may belong to one): testing a connection
@@ -96,7 +81,7 @@ func (app *App) bindProject(ctx context.Context, wf *workflow.Workflow) error {
 	}
 	if !named {
 		if _, err := os.Stat(app.DB); err != nil {
-			return nil
+			return ingest.CheckUnbound(wf)
 		}
 	}
 	store, err := app.openStore(ctx)
@@ -124,6 +109,9 @@ func newConnectionListCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for i := range conns {
+				conns[i].EndpointURL = redactURL(conns[i].EndpointURL)
+			}
 			if asJSON {
 				return writeJSON(app.Stdout, conns)
 			}
@@ -146,4 +134,19 @@ func newConnectionListCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// redactURL drops the user name and password of an endpoint URL. Workflows
+// may no longer write them (awsconn refuses userinfo), but connections
+// remembered before that may hold them.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil && strings.Contains(s, "@"):
+		return "REDACTED (not a valid URL)"
+	case err != nil || u.User == nil:
+		return s
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
 }

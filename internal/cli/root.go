@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,29 +57,60 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if errors.Is(err, errFindings) {
 		return 1
 	}
-	printError(stderr, err)
-	if isUsageError(err) {
-		return 2
-	}
-	return apperr.ExitCode(err)
+	p := apperr.Present(err)
+	_, _ = io.WriteString(stderr, p.CLIText())
+	return p.ExitCode
 }
 
-func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "error: %v\n", err)
-	for _, a := range apperr.AdviceOf(err) {
-		fmt.Fprintf(w, "  - %s\n", a)
-	}
-}
-
-// isUsageError recognises cobra's own argument and flag errors.
-func isUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires at least", "flag needs an argument", "invalid argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
+// tagUsageErrors marks cobra's own usage errors apperr.Invalid (exit 2)
+// where cobra makes them: flag parsing (SetFlagErrorFunc, inherited by
+// every subcommand), argument validators, required flags and flag groups.
+// The tree is complete when this runs, so commands of other packages are
+// covered too.
+func tagUsageErrors(c *cobra.Command) {
+	if args := c.Args; args != nil {
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			return apperr.WithKind(apperr.Invalid, args(cmd, a))
 		}
 	}
-	return false
+	if c.Runnable() {
+		preE, pre := c.PreRunE, c.PreRun
+		// cobra checks required flags after PreRun; checking them first
+		// changes nothing else and lets the error carry its kind.
+		c.PreRunE = func(cmd *cobra.Command, a []string) error {
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return apperr.WithKind(apperr.Invalid, err)
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return apperr.WithKind(apperr.Invalid, err)
+			}
+			if preE != nil {
+				return preE(cmd, a)
+			}
+			if pre != nil {
+				pre(cmd, a)
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		tagUsageErrors(sub)
+	}
+}
+
+// unknownCommand is the root's argument validator. cobra reports an
+// unknown command only for roots without one, as a plain error; with it
+// the error has its kind and the suggestions become advice.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	e := &apperr.Error{Kind: apperr.Invalid, Msg: fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())}
+	for _, s := range cmd.SuggestionsFor(args[0]) {
+		e.Advice = append(e.Advice, fmt.Sprintf("did you mean %s %s?", cmd.CommandPath(), s))
+	}
+	e.Advice = append(e.Advice, fmt.Sprintf("run %s --help for the commands", cmd.CommandPath()))
+	return e
 }
 
 // NewRootCommand builds the command tree.
@@ -93,7 +123,15 @@ func NewRootCommand(app *App) *cobra.Command {
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return app.setup()
 		},
+		// Runnable, so that its Args validator runs: without arguments it
+		// prints help as before.
+		Args:                       unknownCommand,
+		SuggestionsMinimumDistance: 2, // cobra's own default, which SuggestionsFor does not apply
+		RunE:                       func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return apperr.WithKind(apperr.Invalid, err)
+	})
 	root.PersistentFlags().StringVar(&app.DB, "db", envOr("LAKEMAP_DB", DefaultDB), "catalog: a SQLite file path (env LAKEMAP_DB)")
 	root.PersistentFlags().StringVar(&app.LogLevel, "log-level", envOr("LAKEMAP_LOG_LEVEL", "warn"), "log level: debug, info, warn, error")
 	root.AddCommand(
@@ -105,13 +143,15 @@ func NewRootCommand(app *App) *cobra.Command {
 		newConnectionCmd(app),
 		newScansCmd(app),
 		newVersionCmd(app),
+		newUserCmd(app),
 		onboard.NewCommand(),
 		mcpserver.NewMCPCommand(app.mcpDeps()),
 		mcpserver.NewTokenCommand(app.mcpDeps()),
-		lineage.NewCommand(func(ctx context.Context) (lineage.Stores, error) { return app.openStore(ctx) }),
+		lineage.NewCommand(func(ctx context.Context) (lineage.Stores, error) { return app.openStore(ctx) }, app.Registry),
 		schemahist.NewCommand(func(ctx context.Context) (schemahist.Store, error) { return app.openStore(ctx) }),
 		project.NewCommand(func(ctx context.Context) (catalog.Store, error) { return app.openStore(ctx) }),
 	)
+	tagUsageErrors(root)
 	return root
 }
 

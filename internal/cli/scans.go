@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lakemap/lakemap/internal/catalog"
 )
 
 func newScansCmd(app *App) *cobra.Command {
@@ -17,12 +19,16 @@ func newScansCmd(app *App) *cobra.Command {
 		Short: "List recent scans with their status and counts",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			req, err := catalog.SurfaceCLI.ParseRead(catalog.ReadScans, catalog.ReadArgs{Services: []string{service}, Limit: limit}, time.Now())
+			if err != nil {
+				return err
+			}
 			store, err := app.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			scans, err := store.ListScans(cmd.Context(), service, limit)
+			scans, err := store.ListScans(cmd.Context(), req.Service(), req.Limit)
 			if err != nil {
 				return err
 			}
@@ -42,7 +48,7 @@ func newScansCmd(app *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&service, "service", "", "only this service")
-	cmd.Flags().IntVar(&limit, "limit", 20, "scans to list")
+	cmd.Flags().IntVar(&limit, "limit", catalog.SurfaceCLI.DefaultPageSize(catalog.ReadScans), "scans to list")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

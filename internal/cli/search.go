@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -20,17 +20,12 @@ func newSearchCmd(app *App) *cobra.Command {
 		Short: "Search the catalog by name, description, column name or comment",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := catalog.SearchQuery{Text: strings.Join(args, " "), Services: services, Limit: limit, Offset: offset, IncludeDeleted: deleted}
-			for _, k := range kinds {
-				kind, err := catalog.ParseKind(k)
-				if err != nil {
-					return apperr.Wrap(apperr.Invalid, err, "--kind")
-				}
-				q.Kinds = append(q.Kinds, kind)
+			req, err := catalog.SurfaceCLI.ParseRead(catalog.ReadSearch, catalog.ReadArgs{Text: strings.Join(args, " "), Kinds: kinds,
+				Services: services, Limit: limit, Offset: offset, Deleted: deleted}, time.Now())
+			if err != nil {
+				return err
 			}
-			if limit < 0 || offset < 0 {
-				return apperr.New(apperr.Invalid, "--limit and --offset must not be negative")
-			}
+			q := req.Search()
 			store, err := app.openStore(cmd.Context())
 			if err != nil {
 				return err
@@ -66,8 +61,8 @@ func newSearchCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only these kinds (repeatable): table, column, database, bucket...")
 	cmd.Flags().StringSliceVar(&services, "service", nil, "only these services (serviceName)")
-	cmd.Flags().IntVar(&limit, "limit", catalog.DefaultLimit, "results per page (max 1000)")
-	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many results")
+	cmd.Flags().IntVar(&limit, "limit", catalog.SurfaceCLI.DefaultPageSize(catalog.ReadSearch), fmt.Sprintf("results per page (max %d)", catalog.MaxLimit))
+	cmd.Flags().IntVar(&offset, "offset", 0, fmt.Sprintf("skip this many results (at most %d)", catalog.MaxOffset))
 	cmd.Flags().BoolVar(&deleted, "include-deleted", false, "include entities marked deleted")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
 )
@@ -33,10 +32,11 @@ func newServeCmd(app *App) *cobra.Command {
 				return err
 			}
 			mux := http.NewServeMux()
-			(&httpapi.API{Store: store, Logger: app.Logger}).Routes(mux)
+			api := http.NewServeMux()
+			(&httpapi.API{Store: store, Logger: app.Logger}).Routes(api)
+			mux.Handle("/", withDeadline(api, restTimeout))
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: app.Logger, Version: version()})
-			tokens, _ := store.(catalog.TokenStore)
-			mux.Handle("/mcp", mcpSrv.HTTPHandler(tokens))
+			mux.Handle("/mcp", mcpSrv.HTTPHandler())
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (is another lakemap running? choose another --addr)", addr, err)
@@ -61,4 +61,19 @@ func newServeCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("LAKEMAP_ADDR", "127.0.0.1:8080"), "listen address (env LAKEMAP_ADDR)")
 	return cmd
+}
+
+// restTimeout is how long one REST request may run: reads of the catalog
+// take milliseconds, so this only stops a request that went wrong. The
+// request's context also ends when its client goes away (net/http). MCP
+// streams live longer; their tool calls have deadlines of their own.
+const restTimeout = 30 * time.Second
+
+// withDeadline gives every request of h a context that ends after d.
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/lakemap/lakemap/internal/workflow"
 )
 
-const externalID = "lakemap-6f1d2c3b-8a9e-4f70-b1c2-d3e4f5a6b7c8"
+const externalID = "vendor-6f1d2c3b-8a9e-4f70-b1c2-d3e4f5a6b7c8"
 
 // statuses maps each check to its status, for comparing reports.
 func statuses(rep conntest.Report) map[string]conntest.Status {

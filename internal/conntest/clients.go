@@ -6,12 +6,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 )
@@ -73,36 +71,14 @@ type clients struct {
 }
 
 func sessionClients(s *awsconn.Session) clients {
-	cfg := s.AWS()
-	pathStyle := s.Config().EndpointURL != ""
 	return clients{
-		glue:   glue.NewFromConfig(cfg),
-		athena: athena.NewFromConfig(cfg),
-		s3: func(region string) s3API {
-			return s3.NewFromConfig(s.AWSForRegion(region), func(o *s3.Options) {
-				// Emulators behind endPointURL serve buckets as paths.
-				o.UsePathStyle = pathStyle
-			})
-		},
-		// awsQuery, as internal/source/cloudwatch explains: the pinned
-		// client speaks CBOR by default, which the test emulator does not.
-		cloudWatch: cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-			o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801)
-		}),
-		dataZone: datazone.NewFromConfig(cfg),
-		iam:      iam.NewFromConfig(cfg),
+		glue:       s.Glue(),
+		athena:     s.Athena(),
+		s3:         func(region string) s3API { return s.S3(region) },
+		cloudWatch: s.CloudWatch(""),
+		dataZone:   s.DataZone(),
+		iam:        s.IAM(),
 	}
-}
-
-// bucketRegion maps GetBucketLocation's answer to a region name.
-func bucketRegion(constraint string) string {
-	switch constraint {
-	case "":
-		return "us-east-1"
-	case "EU":
-		return "eu-west-1"
-	}
-	return constraint
 }
 
 func str(p *string) string { return aws.ToString(p) }

@@ -45,25 +45,34 @@ type Target struct {
 	// Connection names it in the report (the workflow's serviceName).
 	Connection string
 	// Service is the onboarding service whose groups are checked: glue, s3
-	// or datazone. Empty: only the role and the Extra checks.
+	// or datazone. Empty: only the role.
 	Service string
 	Access  catalog.AccessLevel
 	Session *awsconn.Session
-	// Buckets are the S3 buckets the connection is configured for; probes
-	// read the first before any other bucket.
-	Buckets []string
-	// Extra are the source's own probes (source.Spec.Checks), run last.
-	Extra []source.Check
-}
-
-// BucketHolder is implemented by connection configs that name buckets, so
-// the CLI can fill Target.Buckets.
-type BucketHolder interface {
-	ConfiguredBuckets() []string
+	// Scope is where the connection's config says to probe first
+	// (source.Spec.Probe): its buckets, its Glue catalog.
+	Scope source.ProbeScope
 }
 
 // ProbePrefix starts the made-up names write probes use.
 const ProbePrefix = "lakemap-connection-test-"
+
+// RunSource tests a configured connection of a registered source: the one
+// entry point for `lakemap connection test` and any other surface. The
+// spec says which permission groups to prove (Spec.Service) and where to
+// probe (Spec.Probe); sess is the connection's session, not yet used.
+func RunSource(ctx context.Context, name string, spec source.Spec, conn source.AWSConfigHolder, sess *awsconn.Session) Report {
+	return Run(ctx, TargetOf(name, spec, conn, sess))
+}
+
+// TargetOf is the Target a registered source's connection is tested as.
+func TargetOf(name string, spec source.Spec, conn source.AWSConfigHolder, sess *awsconn.Session) Target {
+	t := Target{Connection: name, Service: spec.Service, Session: sess, Scope: spec.ProbeScopeOf(conn)}
+	if conn != nil {
+		t.Access = conn.Access()
+	}
+	return t
+}
 
 // Run tests the connection. It never returns an error: every problem is a
 // line of the report.
@@ -95,15 +104,13 @@ func run(ctx context.Context, t Target, c clients) Report {
 			c:         c,
 			region:    t.Session.Region(),
 			probeName: probeName(),
-			buckets:   t.Buckets,
+			buckets:   t.Scope.Buckets,
+			catalogID: t.Scope.GlueCatalogID,
 			sim:       &simulator{api: c.iam, principal: principalARN(t.Session.Config().AssumeRoleARN, id.ARN)},
 		}
 		for _, g := range groups {
 			rep.Results = append(rep.Results, e.check(ctx, g))
 		}
-	}
-	for _, c := range t.Extra {
-		rep.Results = append(rep.Results, extra(ctx, c))
 	}
 	return rep
 }
@@ -126,17 +133,6 @@ func identity(ctx context.Context, s *awsconn.Session) (awsconn.Identity, Result
 		detail += ", expires " + id.Expires.UTC().Format(time.RFC3339)
 	}
 	return id, Result{Check: check, Status: Pass, Proven: []string{action}, Detail: detail}
-}
-
-// extra runs one of the source's own probes: any error fails it.
-func extra(ctx context.Context, c source.Check) Result {
-	res := Result{Check: c.Name, Status: Pass}
-	if err := c.Run(ctx); err != nil {
-		res.Status, res.Denied, res.Error, res.Advice = Fail, c.Actions, err.Error(), apperr.AdviceOf(err)
-		return res
-	}
-	res.Proven = c.Actions
-	return res
 }
 
 // check proves one group: its probe, then policy simulation for what the

@@ -16,8 +16,10 @@ type env struct {
 	c         clients
 	region    string
 	probeName string
-	// buckets are the configured buckets (Target.Buckets).
+	// buckets are the configured buckets (source.ProbeScope.Buckets).
 	buckets []string
+	// catalogID is the Glue catalog to list, "" for the caller's own.
+	catalogID string
 	// tableLocations and resultLocations are S3 locations of Glue tables and
 	// of Athena workgroups' query results, found by the catalog probes.
 	tableLocations, resultLocations []s3Location
@@ -101,4 +103,13 @@ func unprovable(sid string) string {
 		return "DataZone writes act on a domain's assets, listings and data sources and cannot be shown without writing"
 	}
 	return ""
+}
+
+// glueCatalog is the CatalogId of Glue catalog reads: nil for the caller's
+// own catalog, as AWS expects.
+func (e *env) glueCatalog() *string {
+	if e.catalogID == "" {
+		return nil
+	}
+	return &e.catalogID
 }

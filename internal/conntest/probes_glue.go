@@ -19,7 +19,7 @@ import (
 // probeGlueCatalog lists databases and the tables of a few, noting the S3
 // locations the S3 probes then read.
 func probeGlueCatalog(ctx context.Context, e *env, r *recorder) {
-	dbs, err := e.c.glue.GetDatabases(ctx, &glue.GetDatabasesInput{MaxResults: aws.Int32(3)})
+	dbs, err := e.c.glue.GetDatabases(ctx, &glue.GetDatabasesInput{CatalogId: e.glueCatalog(), MaxResults: aws.Int32(3)})
 	if !r.call("glue:GetDatabases", awsconn.Classify(err, "listing Glue databases")) {
 		return
 	}
@@ -32,7 +32,7 @@ func probeGlueCatalog(ctx context.Context, e *env, r *recorder) {
 		names = []string{e.probeName}
 	}
 	for _, db := range names[:min(len(names), 3)] {
-		out, err := e.c.glue.GetTables(ctx, &glue.GetTablesInput{DatabaseName: aws.String(db), MaxResults: aws.Int32(20)})
+		out, err := e.c.glue.GetTables(ctx, &glue.GetTablesInput{CatalogId: e.glueCatalog(), DatabaseName: aws.String(db), MaxResults: aws.Int32(20)})
 		if !r.call("glue:GetTables", awsconn.Classify(err, "listing Glue tables in "+db)) {
 			if len(r.denied) > 0 {
 				return

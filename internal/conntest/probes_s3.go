@@ -51,7 +51,7 @@ func bucketLocation(ctx context.Context, e *env, r *recorder, bucket string) str
 	if !r.callOn("s3:GetBucketLocation", "bucket "+bucket, awsconn.Classify(err, "reading the region of bucket "+bucket)) {
 		return e.region
 	}
-	return bucketRegion(string(out.LocationConstraint))
+	return awsconn.BucketRegion(string(out.LocationConstraint))
 }
 
 // listOne proves s3:ListBucket with a one-key listing under loc and returns
@@ -116,7 +116,7 @@ func probeS3Objects(ctx context.Context, e *env, r *recorder) {
 	obj := *e.object
 	region := e.region
 	if out, err := e.c.s3(e.region).GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(obj.bucket)}); err == nil {
-		region = bucketRegion(string(out.LocationConstraint))
+		region = awsconn.BucketRegion(string(out.LocationConstraint))
 	}
 	client := e.c.s3(region)
 	head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(obj.bucket), Key: aws.String(obj.key)})

@@ -3,7 +3,10 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 )
@@ -57,7 +61,10 @@ func get(t *testing.T, srv *httptest.Server, path string) (int, map[string]any) 
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	var m map[string]any
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") || ct == apperr.ProblemContentType {
+		if resp.StatusCode >= 400 && ct != apperr.ProblemContentType {
+			t.Fatalf("GET %s: error with Content-Type %q, want %s", path, ct, apperr.ProblemContentType)
+		}
 		if err := json.Unmarshal(body, &m); err != nil {
 			t.Fatalf("GET %s: bad JSON %q", path, body)
 		}
@@ -96,6 +103,19 @@ func TestEndpoints(t *testing.T) {
 		{"/api/v1/scans/abc", 400, errorMentions("scan id")},
 		{"/api/v1/scans/99", 404, errorMentions("no scan")},
 		{"/api/v1/changes?since=yesterday", 400, errorMentions("RFC 3339")},
+		// One request model: kinds in any case, parent normalised for
+		// changes as for list, offsets bounded, totals never above what exists.
+		{"/api/v1/search?q=orders&kind=TABLE", 200, func(m map[string]any) bool { return len(m["hits"].([]any)) == 1 }},
+		{"/api/v1/entities?parent=svc.%22sales%22&kind=Table", 200, func(m map[string]any) bool { return len(m["entities"].([]any)) == 1 }},
+		{"/api/v1/changes?parent=%22svc%22.sales&since=2000-01-01T00:00:00Z", 200, func(m map[string]any) bool { return len(m["changes"].([]any)) == 1 }},
+		{"/api/v1/changes?since=3650d", 200, func(m map[string]any) bool { return len(m["changes"].([]any)) == 4 }},
+		{"/api/v1/search?q=orders&offset=500", 200, func(m map[string]any) bool { return m["total"].(float64) <= 2 && len(m["hits"].([]any)) == 0 }},
+		{"/api/v1/search?q=orders&offset=999999999999", 400, errorMentions("offset")},
+		{"/api/v1/search?q=orders&offset=-1", 400, errorMentions("offset")},
+		{"/api/v1/search?q=orders&limit=many", 400, errorMentions("limit")},
+		{"/api/v1/entities?parent=svc.%22broken", 400, errorMentions("parent")},
+		{"/api/v1/changes?parent=svc.%22broken", 400, errorMentions("parent")},
+		{"/api/v1/entities?service=a&service=b", 200, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -110,9 +130,32 @@ func TestEndpoints(t *testing.T) {
 	}
 }
 
+// errorMentions checks an RFC 9457 problem body whose detail mentions s.
 func errorMentions(s string) func(map[string]any) bool {
 	return func(m map[string]any) bool {
-		msg, _ := m["error"].(string)
-		return strings.Contains(msg, s) && m["kind"] != ""
+		msg, _ := m["detail"].(string)
+		return strings.Contains(msg, s) && m["kind"] != "" && m["type"] == "about:blank" && m["title"] != "" && m["status"] != nil
+	}
+}
+
+// TestInternalErrorsStayInTheLog: the detail of an internal failure goes
+// to the log only.
+func TestInternalErrorsStayInTheLog(t *testing.T) {
+	var logged strings.Builder
+	a := &API{Logger: slog.New(slog.NewTextHandler(&logged, nil))}
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/api/v1/stats", nil)
+	a.handle(func(http.ResponseWriter, *http.Request) error {
+		return fmt.Errorf("open /secret/path.db: %w", errors.New("disk I/O error"))
+	})(w, r)
+	var p apperr.Problem
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 500 || p.Status != 500 || p.Detail != apperr.HiddenDetail || p.Kind != "internal" {
+		t.Errorf("status %d body %+v", w.Code, p)
+	}
+	if strings.Contains(w.Body.String(), "secret") || !strings.Contains(logged.String(), "/secret/path.db") {
+		t.Errorf("body %q, log %q: the detail belongs in the log only", w.Body.String(), logged.String())
 	}
 }

@@ -172,7 +172,7 @@ func TestGlueScanEndToEnd(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	sum, err := ingest.Run(ctx, st, e.workflow(t, "lakemap-5f0c2a8e"), ingest.Options{Secrets: box})
+	sum, err := ingest.Run(ctx, st, e.workflow(t, "vendor-5f0c2a8e"), ingest.Options{Secrets: box})
 	if err != nil {
 		t.Fatalf("ingest: %v (summary %+v)", err, sum)
 	}
@@ -256,7 +256,7 @@ func TestGlueScanEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if conn.RoleARN != e.cust.RoleARN || conn.ExternalID != "lakemap-5f0c2a8e" || conn.AccessLevel != catalog.ReadOnly {
+	if conn.RoleARN != e.cust.RoleARN || conn.ExternalID != "vendor-5f0c2a8e" || conn.AccessLevel != catalog.ReadOnly {
 		t.Errorf("connection = %+v", conn)
 	}
 	st.Close()
@@ -268,7 +268,7 @@ func TestRescanMarksDroppedTablesDeleted(t *testing.T) {
 	e.seed(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
-	wf := e.workflow(t, "lakemap-5f0c2a8e")
+	wf := e.workflow(t, "vendor-5f0c2a8e")
 	if _, err := ingest.Run(ctx, st, wf, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestAccessDeniedOnOneDatabaseDeletesNothing(t *testing.T) {
 	e.seed(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
-	wf := e.workflow(t, "lakemap-5f0c2a8e")
+	wf := e.workflow(t, "vendor-5f0c2a8e")
 	if _, err := ingest.Run(ctx, st, wf, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestAccessDeniedOnDatabasesFailsScanAndKeepsCatalog(t *testing.T) {
 	e.seed(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
-	wf := e.workflow(t, "lakemap-5f0c2a8e")
+	wf := e.workflow(t, "vendor-5f0c2a8e")
 	if _, err := ingest.Run(ctx, st, wf, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestThrottlingStormEndsWithSameCatalog(t *testing.T) {
 	e.seed(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
-	wf := e.workflow(t, "lakemap-5f0c2a8e")
+	wf := e.workflow(t, "vendor-5f0c2a8e")
 	if _, err := ingest.Run(ctx, st, wf, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func TestRescanWithoutChangesChangesNothing(t *testing.T) {
 	e.seed(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
-	wf := e.workflow(t, "lakemap-5f0c2a8e")
+	wf := e.workflow(t, "vendor-5f0c2a8e")
 	if _, err := ingest.Run(ctx, st, wf, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"time"
 
@@ -28,6 +30,29 @@ type Options struct {
 	Secrets *secrets.Box
 	// AWS tunes the session (concurrency, HTTP client) for tests and benchmarks.
 	AWS awsconn.Options
+	// FileRoot is the directory local files a workflow names (S3's
+	// manifestFilePath) must be in. "" means $LAKEMAP_MANIFEST_DIR, else
+	// the workflow file's directory.
+	FileRoot string
+}
+
+// EnvManifestDir names the variable with the directory local manifest
+// files must be in (Options.FileRoot).
+const EnvManifestDir = "LAKEMAP_MANIFEST_DIR"
+
+// fileRooted is implemented by source configs that read local files named
+// in the workflow (S3's manifestFilePath).
+type fileRooted interface{ SetFileRoot(dir string) }
+
+// fileRoot is the directory the workflow's local files must be in.
+func (o Options) fileRoot(wf *workflow.Workflow) string {
+	if o.FileRoot != "" {
+		return o.FileRoot
+	}
+	if d := os.Getenv(EnvManifestDir); d != "" {
+		return d
+	}
+	return filepath.Dir(wf.File)
 }
 
 // Params builds the source parameters and the session for a workflow. It
@@ -43,6 +68,9 @@ func Params(ctx context.Context, wf *workflow.Workflow, opts Options) (source.Pa
 	sess, err := awsconn.NewSession(ctx, *wf.Source.Connection.AWS(), awsOpts)
 	if err != nil {
 		return source.Params{}, err
+	}
+	if r, ok := wf.Source.SourceConfig.(fileRooted); ok {
+		r.SetFileRoot(opts.fileRoot(wf))
 	}
 	return source.Params{
 		ServiceName:  wf.Source.ServiceName,
@@ -87,7 +115,10 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	}
 	// Lineage is derived from what the catalog now holds, so links to
 	// other services appear whichever scan runs second.
-	b := &lineage.Builder{Entities: store, Lineage: store, Logger: p.Logger}
+	// The walk reads this service alone, whose source is the workflow's.
+	sources := source.NewRegistry()
+	sources.Register(wf.Source.Spec)
+	b := &lineage.Builder{Entities: store, Lineage: store, Sources: sources, Logger: p.Logger}
 	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
 	if err != nil {
 		// The scan itself is written; only the derived edges are stale.
@@ -120,7 +151,7 @@ func Remember(ctx context.Context, store Stores, wf *workflow.Workflow, box *sec
 		if err != nil {
 			return fmt.Errorf("encode connection secrets: %w", err)
 		}
-		if sealed, err = box.Seal(plain); err != nil {
+		if sealed, err = box.SealFor(plain, wf.Source.ServiceName); err != nil {
 			return fmt.Errorf("seal connection secrets: %w", err)
 		}
 	}

@@ -81,8 +81,12 @@ func TestBindProject(t *testing.T) {
 		kind                               apperr.Kind
 		wantErr                            []string
 	}{
-		{name: "no project keeps the workflow's External ID", service: "free", externalID: "lakemap-chosen",
-			wantExternalID: "lakemap-chosen"},
+		{name: "no project keeps the workflow's External ID", service: "free", externalID: "customer-chosen",
+			wantExternalID: "customer-chosen"},
+		{name: "no project may not use a project's External ID", service: "free2", externalID: alpha.ExternalID,
+			kind: apperr.Invalid, wantErr: []string{`awsConfig.assumeRoleExternalId "` + alpha.ExternalID + `" has the form of a lakemap project's External ID, but the connection names no project`}},
+		{name: "no project may not use any External ID of the lakemap- form", service: "free3", externalID: "lakemap-made-up",
+			kind: apperr.Invalid, wantErr: []string{`"lakemap-made-up" has the form of a lakemap project's External ID`}},
 		{name: "project by name fills in its External ID", service: "a1", project: "alpha",
 			wantProject: alpha.ID, wantExternalID: alpha.ExternalID},
 		{name: "project by id", service: "a2", project: alpha.ID,

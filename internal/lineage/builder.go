@@ -25,7 +25,18 @@ import (
 type Builder struct {
 	Entities catalog.EntityReader
 	Lineage  catalog.LineageStore
-	Logger   *slog.Logger
+	// Sources says how each source type lays out its FQNs; nil treats every
+	// source as keeping its databases right under the service.
+	Sources Sources
+	Logger  *slog.Logger
+}
+
+// Sources is what lineage asks of the source registry
+// (*source.Registry implements it): lineage does not import the sources.
+type Sources interface {
+	// DatabasesUnderDataCatalogs reports that a source type's databases sit
+	// under Athena data catalogs rather than right under the service.
+	DatabasesUnderDataCatalogs(sourceType string) bool
 }
 
 // Report counts what a build did. Statements that cannot be parsed are
@@ -64,7 +75,7 @@ func (b *Builder) AfterScan(ctx context.Context, service string, scanID int64) (
 	if err != nil {
 		return rep, err
 	}
-	res := newResolver(w)
+	res := newResolver(w, b.Sources)
 
 	viewEdges, viewOrigins := b.viewEdges(w, res, scanID, &rep)
 	if err := b.replace(ctx, scanID, catalog.EdgeView, viewOrigins, viewEdges); err != nil {

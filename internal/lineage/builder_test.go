@@ -12,10 +12,12 @@ import (
 
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/lineage"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
 	"github.com/lakemap/lakemap/internal/lineage/sqlparse"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/source/all"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 )
 
 // staticSource emits fixed entities and completes nothing.
@@ -25,13 +27,13 @@ func (s staticSource) Scan(ctx context.Context, sink source.Sink) error {
 	return sink.Emit(ctx, s...)
 }
 
-func scanAndBuild(t *testing.T, store *lineagetest.Store, service, sourceType string, entities []catalog.Entity) lineage.Report {
+func scanAndBuild(t *testing.T, store catalog.Store, service, sourceType string, entities []catalog.Entity) lineage.Report {
 	t.Helper()
 	sum, err := (&scan.Runner{Store: store}).Run(context.Background(), service, sourceType, staticSource(entities))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := (&lineage.Builder{Entities: store, Lineage: store}).AfterScan(context.Background(), service, sum.ScanID)
+	rep, err := (&lineage.Builder{Entities: store, Lineage: store, Sources: all.NewRegistry()}).AfterScan(context.Background(), service, sum.ScanID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func edgeLines(edges []catalog.Edge) []string {
 func TestLineageThreeHopsAndStorage(t *testing.T) {
 	for _, order := range []string{"glue first", "s3 first"} {
 		t.Run(order, func(t *testing.T) {
-			store := lineagetest.New(t)
+			store := sqlitetest.Open(t)
 			var rep lineage.Report
 			if order == "glue first" {
 				rep = scanAndBuild(t, store, "lake", "glue", glueLake())
@@ -160,7 +162,7 @@ func TestLineageThreeHopsAndStorage(t *testing.T) {
 }
 
 func TestLineageReplacedOnRescan(t *testing.T) {
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	scanAndBuild(t, store, "s3", "s3", s3Lake())
 	scanAndBuild(t, store, "lake", "glue", glueLake())
 
@@ -190,7 +192,7 @@ func TestLineageReplacedOnRescan(t *testing.T) {
 }
 
 func TestLineageAthenaLayout(t *testing.T) {
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	scanAndBuild(t, store, "ath", "athena", []catalog.Entity{
 		ent(catalog.KindService, "ath", map[string]any{"sourceType": "athena"}),
@@ -214,12 +216,20 @@ func TestLineageAthenaLayout(t *testing.T) {
 }
 
 func TestLineageCommand(t *testing.T) {
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	scanAndBuild(t, store, "s3", "s3", s3Lake())
 	scanAndBuild(t, store, "lake", "glue", glueLake())
-	open := func(context.Context) (lineage.Stores, error) { return store, nil }
+	// Each run opens the catalog file anew, as the CLI does: the command
+	// closes what it opened.
+	open := func(ctx context.Context) (lineage.Stores, error) {
+		s, err := sqlite.Open(ctx, store.Path())
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	run := func(args ...string) (string, error) {
-		cmd := lineage.NewCommand(open)
+		cmd := lineage.NewCommand(open, all.NewRegistry())
 		var out bytes.Buffer
 		cmd.SetOut(&out)
 		cmd.SetErr(&out)

@@ -16,8 +16,7 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-// Stores is what the lineage commands need. catalog.Store satisfies it
-// once it embeds catalog.LineageStore.
+// Stores is the part of catalog.Store the lineage commands use.
 type Stores interface {
 	catalog.EntityReader
 	catalog.LineageStore
@@ -35,8 +34,9 @@ type Result struct {
 
 // NewCommand returns `lakemap lineage <fqn> [--upstream|--downstream]
 // [--depth N] [--json]` and its `rebuild <service>` subcommand. open opens
-// the catalog; the command closes it.
-func NewCommand(open func(ctx context.Context) (Stores, error)) *cobra.Command {
+// the catalog; the command closes it. sources is the source registry, for
+// rebuild.
+func NewCommand(open func(ctx context.Context) (Stores, error), sources Sources) *cobra.Command {
 	var up, down, asJSON bool
 	var depth int
 	cmd := &cobra.Command{
@@ -98,11 +98,11 @@ with its evidence. Without --upstream or --downstream both directions are shown.
 	cmd.Flags().BoolVar(&down, "downstream", false, "only where the data goes")
 	cmd.Flags().IntVar(&depth, "depth", catalog.DefaultLineageDepth, fmt.Sprintf("hops to follow (1-%d)", catalog.MaxLineageDepth))
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print every edge as JSON")
-	cmd.AddCommand(newRebuildCommand(open))
+	cmd.AddCommand(newRebuildCommand(open, sources))
 	return cmd
 }
 
-func newRebuildCommand(open func(ctx context.Context) (Stores, error)) *cobra.Command {
+func newRebuildCommand(open func(ctx context.Context) (Stores, error), sources Sources) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "rebuild <service>",
@@ -115,7 +115,7 @@ func newRebuildCommand(open func(ctx context.Context) (Stores, error)) *cobra.Co
 				return err
 			}
 			defer st.Close()
-			b := &Builder{Entities: st, Lineage: st}
+			b := &Builder{Entities: st, Lineage: st, Sources: sources}
 			rep, err := b.AfterScan(ctx, args[0], 0)
 			if err != nil {
 				return err

@@ -10,7 +10,8 @@ const DefaultCatalog = "awsdatacatalog"
 
 // resolver turns a table name from SQL into the FQN the service's scan gave
 // that table: <service>.<database>.<table> in a glue service,
-// <service>.<data catalog>.<database>.<table> in an athena service.
+// <service>.<data catalog>.<database>.<table> in a service whose source keeps
+// databases under data catalogs (athena; Builder.Sources says which).
 type resolver struct {
 	serviceFQN string
 	// underCatalogs: tables sit under their data catalog (athena services).
@@ -18,8 +19,9 @@ type resolver struct {
 	catalogs      map[string]string
 }
 
-func newResolver(w *walked) resolver {
-	return resolver{serviceFQN: w.serviceFQN, underCatalogs: w.sourceType == "athena", catalogs: w.catalogs}
+func newResolver(w *walked, sources Sources) resolver {
+	under := sources != nil && sources.DatabasesUnderDataCatalogs(w.sourceType)
+	return resolver{serviceFQN: w.serviceFQN, underCatalogs: under, catalogs: w.catalogs}
 }
 
 // table resolves ref, whose missing parts come from the statement's session

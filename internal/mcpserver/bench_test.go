@@ -103,7 +103,7 @@ func BenchmarkCatalogToolsHTTP(b *testing.B) {
 	calls := envInt("LAKEMAP_BENCH_CALLS", 300)
 	st, fqns := benchCatalog(b, n)
 	box, _ := secrets.NewBox("bench")
-	e := &env{t: b, ctx: context.Background(), store: st, tokens: st.(catalog.TokenStore), box: box}
+	e := &env{t: b, ctx: context.Background(), store: st, tokens: st, box: box}
 	e.srv = New(Options{Store: st, Secrets: box, Logger: quietLogger()})
 	url, token := e.serveHTTP(b, Scope{Name: "bench"})
 	cs := connectHTTPWith(b, url, token)

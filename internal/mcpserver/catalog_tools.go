@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -38,36 +39,31 @@ type SearchOutput struct {
 	NextCursor string      `json:"nextCursor,omitempty"`
 }
 
-const defaultSearchLimit = 20
-
 func searchCatalog(ctx context.Context, s *session, in SearchInput) (SearchOutput, string, error) {
 	var out SearchOutput
-	if in.Query == "" {
-		return out, "", apperr.New(apperr.Invalid, "query is required: words to look for in names, descriptions and columns")
-	}
-	limit, explicit, err := limitArg("limit", in.Limit, defaultSearchLimit, catalog.MaxLimit)
-	if err != nil {
-		return out, "", err
-	}
-	kinds, err := parseKinds(in.Kinds)
-	if err != nil {
-		return out, "", err
-	}
-	services := s.scope.services()
-	if svc, err := s.service(ctx, in.Connection); err != nil {
-		return out, "", err
-	} else if svc != "" {
-		services = []string{svc}
-	}
 	cur, err := decodeCursor(in.Cursor)
 	if err != nil {
 		return out, "", err
 	}
-	res, err := s.srv.opts.Store.Search(ctx, catalog.SearchQuery{
-		Text: in.Query, Kinds: kinds, Services: services, IncludeDeleted: in.IncludeDeleted,
-		Offset: cur.Offset, Limit: limit,
-	})
+	req, err := catalog.SurfaceMCP.ParseRead(catalog.ReadSearch, catalog.ReadArgs{Text: in.Query, Kinds: in.Kinds,
+		Limit: in.Limit, Offset: cur.Offset, Deleted: in.IncludeDeleted}, time.Now())
 	if err != nil {
+		return out, "", err
+	}
+	explicit := req.LimitGiven
+	// The connection argument is resolved against the session's scope, not
+	// passed through: an agent sees only the services its token allows.
+	q := req.Search()
+	q.Services = s.scope.services()
+	if svc, err := s.service(ctx, in.Connection); err != nil {
+		return out, "", err
+	} else if svc != "" {
+		q.Services = []string{svc}
+	}
+	res, err := s.srv.opts.Store.Search(ctx, q)
+	if apperr.Is(err, apperr.Invalid) {
+		return out, "", err // says what is wrong without echoing a huge query
+	} else if err != nil {
 		return out, "", fmt.Errorf("searching the catalog for %q: %w", in.Query, err)
 	}
 	out.Hits = make([]SearchHit, len(res.Hits))
@@ -79,7 +75,7 @@ func searchCatalog(ctx context.Context, s *session, in SearchInput) (SearchOutpu
 	kept := fitCount(out.Hits, b.json-500)
 	out.Hits = out.Hits[:kept]
 	out.Total = res.Total
-	if next := cur.Offset + kept; next < res.Total && (kept < len(res.Hits) || res.NextOffset > 0) {
+	if next := cur.Offset + kept; next < res.Total && next <= catalog.MaxOffset && (kept < len(res.Hits) || res.NextOffset > 0) {
 		out.Truncated = true
 		out.NextCursor = cursor{Offset: next}.encode()
 	}
@@ -119,10 +115,11 @@ func (s *session) listChildren(ctx context.Context, parent string, kinds []catal
 // The cursor holds the service and the last FQN shown.
 func (s *session) listEntities(ctx context.Context, parent string, services []string, kinds []catalog.Kind, limitArgValue int, cursorArg string) (ListOutput, budget, error) {
 	out := ListOutput{Parent: parent, Items: []EntitySummary{}}
-	limit, explicit, err := limitArg("limit", limitArgValue, catalog.DefaultLimit, catalog.MaxLimit)
+	req, err := catalog.SurfaceMCP.ParseRead(catalog.ReadList, catalog.ReadArgs{Limit: limitArgValue}, time.Now())
 	if err != nil {
 		return out, budget{}, err
 	}
+	limit, explicit := req.Limit, req.LimitGiven
 	cur, err := decodeCursor(cursorArg)
 	if err != nil {
 		return out, budget{}, err

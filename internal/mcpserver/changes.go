@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,22 +50,18 @@ type ChangesOutput struct {
 
 func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (ChangesOutput, string, error) {
 	var out ChangesOutput
-	limit, explicit, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
-	if err != nil {
-		return out, "", err
-	}
-	since, err := parseSince(in.Since, time.Now())
-	if err != nil {
-		return out, "", err
-	}
-	kinds, err := parseKinds(in.Kinds)
-	if err != nil {
-		return out, "", err
-	}
 	cur, err := decodeCursor(in.Cursor)
 	if err != nil {
 		return out, "", err
 	}
+	// The parent is resolved below (s.entity), not only normalised: an
+	// agent's unquoted FQN may still name one entity.
+	req, err := catalog.SurfaceMCP.ParseRead(catalog.ReadChanges, catalog.ReadArgs{Since: in.Since, Kinds: in.Kinds,
+		Limit: in.Limit, Offset: cur.Offset}, time.Now())
+	if err != nil {
+		return out, "", err
+	}
+	limit, explicit, since, kinds := req.Limit, req.LimitGiven, req.Since, req.Kinds
 	services := s.scope.services()
 	if svc, err := s.service(ctx, in.Connection); err != nil {
 		return out, "", err
@@ -179,29 +174,4 @@ func countsLine(counts map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// parseSince reads an RFC 3339 time or a duration back from now; days
-// ("7d") are accepted because agents write them.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return now.Add(-24 * time.Hour), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	d, err := time.ParseDuration(s)
-	if strings.HasSuffix(s, "d") {
-		if n, convErr := strconv.Atoi(strings.TrimSuffix(s, "d")); convErr == nil {
-			d, err = time.Duration(n)*24*time.Hour, nil
-		}
-	}
-	if err != nil || d < 0 {
-		return time.Time{}, apperr.New(apperr.Invalid, "since %q: give an RFC 3339 time like 2025-01-31T00:00:00Z, a date like 2025-01-31, or a duration back from now like 90m, 24h or 7d", s)
-	}
-	return now.Add(-d), nil
 }

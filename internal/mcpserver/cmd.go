@@ -175,19 +175,6 @@ func NewTokenCommand(deps CommandDeps) *cobra.Command {
 	return cmd
 }
 
-func tokenStore(ctx context.Context, deps CommandDeps) (catalog.Store, catalog.TokenStore, error) {
-	store, err := deps.OpenStore(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	ts, ok := store.(catalog.TokenStore)
-	if !ok {
-		store.Close()
-		return nil, nil, apperr.New(apperr.Invalid, "this catalog backend does not store MCP tokens")
-	}
-	return store, ts, nil
-}
-
 // createdToken is what `token create --json` prints.
 type createdToken struct {
 	catalog.Token
@@ -208,7 +195,7 @@ func newTokenCreate(deps CommandDeps) *cobra.Command {
 			if !tokenNamePattern.MatchString(name) {
 				return apperr.New(apperr.Invalid, "token name %q: use 1-64 letters, digits and _.@- starting with a letter or digit", name)
 			}
-			store, ts, err := tokenStore(cmd.Context(), deps)
+			store, err := deps.OpenStore(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -221,7 +208,7 @@ func newTokenCreate(deps CommandDeps) *cobra.Command {
 				return err
 			}
 			rec := catalog.Token{Name: name, Hash: hash, Connections: conns, ReadOnly: readOnly, Created: time.Now().UTC()}
-			if err := ts.CreateToken(cmd.Context(), rec); err != nil {
+			if err := store.CreateToken(cmd.Context(), rec); err != nil {
 				return err
 			}
 			config := map[string]any{"mcpServers": map[string]any{"lakemap": map[string]any{
@@ -264,12 +251,12 @@ func newTokenList(deps CommandDeps) *cobra.Command {
 		Short: "List tokens (names, scope, dates; never the tokens themselves)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, ts, err := tokenStore(cmd.Context(), deps)
+			store, err := deps.OpenStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			toks, err := ts.ListTokens(cmd.Context())
+			toks, err := store.ListTokens(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -305,12 +292,12 @@ func newTokenRevoke(deps CommandDeps) *cobra.Command {
 		Short: "Revoke a token: its next request gets 401",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, ts, err := tokenStore(cmd.Context(), deps)
+			store, err := deps.OpenStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			if err := ts.RevokeToken(cmd.Context(), args[0], time.Now().UTC()); err != nil {
+			if err := store.RevokeToken(cmd.Context(), args[0], time.Now().UTC()); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "token %q revoked\n", args[0])

@@ -31,21 +31,13 @@ type liveConn struct {
 	s    *session
 }
 
-func (c *liveConn) s3(region string) *s3.Client {
-	pathStyle := c.sess.Config().EndpointURL != ""
-	return s3.NewFromConfig(c.sess.AWSForRegion(region), func(o *s3.Options) {
-		// Emulators and private endpoints serve buckets by path, not by
-		// virtual host.
-		o.UsePathStyle = pathStyle
-		// Ranged reads carry no whole-object checksum; saying so at every
-		// call would only fill the log.
-		o.DisableLogOutputChecksumValidationSkipped = true
-	})
-}
+// The session builds and keeps the clients (awsconn), so repeated tool
+// calls on a connection reuse them.
+func (c *liveConn) s3(region string) *s3.Client { return c.sess.S3(region) }
 
-func (c *liveConn) athena() *athena.Client { return athena.NewFromConfig(c.sess.AWS()) }
+func (c *liveConn) athena() *athena.Client { return c.sess.Athena() }
 
-func (c *liveConn) glue() *glue.Client { return glue.NewFromConfig(c.sess.AWS()) }
+func (c *liveConn) glue() *glue.Client { return c.sess.Glue() }
 
 // connect resolves the connection a live tool names and checks that this
 // session may use it for this tool. Every refusal happens here, before any
@@ -65,7 +57,7 @@ func (s *session) connect(ctx context.Context, tool, name string, class toolClas
 	if err != nil {
 		return nil, fmt.Errorf("reading connection %q: %w", name, err)
 	}
-	if fam := familyOf(conn.SourceType); !slices.Contains(families, fam) {
+	if fam := s.srv.familyOf(conn.SourceType); !slices.Contains(families, fam) {
 		return nil, apperr.New(apperr.Invalid, "connection %q is a %s connection; %s needs a %s connection",
 			name, conn.SourceType, tool, strings.Join(families, " or "))
 	}
@@ -96,7 +88,7 @@ func (s *session) unknownConnection(ctx context.Context, tool, name string, fami
 	}
 	var usable []string
 	for _, c := range conns {
-		if slices.Contains(families, familyOf(c.SourceType)) {
+		if slices.Contains(families, s.srv.familyOf(c.SourceType)) {
 			usable = append(usable, c.Name)
 		}
 	}
@@ -200,7 +192,7 @@ func awsConfigOf(conn catalog.Connection, box *secrets.Box) (awsconn.Config, err
 			Msg:    fmt.Sprintf("connection %q has stored secrets but this server has no key to open them", conn.Name),
 			Advice: []string{"start lakemap with the same " + secrets.EnvKey + " (or key file) that ingest used"}}
 	}
-	plain, err := box.Open(conn.Secrets)
+	plain, err := box.OpenFor(conn.Secrets, conn.Name)
 	if err != nil {
 		return cfg, fmt.Errorf("opening secrets of connection %q: %w", conn.Name, err)
 	}

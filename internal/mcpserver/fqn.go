@@ -16,6 +16,11 @@ import (
 // quotes its dotted parts need.
 const maxFQNProbes = 64
 
+// maxDidYouMeanLevels bounds the ancestors notFound tries, from the
+// parent up: a miss deep in a long FQN costs a few lookups, not one per
+// part (catalog.MaxFQNParts bounds the parts themselves).
+const maxDidYouMeanLevels = 8
+
 // entity finds the entity an agent named. It accepts the canonical FQN, the
 // same with parts quoted differently, the whole FQN wrapped in quotes, or
 // dotted names typed without quotes when only one entity matches. A miss
@@ -125,7 +130,7 @@ func (s *session) notFound(ctx context.Context, arg, fqn string) error {
 		}
 	}
 	var ancestor *catalog.Entity
-	for i := len(parts) - 1; i > 0 && ancestor == nil; i-- {
+	for i := len(parts) - 1; i > 0 && i >= len(parts)-maxDidYouMeanLevels && ancestor == nil; i-- {
 		e, err := s.get(ctx, catalog.JoinFQN(parts[:i]...))
 		if err != nil {
 			continue

@@ -77,11 +77,7 @@ func newCatalogEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background()}
 	e.store = openStore(t, filepath.Join(t.TempDir(), "catalog.db"))
-	ts, ok := e.store.(catalog.TokenStore)
-	if !ok {
-		t.Fatal("the SQLite store does not implement catalog.TokenStore")
-	}
-	e.tokens = ts
+	e.tokens = e.store
 	box, err := secrets.NewBox("test key for mcpserver")
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +126,7 @@ func (e *env) putConnections(endpoint, role string) {
 	}{{connGlue, "glue", catalog.ReadWrite}, {connGlueRO, "glue", catalog.ReadOnly}, {connS3, "s3", catalog.ReadWrite}, {connS3RO, "s3", catalog.ReadOnly}} {
 		cfg, _ := json.Marshal(map[string]any{"type": c.typ, "accessLevel": c.level, "awsConfig": map[string]any{
 			"awsRegion": moto.Region, "endPointURL": endpoint, "assumeRoleArn": role, "assumeRoleExternalId": "lakemap-test"}})
-		sealed, err := e.box.Seal([]byte(`{"awsAccessKeyId":"test","awsSecretAccessKey":"test"}`))
+		sealed, err := e.box.SealFor([]byte(`{"awsAccessKeyId":"test","awsSecretAccessKey":"test"}`), c.name)
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -277,7 +273,7 @@ func (e *env) serveHTTP(t testing.TB, scope Scope) (url, token string) {
 	t.Helper()
 	token = e.createToken(t, scope)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", e.srv.HTTPHandler(e.tokens))
+	mux.Handle("/mcp", e.srv.HTTPHandler())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	return hs.URL + "/mcp", token

@@ -47,10 +47,10 @@ func HashToken(token string) string {
 type tokenKey struct{}
 
 // HTTPHandler serves MCP over streamable HTTP (lakemap mounts it at /mcp).
-// Every request needs a live bearer token from tokens; anything else gets a
-// bare 401. Each MCP session is built for its token's scope and bound to
+// Every request needs a live bearer token from the catalog; anything else
+// gets a bare 401. Each MCP session is built for its token's scope and bound to
 // that token, so another token cannot drive it.
-func (s *Server) HTTPHandler(tokens catalog.TokenStore) http.Handler {
+func (s *Server) HTTPHandler() http.Handler {
 	streamable := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
 		tok, _ := r.Context().Value(tokenKey{}).(catalog.Token)
 		ms, err := s.ForScope(r.Context(), Scope{Name: "token " + tok.Name, Connections: tok.Connections, ReadOnly: tok.ReadOnly})
@@ -73,12 +73,7 @@ func (s *Server) HTTPHandler(tokens catalog.TokenStore) http.Handler {
 	}, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(streamable)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tokens == nil {
-			// A backend that keeps no tokens admits nobody.
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		tok, err := s.authenticate(r, tokens)
+		tok, err := s.authenticate(r)
 		if err != nil {
 			if apperr.Is(err, apperr.Unauthenticated) {
 				s.logger.Info("mcp request refused", "remote", r.RemoteAddr, "reason", err.Error())
@@ -96,13 +91,13 @@ func (s *Server) HTTPHandler(tokens catalog.TokenStore) http.Handler {
 
 // authenticate finds the live token a request carries. Failure messages go
 // to the log only and never hold the token.
-func (s *Server) authenticate(r *http.Request, tokens catalog.TokenStore) (catalog.Token, error) {
+func (s *Server) authenticate(r *http.Request) (catalog.Token, error) {
 	fields := strings.Fields(r.Header.Get("Authorization"))
 	if len(fields) != 2 || !strings.EqualFold(fields[0], "Bearer") {
 		return catalog.Token{}, apperr.New(apperr.Unauthenticated, "no bearer token")
 	}
 	hash := HashToken(fields[1])
-	tok, err := tokens.TokenByHash(r.Context(), hash)
+	tok, err := s.opts.Store.TokenByHash(r.Context(), hash)
 	if apperr.Is(err, apperr.NotFound) {
 		return catalog.Token{}, apperr.New(apperr.Unauthenticated, "unknown token")
 	}

@@ -43,10 +43,6 @@ type LineageOutput struct {
 
 func getLineage(ctx context.Context, s *session, in LineageInput) (LineageOutput, string, error) {
 	var out LineageOutput
-	ls, ok := s.srv.opts.Store.(catalog.LineageStore)
-	if !ok {
-		return out, "", apperr.New(apperr.Invalid, "this catalog backend keeps no lineage")
-	}
 	dir, err := catalog.ParseDirection(strings.ToLower(strings.TrimSpace(in.Direction)))
 	if err != nil {
 		return out, "", apperr.Wrap(apperr.Invalid, err, "direction")
@@ -67,7 +63,7 @@ func getLineage(ctx context.Context, s *session, in LineageInput) (LineageOutput
 	if err != nil {
 		return out, "", err
 	}
-	edges, err := ls.Edges(ctx, e.FQN, dir, depth)
+	edges, err := s.srv.opts.Store.Edges(ctx, e.FQN, dir, depth)
 	if err != nil {
 		return out, "", fmt.Errorf("reading lineage of %q: %w", e.FQN, err)
 	}

@@ -1,70 +1,31 @@
 package mcpserver
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-// withLineage adds fixed lineage to a store, for get_lineage.
-type withLineage struct {
-	catalog.Store
-	edges []catalog.Edge
-}
-
-func (w withLineage) ReplaceEdges(context.Context, int64, catalog.EdgeKind, []string, []catalog.Edge) error {
-	return nil
-}
-func (w withLineage) ReplaceLocations(context.Context, string, []catalog.Location) error { return nil }
-func (w withLineage) LocationsInBucket(context.Context, string) ([]catalog.Location, error) {
-	return nil, nil
-}
-
-// Edges walks the fixed edges breadth-first.
-func (w withLineage) Edges(_ context.Context, fqn string, dir catalog.Direction, depth int) ([]catalog.Edge, error) {
-	var out []catalog.Edge
-	ring := map[string]bool{fqn: true}
-	seen := map[int]bool{}
-	for hop := 1; hop <= depth && len(ring) > 0; hop++ {
-		next := map[string]bool{}
-		for i, e := range w.edges {
-			up := ring[e.To] && dir != catalog.Downstream
-			down := ring[e.From] && dir != catalog.Upstream
-			if seen[i] || !up && !down {
-				continue
-			}
-			seen[i] = true
-			e.Hop = hop
-			out = append(out, e)
-			if up {
-				next[e.From] = true
-			}
-			if down {
-				next[e.To] = true
-			}
-		}
-		ring = next
-	}
-	return out, nil
-}
-
 func TestGetLineage(t *testing.T) {
 	e := newCatalogEnv(t)
 	at := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
-	store := withLineage{Store: e.store, edges: []catalog.Edge{
-		{From: "lake.landing", To: "prod.sales.orders", Kind: catalog.EdgeStorage, Evidence: "s3://landing/orders/", At: at},
-		{From: "prod.sales.orders", To: `prod.sales."daily.totals"`, Kind: catalog.EdgeQuery, Evidence: "query 1234", At: at,
+	for _, ed := range []catalog.Edge{
+		{From: "lake.landing", To: "prod.sales.orders", Kind: catalog.EdgeStorage, Origin: "prod.sales.orders", Evidence: "s3://landing/orders/", At: at},
+		{From: "prod.sales.orders", To: `prod.sales."daily.totals"`, Kind: catalog.EdgeQuery, Origin: "prod.q1234", Evidence: "query 1234", At: at,
 			Columns: map[string][]string{"total": {"amount"}}},
-		{From: "prod-ro.sales.orders", To: "prod.sales.orders", Kind: catalog.EdgeView, At: at},
-	}}
-	e.srv = New(Options{Store: store, Secrets: e.box, Logger: quietLogger()})
+		{From: "prod-ro.sales.orders", To: "prod.sales.orders", Kind: catalog.EdgeView, Origin: "prod.sales.orders", At: at},
+	} {
+		ed.Service = serviceOf(ed.To)
+		if err := e.store.ReplaceEdges(e.ctx, 1, ed.Kind, []string{ed.Origin}, []catalog.Edge{ed}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
 			cs := tr.connect(t, e, Scope{Name: "test"})
 			if listTools(t, cs)["get_lineage"] == nil {
-				t.Fatal("a store with lineage serves no get_lineage")
+				t.Fatal("no get_lineage tool")
 			}
 			var out LineageOutput
 			mustCall(t, cs, "get_lineage", map[string]any{"fqn": "prod.sales.orders"}, &out)
@@ -101,29 +62,15 @@ func TestGetLineage(t *testing.T) {
 	})
 }
 
-func TestNoLineageToolWithoutLineageStore(t *testing.T) {
-	e := newCatalogEnv(t)
-	if _, ok := e.store.(catalog.LineageStore); ok {
-		t.Skip("the SQLite store keeps lineage")
-	}
-	if listTools(t, connectInMemory(t, e, Scope{}))["get_lineage"] != nil {
-		t.Error("get_lineage served by a store without lineage")
-	}
-}
-
 // TestGetLineageSQLite reads lineage the SQLite store recorded.
 func TestGetLineageSQLite(t *testing.T) {
 	e := newCatalogEnv(t)
-	ls, ok := e.store.(catalog.LineageStore)
-	if !ok {
-		t.Skip("the SQLite store keeps no lineage yet")
-	}
 	sc, err := e.store.BeginScan(e.ctx, catalog.ScanStart{Service: connGlue, SourceType: "glue", Started: time.Now().UTC()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	view := `prod.sales."daily.totals"`
-	if err := ls.ReplaceEdges(e.ctx, sc.ID, catalog.EdgeView, []string{view}, []catalog.Edge{
+	if err := e.store.ReplaceEdges(e.ctx, sc.ID, catalog.EdgeView, []string{view}, []catalog.Edge{
 		{From: "prod.sales.orders", To: view, Kind: catalog.EdgeView, Origin: view, Evidence: view, Service: connGlue, At: time.Now().UTC()},
 	}); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package mcpserver
 
 import (
-	"slices"
-
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -16,11 +14,11 @@ const (
 	costWrite   = " Cost: live AWS call that changes the account; only on ReadWrite connections."
 )
 
-// allTools lists every tool lakemap serves (get_lineage only withLineage), in the order clients see them.
+// allTools lists every tool lakemap serves, in the order clients see them.
 // The whole MCP surface is declared here; visibility per session follows
 // each tool's class and connection families.
-func allTools(withLineage bool) []toolDef {
-	tools := []toolDef{
+func allTools() []toolDef {
+	return []toolDef{
 		// Catalog tools: every session.
 		catalogDef(&mcp.Tool{Name: "list_connections", Annotations: readAnn("List connections", false),
 			Description: "Lists the connections (AWS integrations) this session can use: name, source type, region, access level (ReadOnly or ReadWrite) and whether write tools work on it. Live tools take one of these names as connection." + costCatalog},
@@ -40,6 +38,9 @@ func allTools(withLineage bool) []toolDef {
 		catalogDef(&mcp.Tool{Name: "get_table_schema", Annotations: readAnn("Get a table schema", false),
 			Description: "Returns a table's schema: columns in order (name, type, comment, partition key), partition keys, format, location, view SQL. Wide tables are paged by cursor with columnsTotal." + costCatalog},
 			getTableSchema),
+		catalogDef(&mcp.Tool{Name: "get_lineage", Annotations: readAnn("Get lineage", false),
+			Description: "Returns table-level lineage around an entity, nearest first: edges from → to with their kind (view, Athena query, storage location), hop and evidence; upstream, downstream or both, up to a depth. Paged by cursor." + costCatalog},
+			getLineage),
 		catalogDef(&mcp.Tool{Name: "list_buckets", Annotations: readAnn("List buckets", false),
 			Description: "Lists S3 buckets in the catalog, of one connection or all, with region, size and object count when known. Paged by cursor." + costCatalog},
 			listUnderService(catalog.KindBucket, "buckets")),
@@ -114,14 +115,4 @@ func allTools(withLineage bool) []toolDef {
 			Description: "Deletes an S3 object (on a versioned bucket: adds a delete marker, or removes the given version for good)." + costWrite},
 			liveWrite, s3Only, s3DeleteObject),
 	}
-	// Lineage is a separate store interface; backends without it serve
-	// no get_lineage rather than one that always fails.
-	if withLineage {
-		lineage := catalogDef(&mcp.Tool{Name: "get_lineage", Annotations: readAnn("Get lineage", false),
-			Description: "Returns table-level lineage around an entity, nearest first: edges from → to with their kind (view, Athena query, storage location), hop and evidence; upstream, downstream or both, up to a depth. Paged by cursor." + costCatalog},
-			getLineage)
-		at := slices.IndexFunc(tools, func(t toolDef) bool { return t.tool.Name == "get_table_schema" }) + 1
-		tools = slices.Insert(tools, at, lineage)
-	}
-	return tools
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
 )
 
 // Response budgets. An agent pays for every byte of a tool result, and a
@@ -61,18 +62,11 @@ func fitCount[T any](items []T, n int) int {
 	return len(items)
 }
 
-// limitArg validates a limit argument: 0 means the default, negatives are
-// refused, and anything above max is clamped (the result says it was).
+// limitArg validates a size argument of a tool that is not a catalog read
+// (rows, bytes, depth) by the rule catalog reads follow: 0 means the
+// default, negatives are refused, anything above max is clamped.
 func limitArg(name string, n, def, max int) (limit int, explicit bool, err error) {
-	switch {
-	case n < 0:
-		return 0, false, apperr.New(apperr.Invalid, "%s %d: must be a positive number, or 0 (or absent) for the default %d", name, n, def)
-	case n == 0:
-		return def, false, nil
-	case n > max:
-		return max, true, nil
-	}
-	return n, true, nil
+	return catalog.BoundLimit(name, n, def, max)
 }
 
 // clip shortens s to at most n bytes on a rune boundary and says whether it did.

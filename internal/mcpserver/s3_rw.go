@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/awsconn"
 )
 
 // Read sizes of s3_read_object. The text lands twice in the result
@@ -66,7 +67,7 @@ func s3ReadObject(ctx context.Context, c *liveConn, in S3ReadInput) (S3ReadOutpu
 		Range: aws.String(fmt.Sprintf("bytes=%d-%d", in.Offset, in.Offset+int64(n)+2)),
 	})
 	if err != nil {
-		if in.Offset > 0 && awsCode(err) == "InvalidRange" {
+		if in.Offset > 0 && awsconn.ErrorCode(err) == "InvalidRange" {
 			return out, "", apperr.New(apperr.Invalid, "offset %d is past the end of %s; s3_get_object_metadata gives its size", in.Offset, in.uri())
 		}
 		return out, "", awsErr(err, "reading "+in.uri())

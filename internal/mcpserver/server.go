@@ -17,6 +17,7 @@ import (
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/secrets"
+	"github.com/lakemap/lakemap/internal/source/all"
 )
 
 // Options configure a Server.
@@ -33,6 +34,9 @@ type Options struct {
 	// QueryWait bounds how long athena_start_query waits for a query to
 	// finish before handing back its execution id. 0 means DefaultQueryWait.
 	QueryWait time.Duration
+	// Sources answers which IAM family a connection's source type belongs
+	// to, for the live tools; nil means every source lakemap ships.
+	Sources SourceServices
 }
 
 // DefaultQueryWait is athena_start_query's default wait.
@@ -56,14 +60,16 @@ func New(opts Options) *Server {
 	if opts.QueryWait <= 0 {
 		opts.QueryWait = DefaultQueryWait
 	}
+	if opts.Sources == nil {
+		opts.Sources = all.NewRegistry()
+	}
 	s := &Server{
 		opts:    opts,
 		logger:  logger,
 		schemas: mcp.NewSchemaCache(),
 	}
 	s.sessions = newSessionCache(opts.Secrets, opts.AWS, logger)
-	_, lineage := opts.Store.(catalog.LineageStore)
-	s.tools = allTools(lineage)
+	s.tools = allTools()
 	return s
 }
 
@@ -115,7 +121,7 @@ func (s *Server) ForScope(ctx context.Context, scope Scope) (*mcp.Server, error)
 	})
 	sess := &session{srv: s, scope: scope}
 	for _, t := range s.tools {
-		if t.visible(conns, scope) {
+		if t.visible(conns, scope, s.familyOf) {
 			t.add(ms, sess)
 		}
 	}

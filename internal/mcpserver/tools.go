@@ -9,6 +9,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
 )
 
 // toolClass says what a tool touches, which decides who sees it.
@@ -20,12 +21,12 @@ const (
 	liveWrite                    // changes AWS: ReadWrite connections only
 )
 
-// Connection families, as IAM grants them: a glue connection's policy covers
-// Glue, Athena and S3 reads (and S3 writes of query results); an s3
-// connection's covers S3 alone.
+// Connection families, as IAM grants them (source.Spec.Service): a glue
+// connection's policy covers Glue, Athena and S3 reads (and S3 writes of
+// query results); an s3 connection's covers S3 alone.
 const (
-	familyGlue = "glue"
-	familyS3   = "s3"
+	familyGlue = source.ServiceGlue
+	familyS3   = source.ServiceS3
 )
 
 var (
@@ -34,11 +35,20 @@ var (
 	s3AndGlue = []string{familyS3, familyGlue}
 )
 
-// familyOf maps a workflow source type to its IAM family: Athena rides on
-// the Glue grant, as in the vendor guide.
-func familyOf(sourceType string) string {
-	if sourceType == "athena" {
-		return familyGlue
+// SourceServices is what the server asks of the source registry
+// (*source.Registry implements it).
+type SourceServices interface {
+	// Service is the IAM family a source type's connections are granted
+	// for; ok is false for a type no source registered.
+	Service(sourceType string) (service string, ok bool)
+}
+
+// familyOf maps a stored connection's source type to its IAM family, as the
+// source registry declares it (Athena rides on the Glue grant). A type the
+// registry does not know is its own family, so it matches no tool.
+func (s *Server) familyOf(sourceType string) string {
+	if fam, ok := s.opts.Sources.Service(sourceType); ok {
+		return fam
 	}
 	return sourceType
 }
@@ -54,7 +64,7 @@ type toolDef struct {
 
 // visible decides whether a session with these reachable connections gets
 // the tool at all.
-func (t toolDef) visible(conns []catalog.Connection, scope Scope) bool {
+func (t toolDef) visible(conns []catalog.Connection, scope Scope, familyOf func(sourceType string) string) bool {
 	if t.class == catalogTool {
 		return true
 	}
@@ -87,9 +97,20 @@ type Conn struct {
 
 func (c Conn) connectionName() string { return c.Connection }
 
+// Deadlines of one tool call, past which its context is cancelled whether
+// or not the client is still there: a catalog read is milliseconds, a live
+// call a few AWS requests (plus athena_start_query's wait, at most
+// maxQueryWait).
+const (
+	catalogToolTimeout = 30 * time.Second
+	liveToolTimeout    = 2 * time.Minute
+)
+
 func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 	return toolDef{tool: t, class: catalogTool, add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+			ctx, cancel := context.WithTimeout(ctx, catalogToolTimeout)
+			defer cancel()
 			start := time.Now()
 			out, text, err := h(ctx, s, in)
 			return finish(s, t.Name, "", start, out, text, err)
@@ -103,6 +124,8 @@ func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []string, h liveHandler[In, Out]) toolDef {
 	return toolDef{tool: t, class: class, families: families, add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+			ctx, cancel := context.WithTimeout(ctx, liveToolTimeout)
+			defer cancel()
 			start := time.Now()
 			name := in.connectionName()
 			c, err := s.connect(ctx, t.Name, name, class, families)

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -90,25 +89,6 @@ func viewOf(e catalog.Entity) EntityView {
 		Description: desc, Attributes: attrs, SourceCreated: e.SourceCreated, SourceUpdated: e.SourceUpdated,
 		FirstSeen: e.FirstSeen, LastSeen: e.LastSeen, Deleted: e.Deleted, ClippedFields: cut,
 	}
-}
-
-// parseKinds reads a kinds argument: names, possibly comma-separated, ""
-// ignored.
-func parseKinds(raw []string) ([]catalog.Kind, error) {
-	var out []catalog.Kind
-	for _, r := range raw {
-		for _, s := range strings.Split(r, ",") {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
-			}
-			k, err := catalog.ParseKind(strings.ToLower(s))
-			if err != nil {
-				return nil, apperr.Wrap(apperr.Invalid, err, "kinds")
-			}
-			out = append(out, k)
-		}
-	}
-	return out, nil
 }
 
 // renderSummary is one text line for a listed entity.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lakemap/lakemap/internal/catalog"
 )
 
 // accountPlaceholder stands for the customer's account in the role ARN: only
@@ -122,17 +124,23 @@ func workflowSnippet(spec serviceSpec, opts Options) ([]byte, error) {
 		"assumeRoleExternalId", opts.ExternalID,
 	)
 	awsConfig.Content[0].HeadComment = fmt.Sprintf("lakemap's own credentials, in account %s, come from the standard AWS chain.", opts.VendorAccount)
+	// A lakemap External ID belongs to its project: a workflow using one
+	// must name the project, or ingest refuses it (confused-deputy rule).
+	fields := []any{"type", spec.ConnectionType}
+	if id, ok := strings.CutPrefix(opts.ExternalID, catalog.ExternalIDPrefix); ok {
+		project := node(id)
+		project.LineComment = "the lakemap project whose External ID the role trusts"
+		fields = append(fields, "project", project)
+	}
+	fields = append(fields, "accessLevel", opts.Access, "awsConfig", awsConfig)
+	connectionConfig := mapping(fields...)
 	serviceName := node("aws_" + spec.Name)
 	serviceName.LineComment = "the connection's name in lakemap; pick your own"
 	doc := mapping(
 		"source", mapping(
 			"type", spec.Name,
 			"serviceName", serviceName,
-			"serviceConnection", mapping("config", mapping(
-				"type", spec.ConnectionType,
-				"accessLevel", opts.Access,
-				"awsConfig", awsConfig,
-			)),
+			"serviceConnection", mapping("config", connectionConfig),
 		),
 		"sink", mapping("type", "metadata-rest", "config", &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}),
 		"workflowConfig", mapping("loggerLevel", "INFO"),

@@ -15,6 +15,7 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source/all"
 )
 
 // Services lakemap onboards. Glue covers Athena and the S3 data of Glue tables.
@@ -166,8 +167,12 @@ func checkService(s string) string {
 	if s == "" {
 		return "--service is required: glue, s3 or datazone"
 	}
-	if s == "athena" {
-		return `--service: "athena" is covered by --service glue (Glue Data Catalog, Athena and S3 reads)`
+	// A workflow source type that is not an onboarding service of its own
+	// (athena) is granted with its family's role: the registry says which.
+	if fam, ok := all.NewRegistry().Service(s); ok && fam != s {
+		if spec, ok := lookupService(fam); ok {
+			return fmt.Sprintf("--service: %q is covered by --service %s (%s)", s, fam, spec.Description)
+		}
 	}
 	return fmt.Sprintf("--service: unknown service %q; use glue, s3 or datazone", s)
 }

@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/schemahist"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 )
 
 // tableSource emits one table with the given columns (name -> type) and
@@ -36,9 +37,8 @@ func (s tableSource) Scan(ctx context.Context, sink source.Sink) error {
 }
 
 func TestTableHistory(t *testing.T) {
-	store := lineagetest.New(t)
 	clock := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	store.Now = func() time.Time { return clock }
+	store := sqlitetest.Open(t, sqlite.WithClock(func() time.Time { return clock }))
 	runner := &scan.Runner{Store: store}
 	for _, cols := range []tableSource{
 		{"id": "int", "name": "string", "amount": "decimal(10,2)"},
@@ -81,11 +81,19 @@ scan 1 at 2024-01-01T00:00:00Z:
 }
 
 func TestCommand(t *testing.T) {
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	if _, err := (&scan.Runner{Store: store}).Run(context.Background(), "svc", "glue", tableSource{"id": "int"}); err != nil {
 		t.Fatal(err)
 	}
-	open := func(context.Context) (schemahist.Store, error) { return store, nil }
+	// Each run opens the catalog file anew, as the CLI does: the command
+	// closes what it opened.
+	open := func(ctx context.Context) (schemahist.Store, error) {
+		s, err := sqlite.Open(ctx, store.Path())
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	run := func(args ...string) (string, error) {
 		cmd := schemahist.NewCommand(open)
 		var out bytes.Buffer
@@ -116,7 +124,7 @@ func TestCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"svc.db"}, "svc.db is a database, not a table"},
-		{[]string{"svc.db.nope"}, "no entity svc.db.nope"},
+		{[]string{"svc.db.nope"}, `no entity "svc.db.nope" in the catalog`},
 		{[]string{"svc.db.t", "--since", "-1h"}, "--since must not be negative, got -1h0m0s"},
 		{[]string{`svc."db`}, "unbalanced double quote"},
 	} {

@@ -1,6 +1,9 @@
 // Package source holds the registry of scanners. Each AWS source lives in its
 // own package under internal/source and registers itself with a Registry; the
-// rest of lakemap looks sources up by their workflow source.type.
+// rest of lakemap looks sources up by their workflow source.type and asks the
+// registry what it needs to know of one (its IAM service family, its FQN
+// layout, where connection tests should probe) instead of switching on the
+// type string.
 package source
 
 import (
@@ -34,19 +37,41 @@ type Sink interface {
 	Progress(kind catalog.Kind, n int)
 }
 
-// Params is what a source is built from.
+// Params is what a source is built from, as the workflow decoded it.
 type Params struct {
 	ServiceName string
 	// Connection is the typed serviceConnection.config the Spec created.
-	Connection any
-	// SourceConfig is the typed sourceConfig.config the Spec created.
+	Connection AWSConfigHolder
+	// SourceConfig is the typed sourceConfig.config the Spec created; nil
+	// for a spec without one.
 	SourceConfig any
 	// AWS is the connection's AWS block, resolved (credentials, limiter...).
 	AWS    *awsconn.Session
 	Logger *slog.Logger
 }
 
-// Spec declares a source type.
+// Service families: the IAM grant (an onboarding service) a source's
+// connection is made with.
+const (
+	ServiceGlue     = "glue" // the Glue Data Catalog, Athena and the S3 data behind them
+	ServiceS3       = "s3"
+	ServiceDataZone = "datazone"
+)
+
+// ProbeScope is what a connection's config tells `lakemap connection test`
+// about where to probe: the resources the scan will read, tried before any
+// other the account lists.
+type ProbeScope struct {
+	// Buckets are the S3 buckets the connection is configured for.
+	Buckets []string
+	// GlueCatalogID is the Glue catalog the scan lists when it is not the
+	// role's own account's.
+	GlueCatalogID string
+}
+
+// Spec declares a source type to the rest of lakemap. Source packages build
+// it with Define, which keeps their config types; the func fields then take
+// the erased values the workflow parser holds.
 type Spec struct {
 	// Type is the workflow's source.type, e.g. "glue".
 	Type string
@@ -54,20 +79,35 @@ type Spec struct {
 	ConnectionType string
 	// SourceConfigTypes are accepted values of sourceConfig.config.type.
 	SourceConfigTypes []string
-	// Service is the IAM service family the connection is granted for:
-	// glue (covers Athena), s3 or datazone.
+	// Service is the IAM service family the connection is granted for
+	// (ServiceGlue, ServiceS3 or ServiceDataZone): it names the onboarding
+	// policy, hence the permission groups the connection test proves, and
+	// the live MCP tools a connection can serve.
 	Service string
+	// DatabasesUnderDataCatalogs says the source's databases sit under
+	// Athena data catalogs (<service>.<catalog>.<database>.<table>) rather
+	// than right under the service; lineage resolves SQL names accordingly.
+	DatabasesUnderDataCatalogs bool
 	// NewConnection returns a pointer to a fresh, defaulted connection config
-	// struct. It must embed or hold an awsconn.Config reachable through
-	// the AWSConfigHolder interface.
+	// struct.
 	NewConnection func() AWSConfigHolder
-	// NewSourceConfig returns a pointer to a fresh, defaulted source config struct.
+	// NewSourceConfig returns a pointer to a fresh, defaulted source config
+	// struct; nil when the source has no sourceConfig.
 	NewSourceConfig func() any
 	// New builds the source.
 	New func(p Params) (Source, error)
-	// Checks lists the probes `lakemap connection test` runs after the role
-	// is assumed. Optional.
-	Checks func(p Params) []Check
+	// Probe says where the connection test probes; nil means nowhere in
+	// particular.
+	Probe func(conn AWSConfigHolder) ProbeScope
+}
+
+// ProbeScopeOf is the spec's probe scope for conn, empty when the spec
+// declares none.
+func (s Spec) ProbeScopeOf(conn AWSConfigHolder) ProbeScope {
+	if s.Probe == nil || conn == nil {
+		return ProbeScope{}
+	}
+	return s.Probe(conn)
 }
 
 // AWSConfigHolder is implemented by every connection config struct.
@@ -76,7 +116,8 @@ type AWSConfigHolder interface {
 	Access() catalog.AccessLevel
 }
 
-// Registry maps source types to their specs.
+// Registry maps source types to their specs. It is filled at start-up and
+// only read afterwards.
 type Registry struct {
 	specs map[string]Spec
 }
@@ -106,4 +147,17 @@ func (r *Registry) Types() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Service is the IAM service family of a source type; ok is false for a type
+// no source registered.
+func (r *Registry) Service(typ string) (service string, ok bool) {
+	s, ok := r.specs[typ]
+	return s.Service, ok
+}
+
+// DatabasesUnderDataCatalogs reports the FQN layout of a source type (see
+// Spec); false for unknown types.
+func (r *Registry) DatabasesUnderDataCatalogs(typ string) bool {
+	return r.specs[typ].DatabasesUnderDataCatalogs
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +19,10 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	// Hostile shapes: an alias bomb, deep nesting, a huge scalar.
+	f.Add([]byte("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nsource: *d\n"))
+	f.Add([]byte("source: " + strings.Repeat("[", 500) + strings.Repeat("]", 500) + "\n"))
+	f.Add([]byte("source:\n  serviceName: " + strings.Repeat("x", 1<<16) + "\n"))
 	reg := testRegistry()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wf, err := Options{Registry: reg, LookupEnv: lookupTestEnv}.Parse("fuzz.yaml", data)

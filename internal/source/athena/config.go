@@ -57,10 +57,10 @@ func (c *SourceConfig) Validate() []source.FieldProblem {
 	return c.SourceConfig.Validate()
 }
 
-func newConnection() source.AWSConfigHolder {
+func newConnection() *Connection {
 	return &Connection{AWSConnection: source.AWSConnection{Type: "Athena"}}
 }
 
-func newSourceConfig() any {
+func newSourceConfig() *SourceConfig {
 	return &SourceConfig{SourceConfig: *glue.DefaultSourceConfig()}
 }

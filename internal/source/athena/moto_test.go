@@ -17,9 +17,9 @@ import (
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/lineage"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 )
 
@@ -86,7 +86,7 @@ func TestMotoAthenaSource(t *testing.T) {
 	s.Athena.Client = awsathena.NewFromConfig(fast)
 	s.Glue.Client = awsglue.NewFromConfig(fast)
 
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	sum, err := (&scan.Runner{Store: store}).Run(ctx, "ath", Type, s)
 	if err != nil || sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("scan %s: %v %v", sum.Status, err, sum.Errors)
@@ -103,11 +103,11 @@ func TestMotoAthenaSource(t *testing.T) {
 	if svc.Attrs["sourceType"] != "athena" || svc.Attrs["workgroup"] != "reports" || svc.Attrs["s3StagingDir"] != "s3://results/lakemap/" {
 		t.Errorf("service = %v", svc.Attrs)
 	}
-	queries := store.Live(catalog.KindQuery)
+	queries := sqlitetest.Live(t, store, catalog.KindQuery)
 	if len(queries) != 1 || queries[0].ParentFQN != "ath.reports" {
 		t.Fatalf("queries = %+v", queries)
 	}
-	if _, err := (&lineage.Builder{Entities: store, Lineage: store}).AfterScan(ctx, "ath", sum.ScanID); err != nil {
+	if _, err := (&lineage.Builder{Entities: store, Lineage: store, Sources: r}).AfterScan(ctx, "ath", sum.ScanID); err != nil {
 		t.Fatal(err)
 	}
 	edges, err := store.Edges(ctx, "ath.AwsDataCatalog.mart.daily", catalog.Upstream, 1)

@@ -15,9 +15,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
-	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -34,19 +32,20 @@ const DefaultCatalog = "AwsDataCatalog"
 
 // Register adds the athena source to r.
 func Register(r *source.Registry) {
-	r.Register(source.Spec{
+	r.Register(source.Define(source.Definition[*Connection, *SourceConfig]{
 		Type:              Type,
 		ConnectionType:    "Athena",
 		SourceConfigTypes: []string{"DatabaseMetadata", "DatabaseUsage", "DatabaseLineage"},
 		// The vendor guide grants Athena with the Glue role.
-		Service:         "glue",
-		NewConnection:   newConnection,
-		NewSourceConfig: newSourceConfig,
-		New:             newSource,
-		Checks: func(p source.Params) []source.Check {
-			return athenascan.Checks(awsathena.NewFromConfig(p.AWS.AWS()))
+		Service:                    source.ServiceGlue,
+		DatabasesUnderDataCatalogs: true,
+		NewConnection:              newConnection,
+		NewSourceConfig:            newSourceConfig,
+		New:                        newSource,
+		Probe: func(c *Connection) source.ProbeScope {
+			return source.ProbeScope{GlueCatalogID: c.CatalogID}
 		},
-	})
+	}))
 }
 
 // Source scans one account's Athena.
@@ -60,21 +59,14 @@ type Source struct {
 	scanGlue bool
 }
 
-func newSource(p source.Params) (source.Source, error) {
-	conn, ok := p.Connection.(*Connection)
-	if !ok {
-		return nil, fmt.Errorf("athena source: connection config is %T, want *athena.Connection", p.Connection)
-	}
-	cfg, ok := p.SourceConfig.(*SourceConfig)
-	if !ok {
-		return nil, fmt.Errorf("athena source: source config is %T, want *athena.SourceConfig", p.SourceConfig)
-	}
-	a, err := athenascan.New(awsathena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger)
+func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
+	conn, cfg := p.Connection, p.SourceConfig
+	a, err := athenascan.New(p.AWS.Athena(), p.ServiceName, cfg.Options, p.Logger)
 	if err != nil {
 		return nil, err
 	}
 	a.DefaultCatalog = DefaultCatalog
-	g, err := glue.NewScanner(awsglue.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.SourceConfig, p.Logger)
+	g, err := glue.NewScanner(p.AWS.Glue(), p.ServiceName, cfg.SourceConfig, p.Logger)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 )
 
@@ -46,7 +47,7 @@ func TestReadS3AgainstMoto(t *testing.T) {
 	client := func(region string) *cloudwatch.Client {
 		cfg := srv.AWSConfig(t, "", "")
 		cfg.Region = region
-		return NewClient(cfg)
+		return awsconn.NewCloudWatchClient(cfg)
 	}
 	putS3Metrics(t, client("us-east-1"), "cw-east", now.Add(-30*time.Hour), map[string]float64{"StandardStorage": 1000, "GlacierStorage": 5}, 12)
 	putS3Metrics(t, client("us-east-1"), "cw-east", now.Add(-6*time.Hour), map[string]float64{"StandardStorage": 2000}, 14)

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
-
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/scan"
@@ -139,11 +136,11 @@ func BenchmarkScan(b *testing.B) {
 		}
 		cfg := DefaultSourceConfig()
 		cfg.QueryLogDuration = 1
-		s, err := NewScanner(glue.NewFromConfig(sess.AWS()), "bench", *cfg, nil)
+		s, err := NewScanner(sess.Glue(), "bench", *cfg, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s.Athena, err = athenascan.New(athena.NewFromConfig(sess.AWS()), "bench", cfg.Options, nil); err != nil {
+		if s.Athena, err = athenascan.New(sess.Athena(), "bench", cfg.Options, nil); err != nil {
 			b.Fatal(err)
 		}
 		s.Athena.Now = func() time.Time { return g.now }

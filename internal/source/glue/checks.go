@@ -1,33 +1,9 @@
 package glue
 
-import (
-	"context"
+import "github.com/lakemap/lakemap/internal/source"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
-
-	"github.com/lakemap/lakemap/internal/awsconn"
-	"github.com/lakemap/lakemap/internal/source"
-	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
-)
-
-func checks(p source.Params) []source.Check {
-	client := glue.NewFromConfig(p.AWS.AWS())
-	var catalogID *string
-	if c, ok := p.Connection.(*Connection); ok && c.CatalogID != "" {
-		catalogID = aws.String(c.CatalogID)
-	}
-	out := []source.Check{{
-		Name:    "list Glue databases",
-		Actions: []string{"glue:GetDatabases"},
-		Run: func(ctx context.Context) error {
-			_, err := client.GetDatabases(ctx, &glue.GetDatabasesInput{CatalogId: catalogID, MaxResults: aws.Int32(1)})
-			return awsconn.Classify(err, "listing Glue databases")
-		},
-	}}
-	if cfg, ok := p.SourceConfig.(*SourceConfig); !ok || cfg.IncludeAthena {
-		out = append(out, athenascan.Checks(athena.NewFromConfig(p.AWS.AWS()))...)
-	}
-	return out
+// probeScope points the connection test's catalog probe at the Glue catalog
+// the scan lists.
+func probeScope(c *Connection) source.ProbeScope {
+	return source.ProbeScope{GlueCatalogID: c.CatalogID}
 }

@@ -74,12 +74,8 @@ func (c *SourceConfig) Validate() []source.FieldProblem {
 	return append(out, c.Options.Validate()...)
 }
 
-func newConnection() source.AWSConfigHolder {
+func newConnection() *Connection {
 	return &Connection{AWSConnection: source.AWSConnection{Type: "Glue"}}
-}
-
-func newSourceConfig() any {
-	return DefaultSourceConfig()
 }
 
 // DefaultSourceConfig returns a source config with every default set.

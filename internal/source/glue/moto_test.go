@@ -21,11 +21,11 @@ import (
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/lineage"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
 	"github.com/lakemap/lakemap/internal/lineage/sqlparse"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 )
 
@@ -178,7 +178,7 @@ func (l *motoLake) scanner(t *testing.T, access catalog.AccessLevel) *Scanner {
 	return s
 }
 
-func (l *motoLake) scan(t *testing.T, store *lineagetest.Store, access catalog.AccessLevel) scan.Summary {
+func (l *motoLake) scan(t *testing.T, store catalog.Store, access catalog.AccessLevel) scan.Summary {
 	t.Helper()
 	sum, err := (&scan.Runner{Store: store}).Run(context.Background(), "lake", "glue", l.scanner(t, access))
 	if err != nil {
@@ -189,7 +189,7 @@ func (l *motoLake) scan(t *testing.T, store *lineagetest.Store, access catalog.A
 
 func TestMotoScan(t *testing.T) {
 	l := newMotoLake(t, "310000000001")
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	sum := l.scan(t, store, catalog.ReadWrite)
 	if sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
@@ -203,14 +203,15 @@ func TestMotoScan(t *testing.T) {
 		}
 		return e
 	}
-	if n := len(store.Live(catalog.KindDatabase)); n != 3 {
+	if n := len(sqlitetest.Live(t, store, catalog.KindDatabase)); n != 3 {
 		t.Errorf("%d databases, want 3", n)
 	}
-	if n := len(store.Live(catalog.KindPartition)); n != 25 {
+	if n := len(sqlitetest.Live(t, store, catalog.KindPartition)); n != 25 {
 		t.Errorf("%d partitions, want 25", n)
 	}
+	// Attributes come back from the catalog as decoded JSON: numbers are float64.
 	orders := get("lake.sales.orders")
-	if orders.Attrs["partitionCount"] != int64(25) || orders.Attrs["newestPartition"] == nil {
+	if orders.Attrs["partitionCount"] != float64(25) || orders.Attrs["newestPartition"] == nil {
 		t.Errorf("orders = %v", orders.Attrs)
 	}
 	p := get("lake.sales.orders.dt=2024-01-07")
@@ -218,7 +219,7 @@ func TestMotoScan(t *testing.T) {
 		t.Errorf("partition = %+v", p)
 	}
 	stats, _ := get("lake.sales.orders.amount").Attrs["statistics"].(map[string]any)
-	if stats["type"] != "DECIMAL" || stats["maximum"] != "123.45" || stats["minimum"] != "0.01" || stats["numberOfDistinctValues"] != int64(40) {
+	if stats["type"] != "DECIMAL" || stats["maximum"] != "123.45" || stats["minimum"] != "0.01" || stats["numberOfDistinctValues"] != float64(40) {
 		t.Errorf("statistics = %#v", stats)
 	}
 	if fn := get("lake.sales.mask_email"); fn.Kind != catalog.KindFunction || fn.Attrs["className"] != "com.example.Mask" {
@@ -229,7 +230,7 @@ func TestMotoScan(t *testing.T) {
 		t.Errorf("workgroup = %v", wg.Attrs)
 	}
 	get("lake.primary")
-	queries := store.Live(catalog.KindQuery)
+	queries := sqlitetest.Live(t, store, catalog.KindQuery)
 	if len(queries) != 2 {
 		t.Fatalf("%d query executions, want 2", len(queries))
 	}
@@ -262,11 +263,11 @@ func TestMotoScan(t *testing.T) {
 
 func TestMotoThrottlingStorm(t *testing.T) {
 	l := newMotoLake(t, "310000000002")
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	if sum := l.scan(t, store, catalog.ReadWrite); sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("clean scan %s: %v", sum.Status, sum.Errors)
 	}
-	before := store.Snapshot()
+	before := sqlitetest.Snapshot(t, store)
 	var n atomic.Int64
 	l.pager.FailWhen(func(op string, _ []byte) *moto.Fault {
 		// moto lacks BatchGetQueryExecution: its 500s and the storm's
@@ -287,8 +288,8 @@ func TestMotoThrottlingStorm(t *testing.T) {
 	}
 	// moto answers GetWorkGroup with CreationTime = now: workgroups
 	// "change" on every scan there, storm or not.
-	after := store.Snapshot()
-	for _, wg := range store.Live(catalog.KindWorkgroup) {
+	after := sqlitetest.Snapshot(t, store)
+	for _, wg := range sqlitetest.Live(t, store, catalog.KindWorkgroup) {
 		delete(before, wg.FQN)
 		delete(after, wg.FQN)
 	}
@@ -302,9 +303,9 @@ func TestMotoThrottlingStorm(t *testing.T) {
 
 func TestMotoAccessDenied(t *testing.T) {
 	l := newMotoLake(t, "310000000003")
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	l.scan(t, store, catalog.ReadWrite)
-	before := len(store.Live(catalog.KindTable))
+	before := len(sqlitetest.Live(t, store, catalog.KindTable))
 
 	denied := &moto.Fault{Code: "AccessDeniedException", Status: http.StatusForbidden, Message: "not authorized"}
 	l.pager.FailWhen(func(op string, body []byte) *moto.Fault {
@@ -332,7 +333,7 @@ func TestMotoAccessDenied(t *testing.T) {
 			t.Errorf("%d %s entities deleted", c.Deleted, kind)
 		}
 	}
-	if got := len(store.Live(catalog.KindTable)); got != before {
+	if got := len(sqlitetest.Live(t, store, catalog.KindTable)); got != before {
 		t.Errorf("%d live tables, want %d", got, before)
 	}
 	if l.pager.Count("GetColumnStatisticsForTable") == 0 {
@@ -342,7 +343,7 @@ func TestMotoAccessDenied(t *testing.T) {
 
 func TestMotoPartitionsDropped(t *testing.T) {
 	l := newMotoLake(t, "310000000004")
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	l.scan(t, store, catalog.ReadOnly)
 	var drop []types.PartitionValueList
 	for i := 10; i < 25; i++ {
@@ -359,7 +360,7 @@ func TestMotoPartitionsDropped(t *testing.T) {
 		t.Fatalf("partition stats %+v, want 15 deleted", c)
 	}
 	orders, _ := store.Get(context.Background(), "lake.sales.orders")
-	if orders.Attrs["partitionCount"] != int64(10) {
+	if orders.Attrs["partitionCount"] != float64(10) {
 		t.Errorf("partitionCount = %v, want 10", orders.Attrs["partitionCount"])
 	}
 }
@@ -390,7 +391,7 @@ func TestMotoRegisteredSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	l.pager.ClearRequests()
 	sum, err := (&scan.Runner{Store: store}).Run(ctx, "lake", "glue", src)
 	if err != nil || sum.Status != catalog.ScanSucceeded {

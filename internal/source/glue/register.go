@@ -6,11 +6,7 @@
 package glue
 
 import (
-	"fmt"
 	"log/slog"
-
-	"github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
 
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/source"
@@ -19,28 +15,21 @@ import (
 
 // Register adds the glue source to r.
 func Register(r *source.Registry) {
-	r.Register(source.Spec{
+	r.Register(source.Define(source.Definition[*Connection, *SourceConfig]{
 		Type:              "glue",
 		ConnectionType:    "Glue",
 		SourceConfigTypes: []string{"DatabaseMetadata"},
-		Service:           "glue",
+		Service:           source.ServiceGlue,
 		NewConnection:     newConnection,
-		NewSourceConfig:   newSourceConfig,
+		NewSourceConfig:   DefaultSourceConfig,
 		New:               newSource,
-		Checks:            checks,
-	})
+		Probe:             probeScope,
+	}))
 }
 
-func newSource(p source.Params) (source.Source, error) {
-	conn, ok := p.Connection.(*Connection)
-	if !ok {
-		return nil, fmt.Errorf("glue source: connection config is %T, want *glue.Connection", p.Connection)
-	}
-	cfg, ok := p.SourceConfig.(*SourceConfig)
-	if !ok {
-		return nil, fmt.Errorf("glue source: source config is %T, want *glue.SourceConfig", p.SourceConfig)
-	}
-	s, err := NewScanner(glue.NewFromConfig(p.AWS.AWS()), p.ServiceName, *cfg, p.Logger)
+func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
+	conn, cfg := p.Connection, p.SourceConfig
+	s, err := NewScanner(p.AWS.Glue(), p.ServiceName, *cfg, p.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +38,7 @@ func newSource(p source.Params) (source.Source, error) {
 	s.RoleARN = conn.AWSConfig.AssumeRoleARN
 	s.AccessLevel = conn.Access()
 	if cfg.IncludeAthena {
-		if s.Athena, err = athenascan.New(athena.NewFromConfig(p.AWS.AWS()), p.ServiceName, cfg.Options, p.Logger); err != nil {
+		if s.Athena, err = athenascan.New(p.AWS.Athena(), p.ServiceName, cfg.Options, p.Logger); err != nil {
 			return nil, err
 		}
 		s.Athena.DenyHint = "grant the vendor guide's AthenaQueryRead actions, or set includeAthena: false to scan Glue only"

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 )
 
 type fastBackoff struct{}
@@ -76,7 +76,7 @@ func newSyntheticScanner(t testing.TB, g *syntheticGlue, url string, o scanOpts)
 	return s
 }
 
-func scanInto(t testing.TB, store *lineagetest.Store, s *Scanner) scan.Summary {
+func scanInto(t testing.TB, store catalog.Store, s *Scanner) scan.Summary {
 	t.Helper()
 	runner := &scan.Runner{Store: store, BatchSize: 500}
 	sum, err := runner.Run(context.Background(), "svc", "glue", s)
@@ -106,7 +106,7 @@ func smallCatalog() *syntheticGlue {
 func TestScanSynthetic(t *testing.T) {
 	g := smallCatalog()
 	srv := g.start(t)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	s := newSyntheticScanner(t, g, srv.URL, scanOpts{athena: true, segmentAfter: 2})
 	sum := scanInto(t, store, s)
 	if sum.Status != catalog.ScanSucceeded {
@@ -121,16 +121,17 @@ func TestScanSynthetic(t *testing.T) {
 		catalog.KindQuery: 240,
 	}
 	for kind, want := range wantCounts {
-		if got := len(store.Live(kind)); got != want {
+		if got := len(sqlitetest.Live(t, store, kind)); got != want {
 			t.Errorf("%d live %s entities, want %d", got, kind, want)
 		}
 	}
 
+	// Attributes come back from the catalog as decoded JSON: numbers are float64.
 	big, err := store.Get(context.Background(), "svc.db_000.orders_00000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := big.Attrs["partitionCount"]; got != int64(57) {
+	if got := big.Attrs["partitionCount"]; got != float64(57) {
 		t.Errorf("partitionCount = %v, want 57", got)
 	}
 	// Partition i is day i after 2000-01-01; the newest is the last one.
@@ -159,7 +160,7 @@ func TestScanSynthetic(t *testing.T) {
 		t.Fatal(err)
 	}
 	stats, _ := col.Attrs["statistics"].(map[string]any)
-	if stats["type"] != "LONG" || stats["maximum"] != int64(1001) || stats["numberOfNulls"] != int64(3) {
+	if stats["type"] != "LONG" || stats["maximum"] != float64(1001) || stats["numberOfNulls"] != float64(3) {
 		t.Errorf("column statistics = %#v", col.Attrs["statistics"])
 	}
 	noStats, _ := store.Get(context.Background(), "svc.db_001.orders_00002.col_03_status")
@@ -173,12 +174,12 @@ func TestScanSynthetic(t *testing.T) {
 	}
 	wg, err := store.Get(context.Background(), "svc.wg_01")
 	if err != nil || wg.Attrs["engineVersion"] != "Athena engine version 3" || wg.Attrs["enforceWorkGroupConfiguration"] != true ||
-		wg.Attrs["bytesScannedCutoffPerQuery"] != int64(10_000_000_000) || wg.Attrs["outputLocation"] != "s3://athena-results/wg_01/" {
+		wg.Attrs["bytesScannedCutoffPerQuery"] != float64(10_000_000_000) || wg.Attrs["outputLocation"] != "s3://athena-results/wg_01/" {
 		t.Errorf("workgroup = %+v, %v", wg.Attrs, err)
 	}
 	q, err := store.Get(context.Background(), "svc.wg_01.wg_01-q00005")
 	if err != nil || q.Attrs["state"] != "SUCCEEDED" || !strings.HasPrefix(q.Attrs["query"].(string), "INSERT INTO") ||
-		q.Attrs["database"] != "db_000" || q.Attrs["dataScannedBytes"] != int64(5*1024) || q.Attrs["engineExecutionMillis"] != int64(1500) {
+		q.Attrs["database"] != "db_000" || q.Attrs["dataScannedBytes"] != float64(5*1024) || q.Attrs["engineExecutionMillis"] != float64(1500) {
 		t.Errorf("query = %+v, %v", q.Attrs, err)
 	}
 	if got := g.requests("BatchGetQueryExecution"); got != 2*3 {
@@ -201,12 +202,12 @@ func TestScanQueryWindowAndLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			g := &syntheticGlue{workgroups: 1, queriesPerWG: 500}
 			srv := g.start(t)
-			store := lineagetest.New(t)
+			store := sqlitetest.Open(t)
 			cfg := DefaultSourceConfig()
 			cfg.QueryLogDuration, cfg.ResultLimit = tt.days, tt.limit
 			s := newSyntheticScanner(t, g, srv.URL, scanOpts{cfg: cfg, athena: true})
 			scanInto(t, store, s)
-			if got := len(store.Live(catalog.KindQuery)); got != tt.wantIDs {
+			if got := len(sqlitetest.Live(t, store, catalog.KindQuery)); got != tt.wantIDs {
 				t.Errorf("%d queries, want %d", got, tt.wantIDs)
 			}
 			if got := g.requests("BatchGetQueryExecution"); got != tt.wantBatch {
@@ -219,11 +220,11 @@ func TestScanQueryWindowAndLimit(t *testing.T) {
 		srv := g.start(t)
 		// A day minus 100 minutes later, queries 0-100 (a minute apart,
 		// newest first) are within a day; the rest have aged out.
-		store := lineagetest.New(t)
+		store := sqlitetest.Open(t)
 		s := newSyntheticScanner(t, g, srv.URL, scanOpts{athena: true})
 		s.Athena.Now = func() time.Time { return g.now.Add(24*time.Hour - 100*time.Minute) }
 		scanInto(t, store, s)
-		if got := len(store.Live(catalog.KindQuery)); got != 101 {
+		if got := len(sqlitetest.Live(t, store, catalog.KindQuery)); got != 101 {
 			t.Errorf("%d queries in the window, want 101", got)
 		}
 	})
@@ -232,7 +233,7 @@ func TestScanQueryWindowAndLimit(t *testing.T) {
 func TestThrottlingStormSameCatalog(t *testing.T) {
 	clean := smallCatalog()
 	cleanSrv := clean.start(t)
-	want := lineagetest.New(t)
+	want := sqlitetest.Open(t)
 	scanInto(t, want, newSyntheticScanner(t, clean, cleanSrv.URL, scanOpts{athena: true, segmentAfter: 2}))
 
 	storm := smallCatalog()
@@ -243,7 +244,7 @@ func TestThrottlingStormSameCatalog(t *testing.T) {
 		return nil
 	}
 	stormSrv := storm.start(t)
-	got := lineagetest.New(t)
+	got := sqlitetest.Open(t)
 	sum := scanInto(t, got, newSyntheticScanner(t, storm, stormSrv.URL, scanOpts{athena: true, segmentAfter: 2}))
 	if sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("storm scan %s: %v", sum.Status, sum.Errors)
@@ -251,7 +252,7 @@ func TestThrottlingStormSameCatalog(t *testing.T) {
 	if storm.calls.Load() < clean.calls.Load()*4/3 {
 		t.Errorf("storm made %d calls, clean %d: the faults did not bite", storm.calls.Load(), clean.calls.Load())
 	}
-	compareSnapshots(t, want.Snapshot(), got.Snapshot())
+	compareSnapshots(t, sqlitetest.Snapshot(t, want), sqlitetest.Snapshot(t, got))
 }
 
 func compareSnapshots(t *testing.T, want, got map[string]string) {
@@ -289,7 +290,7 @@ func TestColumnStatisticsDenied(t *testing.T) {
 				return nil
 			}
 			srv := g.start(t)
-			store := lineagetest.New(t)
+			store := sqlitetest.Open(t)
 			cfg := DefaultSourceConfig()
 			cfg.TableThreads = 1 // so that exactly one call is denied
 			sum := scanInto(t, store, newSyntheticScanner(t, g, srv.URL, scanOpts{cfg: cfg, access: tt.access}))
@@ -302,7 +303,7 @@ func TestColumnStatisticsDenied(t *testing.T) {
 			if got := g.requests("GetColumnStatisticsForTable"); got != 1 {
 				t.Errorf("%d statistics calls, want 1: a denial stops them", got)
 			}
-			if got := len(store.Live(catalog.KindColumn)); got != 30 {
+			if got := len(sqlitetest.Live(t, store, catalog.KindColumn)); got != 30 {
 				t.Errorf("%d columns, want 30", got)
 			}
 		})
@@ -312,9 +313,9 @@ func TestColumnStatisticsDenied(t *testing.T) {
 func TestDatabaseDeniedKeepsItsTables(t *testing.T) {
 	g := smallCatalog()
 	srv := g.start(t)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	scanInto(t, store, newSyntheticScanner(t, g, srv.URL, scanOpts{}))
-	before := len(store.Live(catalog.KindTable))
+	before := len(sqlitetest.Live(t, store, catalog.KindTable))
 
 	g.fault = func(op string, _ int64, body []byte) *fakeFault {
 		if op == "GetTables" && strings.Contains(string(body), `"db_001"`) {
@@ -327,7 +328,7 @@ func TestDatabaseDeniedKeepsItsTables(t *testing.T) {
 	if sum.Status != catalog.ScanPartial || len(sum.Errors) != 1 || !strings.Contains(sum.Errors[0], `database "db_001"`) {
 		t.Fatalf("status %s, errors %v", sum.Status, sum.Errors)
 	}
-	if got := len(store.Live(catalog.KindTable)); got != before-1 {
+	if got := len(sqlitetest.Live(t, store, catalog.KindTable)); got != before-1 {
 		t.Errorf("%d live tables, want %d: only db_000's dropped table goes", got, before-1)
 	}
 	if e, _ := store.Get(context.Background(), "svc.db_001.orders_00002"); e.Deleted {
@@ -338,7 +339,7 @@ func TestDatabaseDeniedKeepsItsTables(t *testing.T) {
 func TestPartitionsDroppedBetweenScans(t *testing.T) {
 	g := smallCatalog()
 	srv := g.start(t)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	scanInto(t, store, newSyntheticScanner(t, g, srv.URL, scanOpts{segmentAfter: 2}))
 	g.partitions = func(d, t int) int {
 		if d == 0 && t == 0 {
@@ -351,7 +352,7 @@ func TestPartitionsDroppedBetweenScans(t *testing.T) {
 		t.Errorf("%d partitions deleted, want 45", got)
 	}
 	big, _ := store.Get(context.Background(), "svc.db_000.orders_00000")
-	if big.Attrs["partitionCount"] != int64(12) || big.Attrs["newestPartition"] != "dt=2000-01-12" {
+	if big.Attrs["partitionCount"] != float64(12) || big.Attrs["newestPartition"] != "dt=2000-01-12" {
 		t.Errorf("table after the drop: %v", big.Attrs)
 	}
 	gone, _ := store.Get(context.Background(), "svc.db_000.orders_00000.dt=2000-01-13")
@@ -363,7 +364,7 @@ func TestPartitionsDroppedBetweenScans(t *testing.T) {
 func TestPartitionListingFailureDeletesNothing(t *testing.T) {
 	g := smallCatalog()
 	srv := g.start(t)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	scanInto(t, store, newSyntheticScanner(t, g, srv.URL, scanOpts{segmentAfter: 2}))
 	g.partitions = func(d, t int) int { return 0 }
 	g.fault = func(op string, _ int64, body []byte) *fakeFault {

@@ -15,18 +15,6 @@ import (
 	"github.com/lakemap/lakemap/internal/source/cloudwatch"
 )
 
-// bucketRegion turns a LocationConstraint into a region: S3 answers "" for
-// us-east-1 and "EU" for buckets made long ago in eu-west-1.
-func bucketRegion(constraint string) string {
-	switch constraint {
-	case "":
-		return "us-east-1"
-	case "EU":
-		return "eu-west-1"
-	}
-	return constraint
-}
-
 // scanBucket reads one bucket and what is in it. read is false when the
 // bucket itself could not be read (it is then not emitted and stays in the
 // catalog as it was); the error is set only for failures that must stop
@@ -36,10 +24,10 @@ func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err er
 	loc, err := s.Clients.S3(s.Region).GetBucketLocation(ctx, &awss3.GetBucketLocationInput{Bucket: aws.String(b.name)})
 	switch {
 	case err == nil:
-		b.region = bucketRegion(string(loc.LocationConstraint))
+		b.region = awsconn.BucketRegion(string(loc.LocationConstraint))
 	case ctx.Err() != nil:
 		return false, ctx.Err()
-	case errorCode(err) == "NoSuchBucket":
+	case awsconn.ErrorCode(err) == "NoSuchBucket":
 		// Gone (or a bucketNames entry naming no bucket): nothing to
 		// keep, so the bucket list stays whole and the bucket may be
 		// marked deleted.
@@ -163,7 +151,7 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 		func() {
 			out, err := api.GetBucketTagging(ctx, &awss3.GetBucketTaggingInput{Bucket: name})
 			if err != nil {
-				if errorCode(err) != "NoSuchTagSet" {
+				if awsconn.ErrorCode(err) != "NoSuchTagSet" {
 					fail("s3:GetBucketTagging (bucket tags)", err)
 				}
 				return
@@ -179,7 +167,7 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 		func() {
 			out, err := api.GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: name})
 			if err != nil {
-				if errorCode(err) != "NoSuchBucketPolicy" {
+				if awsconn.ErrorCode(err) != "NoSuchBucketPolicy" {
 					fail("s3:GetBucketPolicy (bucket policies)", err)
 				}
 				return

@@ -2,9 +2,7 @@ package s3
 
 import (
 	"context"
-	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
@@ -38,49 +36,15 @@ type Clients interface {
 	CloudWatch(region string) cloudwatch.API
 }
 
-// sessionClients builds clients from the connection's session, caching one
-// per region; they share credentials and the call limiter.
-type sessionClients struct {
-	session  *awsconn.Session
-	endpoint bool
+// sessionClients hands out the session's clients, which awsconn builds
+// once per region; they share credentials and the call limiter.
+type sessionClients struct{ session *awsconn.Session }
 
-	mu  sync.Mutex
-	s3  map[string]API
-	cw  map[string]cloudwatch.API
-	cfg func(region string) aws.Config
-}
+func newSessionClients(s *awsconn.Session) sessionClients { return sessionClients{session: s} }
 
-func newSessionClients(s *awsconn.Session) *sessionClients {
-	return &sessionClients{
-		session:  s,
-		endpoint: s.Config().EndpointURL != "",
-		s3:       map[string]API{},
-		cw:       map[string]cloudwatch.API{},
-		cfg:      s.AWSForRegion,
-	}
-}
+func (c sessionClients) S3(region string) API { return c.session.S3(region) }
 
-func (c *sessionClients) S3(region string) API {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.s3[region]; ok {
-		return cl
-	}
-	cl := newS3Client(c.cfg(region), c.endpoint)
-	c.s3[region] = cl
-	return cl
-}
-
-func (c *sessionClients) CloudWatch(region string) cloudwatch.API {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.cw[region]; ok {
-		return cl
-	}
-	cl := cloudwatch.NewClient(c.cfg(region))
-	c.cw[region] = cl
-	return cl
-}
+func (c sessionClients) CloudWatch(region string) cloudwatch.API { return c.session.CloudWatch(region) }
 
 // StaticClients serves every region with the same clients: tests, and
 // endpoints that are not region-aware.

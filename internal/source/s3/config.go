@@ -51,10 +51,12 @@ type SourceConfig struct {
 // ConfigSource is OpenMetadata's storageMetadataConfigSource: one of a
 // local file, an HTTP URL, or an S3 object.
 type ConfigSource struct {
-	ManifestFilePath string          `yaml:"manifestFilePath" json:"manifestFilePath,omitempty" jsonschema:"local path of the global manifest"`
+	ManifestFilePath string          `yaml:"manifestFilePath" json:"manifestFilePath,omitempty" jsonschema:"local path of the global manifest, inside the workflow file's directory or LAKEMAP_MANIFEST_DIR (relative paths start there)"`
 	ManifestHTTPPath string          `yaml:"manifestHttpPath" json:"manifestHttpPath,omitempty" jsonschema:"URL of the global manifest"`
 	PrefixConfig     *PrefixConfig   `yaml:"prefixConfig" json:"prefixConfig,omitempty" jsonschema:"bucket and folder of openmetadata_storage_manifest.json"`
 	SecurityConfig   *SecurityConfig `yaml:"securityConfig" json:"securityConfig,omitempty" jsonschema:"AWS credentials for the manifest's bucket; default the connection's"`
+	// fileRoot confines manifestFilePath (SetFileRoot, manifests.go).
+	fileRoot string
 }
 
 // PrefixConfig locates the global manifest in S3.
@@ -102,11 +104,9 @@ func DefaultSourceConfig() *SourceConfig {
 	}
 }
 
-func newConnection() source.AWSConfigHolder {
+func newConnection() *Connection {
 	return &Connection{AWSConnection: source.AWSConnection{Type: "S3"}}
 }
-
-func newSourceConfig() any { return DefaultSourceConfig() }
 
 // Validate implements source.Validator.
 func (c *Connection) Validate() []source.FieldProblem {

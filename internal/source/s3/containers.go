@@ -242,7 +242,7 @@ func (r *bucketRun) sampleFailed(ctx context.Context, key string, err error) {
 		return
 	}
 	switch {
-	case errorCode(se.err) == "InvalidObjectState":
+	case awsconn.ErrorCode(se.err) == "InvalidObjectState":
 	case isDenied(se.err):
 		r.sc.denials.add("s3:GetObject (sample files for schemas)", r.bucket, se.err)
 	default:

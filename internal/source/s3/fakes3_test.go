@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lakemap/lakemap/internal/awsconn"
 )
 
 // fakeS3 is an S3 endpoint on 127.0.0.1 speaking the REST-XML the SDK
@@ -107,7 +109,7 @@ func (f *fakeS3) addBucket(b *fakeBucket) *fakeBucket {
 // client is a client of the fake as lakemap builds them, path-style, no
 // retries.
 func (f *fakeS3) client(url string) *awss3.Client {
-	return newS3Client(aws.Config{
+	return awsconn.NewS3Client(aws.Config{
 		Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
 		RetryMaxAttempts: 1,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/slab"
 )
 
 // maxVersionsListed bounds the noncurrent versions listed on one object.
@@ -107,7 +108,7 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 	ents := (*buf)[:0]
 	// The entities' times point into one slice per page, not one
 	// allocation each.
-	times := newSlab[time.Time](2 * len(kept))
+	times := slab.New[time.Time](2 * len(kept))
 	for _, rec := range kept {
 		ents = append(ents, r.objectEntity(rec, &times))
 	}
@@ -127,7 +128,7 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 // standardClass is boxed once: nearly every object is in STANDARD.
 var standardClass any = string(types.ObjectStorageClassStandard)
 
-func (r *bucketRun) objectEntity(rec objectRecord, times *slab[time.Time]) catalog.Entity {
+func (r *bucketRun) objectEntity(rec objectRecord, times *slab.Of[time.Time]) catalog.Entity {
 	attrs := map[string]any{"key": rec.key, "size": rec.size}
 	setString(attrs, "etag", rec.etag)
 	if rec.class == "" || rec.class == string(types.ObjectStorageClassStandard) {
@@ -148,12 +149,12 @@ func (r *bucketRun) objectEntity(rec objectRecord, times *slab[time.Time]) catal
 			attrs["noncurrentVersions"] = rec.noncurrent
 		}
 		if !rec.created.IsZero() {
-			created = times.keep(rec.created.UTC())
+			created = times.Keep(rec.created.UTC())
 		}
 	}
 	var modified *time.Time
 	if !rec.modified.IsZero() {
-		modified = times.keep(rec.modified.UTC())
+		modified = times.Keep(rec.modified.UTC())
 	}
 	return catalog.Entity{
 		FQN: catalog.Child(r.fqn, rec.key), Kind: catalog.KindObject, Service: r.sc.s.ServiceName, ParentFQN: r.fqn,

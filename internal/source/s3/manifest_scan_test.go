@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -191,8 +192,9 @@ func TestLoadGlobalManifest(t *testing.T) {
 		src  ConfigSource
 		want string
 	}{
-		{ConfigSource{ManifestFilePath: file}, `{"entries":[]}`},
-		{ConfigSource{ManifestFilePath: filepath.Join(dir, "none.json")}, "no such file"},
+		{ConfigSource{ManifestFilePath: file, fileRoot: dir}, `{"entries":[]}`},
+		{ConfigSource{ManifestFilePath: "m.json", fileRoot: dir}, `{"entries":[]}`},
+		{ConfigSource{ManifestFilePath: filepath.Join(dir, "none.json"), fileRoot: dir}, "no such file"},
 		{ConfigSource{ManifestHTTPPath: web.URL + "/m.json"}, `"containerName":"b"`},
 		{ConfigSource{ManifestHTTPPath: web.URL + "/gone.json"}, "HTTP status 404"},
 	} {
@@ -204,5 +206,86 @@ func TestLoadGlobalManifest(t *testing.T) {
 		if !strings.Contains(got, tc.want) || from == "" {
 			t.Errorf("load(%+v) = %q from %q, want %q", tc.src, got, from, tc.want)
 		}
+	}
+}
+
+// Issue 15, finding 4: a local manifest is read only inside its directory,
+// and nothing of a file that is not a manifest reaches an error.
+func TestManifestFileIsConfined(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "workflows")
+	if err := os.Mkdir(root, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(base, "lakemap.key")
+	if err := os.WriteFile(secret, []byte("c2VjcmV0LWNhbmFyeS1rZXk="), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(root, "link.json")); err != nil {
+		t.Fatal(err)
+	}
+	notManifest := filepath.Join(root, "notes.txt")
+	if err := os.WriteFile(notManifest, []byte("password=hunter2-canary\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, root, want string
+	}{
+		{"an absolute path outside", secret, root, "is outside " + root},
+		{"a relative path climbing out", "../lakemap.key", root, "is outside"},
+		{"a symbolic link leading out", "link.json", root, "path escapes from parent"},
+		{"no directory configured", secret, "", "set LAKEMAP_MANIFEST_DIR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, _, err := loadGlobalManifest(context.Background(), ConfigSource{ManifestFilePath: tc.path, fileRoot: tc.root}, nil, "svc", nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("load = %q, %v; want an error with %q", data, err, tc.want)
+			}
+			if strings.Contains(err.Error(), "c2VjcmV0") {
+				t.Errorf("the error quotes the file: %v", err)
+			}
+		})
+	}
+	data, _, err := loadGlobalManifest(context.Background(), ConfigSource{ManifestFilePath: "notes.txt", fileRoot: root}, nil, "svc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, perr := manifest.Parse(data, true)
+	if perr == nil || strings.Contains(perr.Error(), "hunter2") || strings.Contains(perr.Error(), "'p'") {
+		t.Errorf("parsing a file that is not a manifest: %v", perr)
+	}
+}
+
+// Issue 15, finding 4: manifestHttpPath follows redirects on its own host
+// only.
+func TestManifestURLStaysOnItsHost(t *testing.T) {
+	var otherHits atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherHits.Add(1)
+		_, _ = w.Write([]byte(`{"entries":[]}`))
+	}))
+	defer other.Close()
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/latest/meta-data/", http.StatusFound)
+		case "/moved":
+			http.Redirect(w, r, "/m.json", http.StatusMovedPermanently)
+		case "/m.json":
+			_, _ = w.Write([]byte(`{"entries":[]}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer web.Close()
+	if _, _, err := loadGlobalManifest(context.Background(), ConfigSource{ManifestHTTPPath: web.URL + "/moved"}, nil, "svc", nil); err != nil {
+		t.Errorf("a redirect on the same host: %v", err)
+	}
+	_, _, err := loadGlobalManifest(context.Background(), ConfigSource{ManifestHTTPPath: web.URL + "/away"}, nil, "svc", nil)
+	if err == nil || !strings.Contains(err.Error(), "redirected to another host") {
+		t.Errorf("a redirect to another host: %v", err)
+	}
+	if n := otherHits.Load(); n != 0 {
+		t.Errorf("the other host got %d request(s)", n)
 	}
 }

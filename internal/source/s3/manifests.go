@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ func (r *bucketRun) manifestEntries(ctx context.Context) ([]manifest.Entry, stri
 		} else if len(entries) > 0 {
 			return entries, "bucket", manifest.BucketFile
 		}
-	case errorCode(err) == "NoSuchKey" || errorCode(err) == "NotFound":
+	case awsconn.ErrorCode(err) == "NoSuchKey" || awsconn.ErrorCode(err) == "NotFound":
 	case ctx.Err() != nil:
 		return nil, "", ""
 	case isDenied(err):
@@ -200,12 +201,7 @@ func loadGlobalManifest(ctx context.Context, src ConfigSource, sess *awsconn.Ses
 	switch {
 	case src.ManifestFilePath != "":
 		from := "file " + src.ManifestFilePath
-		f, err := os.Open(src.ManifestFilePath)
-		if err != nil {
-			return nil, from, err
-		}
-		defer f.Close()
-		data, err := readLimited(f, src.ManifestFilePath)
+		data, err := readConfined(src.fileRoot, src.ManifestFilePath)
 		return data, from, err
 	case src.ManifestHTTPPath != "":
 		from := src.ManifestHTTPPath
@@ -213,7 +209,8 @@ func loadGlobalManifest(ctx context.Context, src ConfigSource, sess *awsconn.Ses
 		if err != nil {
 			return nil, from, err
 		}
-		resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+		client := &http.Client{Timeout: time.Minute, CheckRedirect: sameHostRedirects}
+		resp, err := client.Do(req)
 		if err != nil {
 			return nil, from, err
 		}
@@ -240,7 +237,7 @@ func loadGlobalManifest(ctx context.Context, src ConfigSource, sess *awsconn.Ses
 		clients := newSessionClients(sess)
 		region := sess.Region()
 		if loc, err := clients.S3(region).GetBucketLocation(ctx, &awss3.GetBucketLocationInput{Bucket: aws.String(bucket)}); err == nil {
-			region = bucketRegion(string(loc.LocationConstraint))
+			region = awsconn.BucketRegion(string(loc.LocationConstraint))
 		}
 		out, err := clients.S3(region).GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
@@ -251,4 +248,74 @@ func loadGlobalManifest(ctx context.Context, src ConfigSource, sess *awsconn.Ses
 		return data, from, err
 	}
 	return nil, "", errors.New("storageMetadataConfigSource names no manifest")
+}
+
+// AWSRoleConfigs lists the AWS configs the source config carries besides
+// the connection's (ingest.RoleConfigs): the manifest's securityConfig. The
+// pointers are the config's own, so ingest's project binding rewrites them
+// in place before the scan assumes any role with them.
+func (c *SourceConfig) AWSRoleConfigs() map[string]*awsconn.Config {
+	if s := c.StorageMetadataConfigSource; s != nil && s.SecurityConfig != nil {
+		return map[string]*awsconn.Config{"storageMetadataConfigSource.securityConfig": &s.SecurityConfig.Config}
+	}
+	return nil
+}
+
+// SetFileRoot confines manifestFilePath to dir: ingest sets the operator's
+// LAKEMAP_MANIFEST_DIR or the workflow file's directory, so a workflow
+// cannot make lakemap read (and quote into scan warnings) any file its
+// user can, such as the catalog's key file.
+func (c *SourceConfig) SetFileRoot(dir string) {
+	if c.StorageMetadataConfigSource != nil {
+		c.StorageMetadataConfigSource.fileRoot = dir
+	}
+}
+
+// readConfined reads path inside root; a relative path starts at root.
+// os.Root refuses ".." and symbolic links that leave the directory.
+func readConfined(root, path string) ([]byte, error) {
+	if root == "" {
+		return nil, errors.New("manifestFilePath is read only inside a configured directory and none is set: set LAKEMAP_MANIFEST_DIR")
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("manifest directory %s: %w", root, err)
+	}
+	rel := path
+	if filepath.IsAbs(path) {
+		if rel, err = filepath.Rel(absRoot, path); err != nil {
+			rel = ".."
+		}
+	}
+	rel = filepath.Clean(rel)
+	if rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil, fmt.Errorf("manifestFilePath %s is outside %s: local manifests must be in the workflow file's directory or LAKEMAP_MANIFEST_DIR", path, absRoot)
+	}
+	dir, err := os.OpenRoot(absRoot)
+	if err != nil {
+		return nil, fmt.Errorf("manifest directory %s: %w", absRoot, err)
+	}
+	defer dir.Close()
+	f, err := dir.Open(rel)
+	if err != nil {
+		// os.Root's errors name the path and the reason, never content.
+		return nil, fmt.Errorf("manifestFilePath %s (in %s): %w", path, absRoot, err)
+	}
+	defer f.Close()
+	return readLimited(f, path)
+}
+
+// sameHostRedirects follows a manifest URL's redirects only to the same
+// scheme and host, at most 5: a redirect must not turn the manifest fetch
+// into a request to another host (an internal service, a metadata
+// endpoint) or downgrade https to http.
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	switch {
+	case len(via) >= 5:
+		return errors.New("more than 5 redirects")
+	case req.URL.Host != first.Host || req.URL.Scheme != first.Scheme:
+		return fmt.Errorf("redirected to another host (%s://%s); manifestHttpPath must name the manifest's final URL", req.URL.Scheme, req.URL.Host)
+	}
+	return nil
 }

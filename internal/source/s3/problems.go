@@ -2,27 +2,15 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
-	"github.com/aws/smithy-go"
-
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/source"
 )
-
-// errorCode is the AWS error code of err, or "".
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
 
 // isDenied reports an AccessDenied-class failure, classified or not.
 func isDenied(err error) bool {

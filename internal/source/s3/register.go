@@ -41,27 +41,20 @@ const Type = "s3"
 
 // Register adds the s3 source to r.
 func Register(r *source.Registry) {
-	r.Register(source.Spec{
+	r.Register(source.Define(source.Definition[*Connection, *SourceConfig]{
 		Type:              Type,
 		ConnectionType:    "S3",
 		SourceConfigTypes: []string{"StorageMetadata"},
-		Service:           "s3",
+		Service:           source.ServiceS3,
 		NewConnection:     newConnection,
-		NewSourceConfig:   newSourceConfig,
+		NewSourceConfig:   DefaultSourceConfig,
 		New:               newSource,
-		Checks:            checks,
-	})
+		Probe:             probeScope,
+	}))
 }
 
-func newSource(p source.Params) (source.Source, error) {
-	conn, ok := p.Connection.(*Connection)
-	if !ok {
-		return nil, fmt.Errorf("s3 source: connection config is %T, want *s3.Connection", p.Connection)
-	}
-	cfg, ok := p.SourceConfig.(*SourceConfig)
-	if !ok {
-		return nil, fmt.Errorf("s3 source: source config is %T, want *s3.SourceConfig", p.SourceConfig)
-	}
+func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
+	conn, cfg := p.Connection, p.SourceConfig
 	if p.AWS == nil {
 		return nil, fmt.Errorf("s3 source: no AWS session")
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/lakemap/lakemap/internal/catalog"
 )
@@ -31,7 +30,7 @@ func (s *Store) MarkMissing(ctx context.Context, scanID int64, parentFQN string,
 	if any == 0 {
 		return stats, nil
 	}
-	now := nanos(time.Now())
+	now := nanos(s.now())
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// The missing entities and, recursively, everything under them.
 		rows, err := tx.QueryContext(ctx, `WITH RECURSIVE doomed(id, fqn) AS (

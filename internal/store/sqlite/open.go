@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -31,12 +32,23 @@ type Store struct {
 	path  string
 	write *sql.DB // exactly one connection: SQLite has one writer anyway
 	read  *sql.DB
+	// now stamps history, last-seen times and lineage edges without one.
+	now func() time.Time
+}
+
+// Option changes how Open sets up a store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of the system
+// clock, so that tests can pin the times history records.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
 }
 
 var _ catalog.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the catalog at path and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") {
 		return nil, apperr.New(apperr.Invalid, "catalog path %q: give a file path (readers and the writer share the file)", path)
 	}
@@ -57,7 +69,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		return "file:" + abs + "?" + q.Encode()
 	}
-	s := &Store{path: abs}
+	if err := createPrivate(abs); err != nil {
+		return nil, err
+	}
+	s := &Store{path: abs, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	if s.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
@@ -73,6 +91,21 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s.read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
 	return s, nil
+}
+
+// createPrivate creates a missing catalog file readable by its owner only.
+// SQLite gives the -wal and -shm files the mode of the database file, so
+// they are 0600 too: the catalog holds sealed secrets and the names of a
+// customer's data. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("create catalog %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // Close closes both pools.

@@ -5,8 +5,31 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
+
+// Limits of a search's text. Every word is one more FTS5 term and one more
+// pass of the scoring over each match, so a 100,000-word query once took
+// 54 s; no one types more than a few words to find a table. Longer text is
+// refused (apperr.Invalid), not cut: a cut query would silently search for
+// something else.
+const (
+	maxQueryBytes = 1 << 10
+	maxQueryWords = 32
+)
+
+// queryWords checks a search's text against the limits and splits it.
+func queryWords(text string) ([]string, error) {
+	if len(text) > maxQueryBytes {
+		return nil, apperr.New(apperr.Invalid, "search text is %d bytes long; at most %d are allowed: search for a few words of the name", len(text), maxQueryBytes)
+	}
+	words := searchWords(text)
+	if len(words) > maxQueryWords {
+		return nil, apperr.New(apperr.Invalid, "search text has %d words; at most %d are allowed: search for a few words of the name", len(words), maxQueryWords)
+	}
+	return words, nil
+}
 
 // Ranking in Go rather than with FTS5's bm25: bm25 first counts, for every
 // query term, each row of the whole index that holds it (its IDF), which on

@@ -22,13 +22,16 @@ const maxExact = 50
 // Search implements catalog.Searcher. Exact name matches come first, then
 // full-text matches by score (rank.go).
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
-	words := searchWords(q.Text)
+	words, err := queryWords(q.Text)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
 	exactWords, match := matchExprs(words)
 	if match == "" {
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
 	}
-	if q.Offset < 0 {
-		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d is negative", q.Offset)
+	if q.Offset < 0 || q.Offset > catalog.MaxOffset {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d: want 0 to %d", q.Offset, catalog.MaxOffset)
 	}
 	limit := catalog.ClampLimit(q.Limit)
 	filter, filterArgs := searchFilter(q)
@@ -72,11 +75,14 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if q.Offset < len(all) {
 		res.Hits = all[q.Offset:min(len(all), q.Offset+limit)]
 	}
-	if len(all) > q.Offset+limit {
+	// No next page past MaxOffset: it would be refused.
+	if len(all) > q.Offset+limit && q.Offset+limit <= catalog.MaxOffset {
 		res.NextOffset = q.Offset + limit
 	}
 	if res.NextOffset == 0 {
-		res.Total = q.Offset + len(res.Hits)
+		// all holds every match: the page was not filled. An offset past
+		// the end must not count as matches.
+		res.Total = len(all)
 		return res, nil
 	}
 	for _, table := range tablesFor(q.Kinds) {

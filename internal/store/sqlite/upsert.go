@@ -29,7 +29,7 @@ func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity
 	if len(batch) == 0 {
 		return stats, nil
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		w, err := newUpsertWriter(ctx, tx, scanID, now)
 		if err != nil {

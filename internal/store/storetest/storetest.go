@@ -1,5 +1,7 @@
 // Package storetest is the conformance suite every catalog.Store backend
-// must pass: the SQLite and PostgreSQL packages both run it.
+// must pass. internal/store/sqlite runs it; it is written against the
+// interface alone so that a second backend (PostgreSQL is planned) can run
+// it unchanged.
 package storetest
 
 import (
@@ -33,6 +35,12 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"Projects", testProjects},
 		{"SearchPagingManyMatches", testSearchPagingManyMatches},
 		{"BigBatchRepeatingFQNs", testBigBatchRepeatingFQNs},
+		{"Tokens", testTokens},
+		{"LineageReplace", testLineageReplace},
+		{"LineageWalk", testLineageWalk},
+		{"LineageBadInput", testLineageBadInput},
+		{"LineageLocations", testLineageLocations},
+		{"SearchBounds", testSearchBounds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

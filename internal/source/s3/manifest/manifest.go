@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -98,7 +99,7 @@ func Parse(data []byte, requireContainer bool) ([]Entry, []Problem, error) {
 	var file map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&file); err != nil {
-		return nil, nil, fmt.Errorf("not a JSON object: %w", err)
+		return nil, nil, notJSONObject(err)
 	}
 	if dec.More() {
 		return nil, nil, errors.New("not a JSON object: more data follows the object")
@@ -131,6 +132,24 @@ func Parse(data []byte, requireContainer bool) ([]Entry, []Problem, error) {
 		out = append(out, e)
 	}
 	return out, problems, nil
+}
+
+// notJSONObject describes a decode error by position and JSON type only:
+// encoding/json quotes the offending character, and a manifest path may
+// have named a file that is not a manifest (a key, a password file), whose
+// content must not reach a scan's stored warnings.
+func notJSONObject(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("not a JSON object: invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("not a JSON object: found a JSON %s", typ.Value)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("not a JSON object: the file is empty or ends early")
+	}
+	return errors.New("not a JSON object")
 }
 
 func parseEntry(item json.RawMessage) (Entry, string) {

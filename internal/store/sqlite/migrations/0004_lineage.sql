@@ -1,5 +1,3 @@
--- Kept identical to internal/lineage/lineagesql/schema.sql (its Open applies
--- the same statements to databases outside this store).
 -- Lineage: table-level edges with their evidence, and the S3 locations
 -- storage lineage is computed from. Edges are replaced per (kind, origin).
 CREATE TABLE IF NOT EXISTS lineage_edges (
