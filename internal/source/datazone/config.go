@@ -57,11 +57,9 @@ func (c *SourceConfig) Validate() []source.FieldProblem {
 	return out
 }
 
-func newConnection() source.AWSConfigHolder {
+func newConnection() *Connection {
 	return &Connection{AWSConnection: source.AWSConnection{Type: "DataZone"}}
 }
-
-func newSourceConfig() any { return DefaultSourceConfig() }
 
 // DefaultSourceConfig returns a source config with every default set.
 func DefaultSourceConfig() *SourceConfig {

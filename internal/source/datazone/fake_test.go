@@ -8,9 +8,10 @@ import (
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 	"github.com/lakemap/lakemap/internal/testenv/datazonefake"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 )
@@ -67,7 +68,7 @@ func (l *lake) source(t *testing.T, cfg *SourceConfig) source.Source {
 	return src
 }
 
-func (l *lake) scan(t *testing.T, store *lineagetest.Store, cfg *SourceConfig) scan.Summary {
+func (l *lake) scan(t *testing.T, store *sqlite.Store, cfg *SourceConfig) scan.Summary {
 	t.Helper()
 	sum, err := (&scan.Runner{Store: store}).Run(context.Background(), "dz", "datazone", l.source(t, cfg))
 	if err != nil {
@@ -76,11 +77,11 @@ func (l *lake) scan(t *testing.T, store *lineagetest.Store, cfg *SourceConfig) s
 	return sum
 }
 
-func counts(store *lineagetest.Store) map[catalog.Kind]int {
+func counts(t *testing.T, store *sqlite.Store) map[catalog.Kind]int {
 	out := map[catalog.Kind]int{}
 	for _, k := range []catalog.Kind{catalog.KindDomain, catalog.KindProject, catalog.KindEnvironment, catalog.KindEnvProfile,
 		catalog.KindDataSource, catalog.KindAsset, catalog.KindListing, catalog.KindGlossary, catalog.KindGlossaryTerm} {
-		out[k] = len(store.Live(k))
+		out[k] = len(sqlitetest.Live(t, store, k))
 	}
 	return out
 }

@@ -6,41 +6,25 @@
 package datazone
 
 import (
-	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/service/datazone"
-
-	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/source"
 )
 
 // Register adds the datazone source to r.
 func Register(r *source.Registry) {
-	r.Register(source.Spec{
+	r.Register(source.Define(source.Definition[*Connection, *SourceConfig]{
 		Type:              "datazone",
 		ConnectionType:    "DataZone",
 		SourceConfigTypes: []string{"DataZoneMetadata"},
-		Service:           "datazone",
+		Service:           source.ServiceDataZone,
 		NewConnection:     newConnection,
-		NewSourceConfig:   newSourceConfig,
+		NewSourceConfig:   DefaultSourceConfig,
 		New:               newSource,
-		Checks:            checks,
-	})
+	}))
 }
 
-// newClient is the one place the DataZone client is built.
-func newClient(s *awsconn.Session) *datazone.Client { return datazone.NewFromConfig(s.AWS()) }
-
-func newSource(p source.Params) (source.Source, error) {
-	conn, ok := p.Connection.(*Connection)
-	if !ok {
-		return nil, fmt.Errorf("datazone source: connection config is %T, want *datazone.Connection", p.Connection)
-	}
-	cfg, ok := p.SourceConfig.(*SourceConfig)
-	if !ok {
-		return nil, fmt.Errorf("datazone source: source config is %T, want *datazone.SourceConfig", p.SourceConfig)
-	}
-	s, err := NewScanner(newClient(p.AWS), p.ServiceName, *cfg, p.Logger)
+func newSource(p source.Input[*Connection, *SourceConfig]) (source.Source, error) {
+	conn, cfg := p.Connection, p.SourceConfig
+	s, err := NewScanner(p.AWS.DataZone(), p.ServiceName, *cfg, p.Logger)
 	if err != nil {
 		return nil, err
 	}

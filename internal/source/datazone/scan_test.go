@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/lineage/lineagetest"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
+	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 	"github.com/lakemap/lakemap/internal/testenv/datazonefake"
 )
 
-func get(t *testing.T, store *lineagetest.Store, fqn string) catalog.Entity {
+func get(t *testing.T, store *sqlite.Store, fqn string) catalog.Entity {
 	t.Helper()
 	e, err := store.Get(context.Background(), fqn)
 	if err != nil {
@@ -23,12 +24,12 @@ func get(t *testing.T, store *lineagetest.Store, fqn string) catalog.Entity {
 
 func TestFullScanWithSearch(t *testing.T) {
 	l := newLake(t, "410000000001", 5)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	sum := l.scan(t, store, nil)
 	if sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 	}
-	compareCounts(t, counts(store), wantCounts(true))
+	compareCounts(t, counts(t, store), wantCounts(true))
 
 	// The role was assumed with the External ID, and every DataZone call
 	// was signed with its credentials (the fake refuses anything else).
@@ -95,7 +96,7 @@ func TestFullScanWithSearch(t *testing.T) {
 // "~<id>"; unicode and dotted names go through the catalog's quoting.
 func TestDuplicateAndUnicodeNames(t *testing.T) {
 	l := newLake(t, "410000000002", 50)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	if sum := l.scan(t, store, nil); sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 	}
@@ -146,12 +147,12 @@ func TestUniqueParts(t *testing.T) {
 func TestGuideReadOnlyRoleVsSearch(t *testing.T) {
 	l := newLake(t, "410000000003", 7)
 	l.fake.Allow(l.cust.AccountID, datazonefake.GuideReadOnly)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	sum := l.scan(t, store, nil)
 	if sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 	}
-	compareCounts(t, counts(store), wantCounts(false))
+	compareCounts(t, counts(t, store), wantCounts(false))
 	if n := l.fake.Count("Search"); n != 1 {
 		t.Errorf("%d Search calls, want the one probe", n)
 	}
@@ -165,7 +166,7 @@ func TestGuideReadOnlyRoleVsSearch(t *testing.T) {
 	if sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 	}
-	compareCounts(t, counts(store), wantCounts(true))
+	compareCounts(t, counts(t, store), wantCounts(true))
 	if c := get(t, store, "dz.Finance").Attrs["coverage"]; c != CoverageInventory {
 		t.Errorf("coverage = %v", c)
 	}
@@ -173,7 +174,7 @@ func TestGuideReadOnlyRoleVsSearch(t *testing.T) {
 
 func TestRescanAfterDeletes(t *testing.T) {
 	l := newLake(t, "410000000004", 10)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	if sum := l.scan(t, store, nil); sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 	}
@@ -214,7 +215,7 @@ func TestRescanAfterDeniedListing(t *testing.T) {
 		t.Run(tc.op, func(t *testing.T) {
 			acct := l.cust.AccountID
 			l.fake.Edit(acct, func(e *datazonefake.Estate) { *e = *datazonefake.Seed(acct) })
-			store := lineagetest.New(t)
+			store := sqlitetest.Open(t)
 			if sum := l.scan(t, store, nil); sum.Status != catalog.ScanSucceeded {
 				t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 			}
@@ -256,11 +257,11 @@ func TestRescanAfterDeniedListing(t *testing.T) {
 
 func TestThrottlingRetried(t *testing.T) {
 	l := newLake(t, "410000000006", 10)
-	store := lineagetest.New(t)
+	store := sqlitetest.Open(t)
 	if sum := l.scan(t, store, nil); sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 	}
-	before := store.Snapshot()
+	before := sqlitetest.Snapshot(t, store)
 	var n atomic.Int64
 	l.fake.FailWhen(func(string, string) *datazonefake.Fault {
 		if n.Add(1)%3 == 0 {
@@ -276,7 +277,7 @@ func TestThrottlingRetried(t *testing.T) {
 	if n.Load() < 100 {
 		t.Errorf("only %d calls in the storm", n.Load())
 	}
-	after := store.Snapshot()
+	after := sqlitetest.Snapshot(t, store)
 	if len(after) != len(before) {
 		t.Fatalf("%d entities after the storm, %d before", len(after), len(before))
 	}
@@ -300,13 +301,13 @@ func TestDomainFilter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultSourceConfig()
 			tc.cfg(cfg)
-			store := lineagetest.New(t)
+			store := sqlitetest.Open(t)
 			l.fake.ClearRequests()
 			if sum := l.scan(t, store, cfg); sum.Status != catalog.ScanSucceeded {
 				t.Fatalf("status %s: %v", sum.Status, sum.Errors)
 			}
 			var got []string
-			for _, d := range store.Live(catalog.KindDomain) {
+			for _, d := range sqlitetest.Live(t, store, catalog.KindDomain) {
 				got = append(got, d.FQN)
 			}
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
