@@ -40,7 +40,12 @@ func (b *Backend) Close() error { return b.close() }
 
 // QueuePath is where the queue of the catalog at catalogPath lives: a sibling
 // file, so River's polling and bookkeeping writes never wait for (or make
-// wait) a scan's write transaction on SQLite's single writer lock.
+// wait) a scan's write transaction on SQLite's single writer lock. Measured
+// (BenchmarkIngestBesideQueue, 520,021 entities, 2 shared cores): no queue
+// 13,377 entities/s; ten connections scheduled every minute with the queue
+// in a sibling file 13,517/s, inside the catalog file 11,977/s (-10%).
+// Inside the catalog the queue also starves: under a one-second stress
+// schedule it ran 164 scans during the ingest against 607 from a sibling.
 func QueuePath(catalogPath string) string {
 	ext := filepath.Ext(catalogPath)
 	return strings.TrimSuffix(catalogPath, ext) + "-queue" + cmpOr(ext, ".db")
