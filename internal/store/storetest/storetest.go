@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"LineageWalk", testLineageWalk},
 		{"LineageBadInput", testLineageBadInput},
 		{"LineageLocations", testLineageLocations},
+		{"ScopedReads", testScopedReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
