@@ -24,6 +24,10 @@ type Store interface {
 	ProjectStore
 	LineageStore
 	TokenStore
+	// Scoped returns the read half of the store limited to a tenant, its
+	// limit applied inside every query. The unscoped methods above read
+	// everything: they serve the scan writer and the local CLI.
+	Scoped(t Tenant) Reader
 	Close() error
 }
 
@@ -218,9 +222,8 @@ type Scan struct {
 // ConnectionStore remembers the connections workflows name, so live tools and
 // later scans can reuse them.
 type ConnectionStore interface {
+	ConnectionReader
 	PutConnection(ctx context.Context, c Connection) error
-	GetConnection(ctx context.Context, name string) (Connection, error)
-	ListConnections(ctx context.Context) ([]Connection, error)
 	DeleteConnection(ctx context.Context, name string) error
 }
 

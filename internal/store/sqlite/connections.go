@@ -40,7 +40,12 @@ func scanConnection(r rowScanner) (catalog.Connection, error) {
 
 // GetConnection implements catalog.ConnectionStore.
 func (s *Store) GetConnection(ctx context.Context, name string) (catalog.Connection, error) {
-	c, err := scanConnection(s.read.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM connections WHERE name = ?`, name))
+	return s.getConnection(ctx, catalog.AllProjects(), name)
+}
+
+func (s *Store) getConnection(ctx context.Context, t catalog.Tenant, name string) (catalog.Connection, error) {
+	cond, args := connectionCond(t, "connections")
+	c, err := scanConnection(s.read.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM connections WHERE name = ?`+and(cond), append([]any{name}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.New(apperr.NotFound, "no connection %q (connections are registered by running a workflow that names them)", name)
 	}
@@ -52,7 +57,12 @@ func (s *Store) GetConnection(ctx context.Context, name string) (catalog.Connect
 
 // ListConnections implements catalog.ConnectionStore.
 func (s *Store) ListConnections(ctx context.Context) ([]catalog.Connection, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+connectionColumns+` FROM connections ORDER BY name`)
+	return s.listConnections(ctx, catalog.AllProjects())
+}
+
+func (s *Store) listConnections(ctx context.Context, t catalog.Tenant) ([]catalog.Connection, error) {
+	cond, args := connectionCond(t, "connections")
+	rows, err := s.read.QueryContext(ctx, `SELECT `+connectionColumns+` FROM connections WHERE 1 = 1`+and(cond)+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}

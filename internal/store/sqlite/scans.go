@@ -73,7 +73,12 @@ func scanScan(r rowScanner) (catalog.Scan, error) {
 
 // GetScan implements catalog.ScanReader.
 func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
-	sc, err := scanScan(s.read.QueryRowContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = ?`, id))
+	return s.getScan(ctx, catalog.AllProjects(), id)
+}
+
+func (s *Store) getScan(ctx context.Context, t catalog.Tenant, id int64) (catalog.Scan, error) {
+	cond, args := serviceCond(t, "service")
+	sc, err := scanScan(s.read.QueryRowContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = ?`+and(cond), append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sc, apperr.New(apperr.NotFound, "no scan %d", id)
 	}
@@ -85,11 +90,17 @@ func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
 
 // ListScans implements catalog.ScanReader, newest first.
 func (s *Store) ListScans(ctx context.Context, service string, limit int) ([]catalog.Scan, error) {
-	q, args := `SELECT `+scanColumns+` FROM scans ORDER BY id DESC LIMIT ?`, []any{catalog.ClampLimit(limit)}
+	return s.listScans(ctx, catalog.AllProjects(), service, limit)
+}
+
+func (s *Store) listScans(ctx context.Context, t catalog.Tenant, service string, limit int) ([]catalog.Scan, error) {
+	where, args := "1 = 1", []any{}
 	if service != "" {
-		q, args = `SELECT `+scanColumns+` FROM scans WHERE service = ? ORDER BY id DESC LIMIT ?`, []any{service, catalog.ClampLimit(limit)}
+		where, args = "service = ?", append(args, service)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	cond, condArgs := serviceCond(t, "service")
+	args = append(append(args, condArgs...), catalog.ClampLimit(limit))
+	rows, err := s.read.QueryContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE `+where+and(cond)+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list scans: %w", err)
 	}
