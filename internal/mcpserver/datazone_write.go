@@ -336,16 +336,12 @@ func dzUpdateDataSource(ctx context.Context, c *liveConn, in DZUpdateSourceInput
 // DZDeleteSourceInput is datazone_delete_data_source's arguments.
 type DZDeleteSourceInput struct {
 	Conn
-	DataSource  string `json:"dataSource" jsonschema:"the data source's catalog FQN, or its id with domain"`
-	Domain      string `json:"domain,omitempty" jsonschema:"the domain when dataSource is an id"`
-	Confirm     string `json:"confirm" jsonschema:"the data source's name, repeated to confirm"`
-	ClientToken string `json:"clientToken,omitempty"`
+	DataSource string `json:"dataSource" jsonschema:"the data source's catalog FQN, or its id with domain"`
+	Domain     string `json:"domain,omitempty" jsonschema:"the domain when dataSource is an id"`
+	Confirm    string `json:"confirm" jsonschema:"the data source's name, repeated to confirm"`
 }
 
 func dzDeleteDataSource(ctx context.Context, c *liveConn, in DZDeleteSourceInput) (DZWriteOutput, string, error) {
-	if err := checkToken(in.ClientToken); err != nil {
-		return DZWriteOutput{}, "", err
-	}
 	e, dom, err := dzFind(ctx, c, catalog.KindDataSource, "dataSource", in.DataSource, in.Domain)
 	if err != nil {
 		return DZWriteOutput{}, "", err
@@ -354,8 +350,7 @@ func dzDeleteDataSource(ctx context.Context, c *liveConn, in DZDeleteSourceInput
 		return DZWriteOutput{}, "", err
 	}
 	id := attrStr(e, "id")
-	if _, err := c.datazone().DeleteDataSource(ctx, &dz.DeleteDataSourceInput{DomainIdentifier: aws.String(attrStr(dom, "id")), Identifier: aws.String(id),
-		ClientToken: optStr(in.ClientToken)}); err != nil {
+	if _, err := c.datazone().DeleteDataSource(ctx, &dz.DeleteDataSourceInput{DomainIdentifier: aws.String(attrStr(dom, "id")), Identifier: aws.String(id)}); err != nil {
 		return DZWriteOutput{}, "", awsErr(err, fmt.Sprintf("deleting DataZone data source %q", e.Name))
 	}
 	if err := markGone(ctx, c, "datazone_delete_data_source", e); err != nil {
