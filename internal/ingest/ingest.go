@@ -118,7 +118,7 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	// The walk reads this service alone, whose source is the workflow's.
 	sources := source.NewRegistry()
 	sources.Register(wf.Source.Spec)
-	b := &lineage.Builder{Entities: store, Lineage: store, Sources: sources, Logger: p.Logger}
+	b := &lineage.Builder{Entities: store, Lineage: store, Writer: store, Sources: sources, Logger: p.Logger}
 	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
 	if err != nil {
 		// The scan itself is written; only the derived edges are stale.
