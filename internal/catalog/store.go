@@ -195,7 +195,7 @@ type ScanStatus string
 const (
 	ScanRunning   ScanStatus = "running"
 	ScanSucceeded ScanStatus = "succeeded"
-	ScanPartial   ScanStatus = "partial" // finished with errors; nothing was deleted where listing failed
+	ScanPartial   ScanStatus = "partial" // some listing failed; nothing was deleted under it
 	ScanFailed    ScanStatus = "failed"
 )
 
@@ -204,7 +204,11 @@ type ScanResult struct {
 	Status   ScanStatus
 	Finished time.Time
 	Stats    WriteStats
-	Errors   []string
+	// Errors are the listings that failed (the scan is partial).
+	Errors []string
+	// Warnings are what the scan did without (optional enrichments,
+	// customers' unusable files); they leave it succeeded.
+	Warnings []string
 }
 
 // Scan is the record of one scan.
@@ -217,6 +221,7 @@ type Scan struct {
 	Finished   *time.Time `json:"finished,omitempty"`
 	Stats      WriteStats `json:"stats,omitempty"`
 	Errors     []string   `json:"errors,omitempty"`
+	Warnings   []string   `json:"warnings,omitempty"`
 }
 
 // ConnectionStore remembers the connections workflows name, so live tools and

@@ -121,9 +121,9 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	b := &lineage.Builder{Entities: store, Lineage: store, Writer: store, Sources: sources, Logger: p.Logger}
 	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
 	if err != nil {
-		// The scan itself is written; only the derived edges are stale.
-		sum.Errors = append(sum.Errors, fmt.Sprintf("deriving lineage: %v", err))
-		sum.Status = catalog.ScanPartial
+		// The scan itself is written and every listing finished; only the
+		// derived edges are stale: a warning, not a partial scan.
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("deriving lineage: %v", err))
 		return sum, nil
 	}
 	sum.Lineage = &rep

@@ -35,8 +35,12 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	if err != nil {
 		return fmt.Errorf("encode scan errors: %w", err)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ? WHERE id = ?`,
-		string(r.Status), nanos(r.Finished), string(stats), string(errs), id)
+	warns, err := json.Marshal(r.Warnings)
+	if err != nil {
+		return fmt.Errorf("encode scan warnings: %w", err)
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ?, warnings = ? WHERE id = ?`,
+		string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
 	if err != nil {
 		return fmt.Errorf("record scan %d end: %w", id, err)
 	}
@@ -46,15 +50,15 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	return nil
 }
 
-const scanColumns = `id, service, source_type, status, started, finished, stats, errors`
+const scanColumns = `id, service, source_type, status, started, finished, stats, errors, warnings`
 
 func scanScan(r rowScanner) (catalog.Scan, error) {
 	var sc catalog.Scan
 	var status string
 	var started int64
 	var finished sql.NullInt64
-	var stats, errs sql.NullString
-	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs); err != nil {
+	var stats, errs, warns sql.NullString
+	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs, &warns); err != nil {
 		return sc, err
 	}
 	sc.Status, sc.Started, sc.Finished = catalog.ScanStatus(status), fromNanos(started), fromNullNanos(finished)
@@ -66,6 +70,11 @@ func scanScan(r rowScanner) (catalog.Scan, error) {
 	if errs.Valid && errs.String != "null" {
 		if err := json.Unmarshal([]byte(errs.String), &sc.Errors); err != nil {
 			return sc, fmt.Errorf("decode scan %d errors: %w", sc.ID, err)
+		}
+	}
+	if warns.Valid && warns.String != "null" {
+		if err := json.Unmarshal([]byte(warns.String), &sc.Warnings); err != nil {
+			return sc, fmt.Errorf("decode scan %d warnings: %w", sc.ID, err)
 		}
 	}
 	return sc, nil
