@@ -230,6 +230,11 @@ type ConnectionStore interface {
 	ConnectionReader
 	PutConnection(ctx context.Context, c Connection) error
 	DeleteConnection(ctx context.Context, name string) error
+	// The project-scoped forms filter on the project in the query itself:
+	// another project's connection is apperr.NotFound, never its row.
+	GetProjectConnection(ctx context.Context, projectID, name string) (Connection, error)
+	ListProjectConnections(ctx context.Context, projectID string) ([]Connection, error)
+	DeleteProjectConnection(ctx context.Context, projectID, name string) error
 }
 
 // AccessLevel is a connection's grant, as in the vendor guide.
@@ -253,8 +258,26 @@ type Connection struct {
 	AccessLevel AccessLevel `json:"accessLevel"`
 	EndpointURL string      `json:"endpointUrl,omitempty"`
 	// Config is the non-secret rest of the connection config as JSON.
-	Config  []byte    `json:"-"`
-	Secrets []byte    `json:"-"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Config []byte `json:"-"`
+	// SourceConfig is the scan options (the workflow's sourceConfig.config)
+	// as JSON, secret fields removed; only what differs from the defaults.
+	SourceConfig []byte `json:"-"`
+	Secrets      []byte `json:"-"`
+	// SecretFields names the fields sealed in Secrets, so readers can say
+	// which are set without opening them.
+	SecretFields []string `json:"-"`
+	// Schedule is when the server scans the connection; zero for never.
+	Schedule Schedule  `json:"schedule,omitzero"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
+
+// Schedule is a connection's scan schedule: a standard 5-field cron
+// expression or an interval, at most one of them.
+type Schedule struct {
+	Cron     string        `json:"cron,omitempty"`
+	Interval time.Duration `json:"interval,omitempty"`
+}
+
+// IsZero reports whether the schedule is unset.
+func (s Schedule) IsZero() bool { return s.Cron == "" && s.Interval == 0 }
