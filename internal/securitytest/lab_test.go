@@ -3,8 +3,8 @@ package securitytest
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,12 +19,12 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/cli"
 	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/ingest"
 	"github.com/lakemap/lakemap/internal/mcpserver"
 	"github.com/lakemap/lakemap/internal/secrets"
-	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/source/all"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/testenv/awsrecord"
@@ -106,7 +106,7 @@ func (l *lab) seed(t *testing.T) {
 		}
 	}
 	for key, body := range map[string]string{
-		"lake-data/sales/orders/dt=2024-01-01/part-0.csv":     "order_id\n1\n",
+		"lake-data/sales/orders/dt=2024-01-01/part-0.csv":   "order_id\n1\n",
 		"lake-manifests/openmetadata_storage_manifest.json": `{"entries":[{"containerName":"lake-data","dataPath":"sales/orders","structureFormat":"csv"}]}`,
 	} {
 		bucket, k, _ := strings.Cut(key, "/")

@@ -2,7 +2,7 @@ package securitytest
 
 import (
 	"context"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -116,25 +116,8 @@ func TestLiveToolsStayInsideTheOnboardPolicy(t *testing.T) {
 					t.Fatal(err)
 				}
 				cs := l.mcpClient(t, box, nil)
-				tools, err := cs.ListTools(ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				offered := map[string]bool{}
-				for _, tool := range tools.Tools {
-					offered[tool.Name] = true
-				}
 				l.rec.Clear()
-				var called []string
-				for _, lc := range liveCalls(w.connName()) {
-					if !offered[lc.tool] {
-						continue
-					}
-					called = append(called, lc.tool)
-					if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: lc.tool, Arguments: lc.args}); err != nil {
-						t.Fatalf("%s: %v", lc.tool, err)
-					}
-				}
+				called := callLiveTools(t, cs, w.connName())
 				if len(l.rec.Calls()) == 0 {
 					t.Fatalf("no live tool reached AWS (tools called: %v)", called)
 				}
@@ -143,4 +126,30 @@ func TestLiveToolsStayInsideTheOnboardPolicy(t *testing.T) {
 			})
 		}
 	}
+}
+
+// callLiveTools calls every live tool the session offers on conn and
+// returns their names.
+func callLiveTools(t *testing.T, cs *mcp.ClientSession, conn string) []string {
+	t.Helper()
+	ctx := context.Background()
+	tools, err := cs.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offered := map[string]bool{}
+	for _, tool := range tools.Tools {
+		offered[tool.Name] = true
+	}
+	var called []string
+	for _, lc := range liveCalls(conn) {
+		if !offered[lc.tool] {
+			continue
+		}
+		called = append(called, lc.tool)
+		if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: lc.tool, Arguments: lc.args}); err != nil {
+			t.Fatalf("%s: %v", lc.tool, err)
+		}
+	}
+	return called
 }
