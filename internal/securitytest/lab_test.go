@@ -2,8 +2,10 @@ package securitytest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -47,6 +49,7 @@ const baseKey = "AKIAVENDORBASE000001"
 // lab is a customer account seeded with a little of every source, behind
 // the recorder: recorder -> DataZone fake -> Glue pager -> moto.
 type lab struct {
+	pager *moto.Pager
 	srv   *moto.Server
 	cust  moto.Customer
 	rec   *awsrecord.Recorder
@@ -64,7 +67,7 @@ func newLab(t *testing.T) *lab {
 	pager := moto.NewGluePager(t, srv.URL(), 2)
 	dz := datazonefake.New(t, pager.URL(), 50, baseKey)
 	dz.Edit(customerAccount, func(e *datazonefake.Estate) { *e = *datazonefake.Seed(customerAccount) })
-	l := &lab{srv: srv, cust: cust, rec: awsrecord.New(t, dz.URL()), dz: dz, dir: t.TempDir()}
+	l := &lab{pager: pager, srv: srv, cust: cust, rec: awsrecord.New(t, dz.URL()), dz: dz, dir: t.TempDir()}
 	l.path = filepath.Join(t.TempDir(), "lakemap.db")
 	st, err := sqlite.Open(context.Background(), l.path)
 	if err != nil {
@@ -100,7 +103,7 @@ func (l *lab) seed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s3c := awsconn.NewS3Client(l.cust.AWS, true)
-	for _, b := range []string{"lake-data", "lake-manifests", "athena-results"} {
+	for _, b := range []string{"lake-data", "lake-manifests", "bad-manifests", "athena-results"} {
 		if _, err := s3c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
 			t.Fatal(err)
 		}
@@ -108,6 +111,7 @@ func (l *lab) seed(t *testing.T) {
 	for key, body := range map[string]string{
 		"lake-data/sales/orders/dt=2024-01-01/part-0.csv":   "order_id\n1\n",
 		"lake-manifests/openmetadata_storage_manifest.json": `{"entries":[{"containerName":"lake-data","dataPath":"sales/orders","structureFormat":"csv"}]}`,
+		"bad-manifests/openmetadata_storage_manifest.json":  `{"entries":[{"containerName":5,`,
 	} {
 		bucket, k, _ := strings.Cut(key, "/")
 		if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: strings.NewReader(body)}); err != nil {
@@ -151,19 +155,27 @@ type workflowSpec struct {
 	Access  string // ReadOnly, ReadWrite
 	Project string
 	Secrets secretsOf
+	// Manifest holds the secrets of the S3 manifest's securityConfig.
+	Manifest secretsOf
+	// Overrides for forced errors: "" keeps the lab's.
+	Endpoint, RoleARN, ManifestBucket, Name string
 }
 
 // yaml renders the workflow: every source reads through the recorder, with
 // the customer's role; the S3 one reads its manifest with a securityConfig
 // of its own.
 func (l *lab) yaml(w workflowSpec) string {
-	s := w.Secrets.orDefaults()
-	aws := fmt.Sprintf(`awsAccessKeyId: %s
+	endpoint, role, manifests := cmp.Or(w.Endpoint, l.rec.URL()), cmp.Or(w.RoleARN, l.cust.RoleARN), cmp.Or(w.ManifestBucket, "lake-manifests")
+	awsBlock := func(s secretsOf) string {
+		s = s.orDefaults()
+		return fmt.Sprintf(`awsAccessKeyId: %s
         awsSecretAccessKey: %s
         awsSessionToken: %q
         awsRegion: us-east-1
         endPointURL: %s
-        assumeRoleArn: %s`, s.AccessKeyID, s.SecretAccessKey, s.SessionToken, l.rec.URL(), l.cust.RoleARN)
+        assumeRoleArn: %s`, s.AccessKeyID, s.SecretAccessKey, s.SessionToken, endpoint, role)
+	}
+	aws := awsBlock(w.Secrets)
 	var typ, extra, src string
 	switch w.Source {
 	case "glue":
@@ -177,9 +189,9 @@ func (l *lab) yaml(w workflowSpec) string {
       includeMetrics: true
       storageMetadataConfigSource:
         prefixConfig:
-          containerName: lake-manifests
+          containerName: %s
         securityConfig:
-          %s`, strings.ReplaceAll(aws, "\n        ", "\n          "))
+          %s`, manifests, strings.ReplaceAll(awsBlock(w.Manifest), "\n        ", "\n          "))
 	case "datazone":
 		typ, src = "DataZone", "type: DataZoneMetadata\n      useSearch: true"
 	}
@@ -189,7 +201,7 @@ func (l *lab) yaml(w workflowSpec) string {
 	}
 	return fmt.Sprintf(`source:
   type: %s
-  serviceName: %s_%s
+  serviceName: %s
   serviceConnection:
     config:
       type: %s
@@ -204,7 +216,7 @@ sink:
   config: {}
 workflowConfig:
   loggerLevel: DEBUG
-`, w.Source, w.Source, strings.ToLower(w.Access), typ, w.Access, project, extra, aws, src)
+`, w.Source, w.connName(), typ, w.Access, project, extra, aws, src)
 }
 
 // workflow parses the workflow of w, written to a file in the lab.
@@ -224,7 +236,7 @@ func (l *lab) workflow(t *testing.T, w workflowSpec) *workflow.Workflow {
 
 func (l *lab) writeWorkflow(t *testing.T, w workflowSpec) string {
 	t.Helper()
-	file := filepath.Join(l.dir, w.Source+"-"+w.Access+".yaml")
+	file := filepath.Join(l.dir, w.connName()+".yaml")
 	if err := os.WriteFile(file, []byte(l.yaml(w)), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +254,9 @@ func (l *lab) grants(w workflowSpec) map[string]awsrecord.Grant {
 }
 
 // connName is the connection (serviceName) of a lab workflow.
-func (w workflowSpec) connName() string { return w.Source + "_" + strings.ToLower(w.Access) }
+func (w workflowSpec) connName() string {
+	return cmp.Or(w.Name, w.Source+"_"+strings.ToLower(w.Access))
+}
 
 // cli runs lakemap's CLI in-process on the lab's catalog.
 func (l *lab) cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -290,4 +304,9 @@ func (l *lab) connectionTest(t *testing.T, wf *workflow.Workflow, logger *slog.L
 		t.Fatalf("session: %v", err)
 	}
 	return conntest.RunSource(ctx, wf.Source.ServiceName, wf.Source.Spec, wf.Source.Connection, p.AWS)
+}
+
+// cliStreams runs the CLI with the given streams (MCP over stdio).
+func (l *lab) cliStreams(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) int {
+	return cli.Main(ctx, append([]string{"--db", l.path}, args...), stdin, stdout, stderr)
 }
