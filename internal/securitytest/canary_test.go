@@ -20,6 +20,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/ingest"
@@ -196,13 +197,29 @@ func TestCanariesAppearNowhere(t *testing.T) {
 		sw.addJSON(t, "forced error (connection test) "+name, l.connectionTest(t, l.workflow(t, w), logger))
 	}
 	// REST.
+	// REST answers signed-in callers only: a read token of the project.
+	alpha, err := l.store.GetProject(ctx, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restToken, restHash, err := auth.NewSecret(auth.TokenPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiTok, err := catalog.NewAPIToken(alpha.ID, "canary-rest", catalog.ScopeRead, restHash, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.store.CreateAPIToken(ctx, apiTok); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	(&httpapi.API{Store: l.store, Logger: logger}).Routes(mux)
+	(&httpapi.API{Store: l.store, Auth: auth.New(l.store, auth.Options{Logger: logger}), Logger: logger}).Mount(mux)
 	rest := httptest.NewServer(mux)
 	defer rest.Close()
 	for _, path := range []string{"/api/v1/connections", "/api/v1/scans", "/api/v1/search?q=orders", "/api/v1/entities?kind=table",
 		"/api/v1/entities/" + url.PathEscape("glue_readonly.sales.orders"), "/api/v1/stats", "/api/v1/changes?since=2000-01-01T00:00:00Z"} {
-		sw.add("REST "+path, httpGet(t, rest.URL+path, ""))
+		sw.add("REST "+path, httpGet(t, rest.URL+path, restToken))
 	}
 
 	// MCP over HTTP, with a token, and over stdio through the CLI.
