@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -80,7 +79,7 @@ func (app *App) bindProject(ctx context.Context, wf *workflow.Workflow) error {
 		named = r.ProjectRef() != ""
 	}
 	if !named {
-		if _, err := os.Stat(app.DB); err != nil {
+		if !app.catalogExists() {
 			return ingest.CheckUnbound(wf)
 		}
 	}

@@ -222,4 +222,3 @@ func (s *Store) LocationsInBucket(ctx context.Context, bucket string) ([]catalog
 	}
 	return out, nil
 }
-
