@@ -18,7 +18,7 @@ const (
 // The whole MCP surface is declared here; visibility per session follows
 // each tool's class and connection families.
 func allTools() []toolDef {
-	return []toolDef{
+	return append([]toolDef{
 		// Catalog tools: every session.
 		catalogDef(&mcp.Tool{Name: "list_connections", Annotations: readAnn("List connections", false),
 			Description: "Lists the connections (AWS integrations) this session can use: name, source type, region, access level (ReadOnly or ReadWrite) and whether write tools work on it. Live tools take one of these names as connection." + costCatalog},
@@ -114,5 +114,5 @@ func allTools() []toolDef {
 		liveDef(&mcp.Tool{Name: "s3_delete_object", Annotations: writeAnn("Delete an S3 object", true, true),
 			Description: "Deletes an S3 object (on a versioned bucket: adds a delete marker, or removes the given version for good)." + costWrite},
 			liveWrite, s3Only, s3DeleteObject),
-	}
+	}, dataZoneTools()...)
 }

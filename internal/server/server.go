@@ -88,7 +88,10 @@ func isLoopback(host string) bool {
 type Parts struct {
 	API *httpapi.API
 	// MCP serves /mcp; nil leaves it out.
-	MCP    http.Handler
+	MCP http.Handler
+	// Web serves the pages at / (internal/web); nil leaves them out. It
+	// shares the API's mux, whose /api/v1 patterns are more specific.
+	Web    interface{ Mount(*http.ServeMux) }
 	Logger *slog.Logger
 }
 
@@ -98,6 +101,9 @@ type Parts struct {
 func Handler(c Config, p Parts) (http.Handler, error) {
 	api := http.NewServeMux()
 	p.API.Mount(api)
+	if p.Web != nil {
+		p.Web.Mount(api)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", WithDeadline(api, RequestTimeout))
 	if p.MCP != nil {

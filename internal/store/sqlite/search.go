@@ -22,6 +22,12 @@ const maxExact = 50
 // Search implements catalog.Searcher. Exact name matches come first, then
 // full-text matches by score (rank.go).
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	return s.search(ctx, catalog.AllProjects(), q)
+}
+
+// search runs q within tenant t: the tenant's condition joins the filter of
+// every query below.
+func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	words, err := queryWords(q.Text)
 	if err != nil {
 		return catalog.SearchResult{}, err
@@ -34,7 +40,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d: want 0 to %d", q.Offset, catalog.MaxOffset)
 	}
 	limit := catalog.ClampLimit(q.Limit)
-	filter, filterArgs := searchFilter(q)
+	filter, filterArgs := searchFilter(q, t)
 
 	exact, err := s.exactHits(ctx, exactNames(q.Text, words), filter, filterArgs)
 	if err != nil {
@@ -121,7 +127,7 @@ func tablesFor(kinds []catalog.Kind) []string {
 	return out
 }
 
-func searchFilter(q catalog.SearchQuery) (string, []any) {
+func searchFilter(q catalog.SearchQuery, t catalog.Tenant) (string, []any) {
 	var b strings.Builder
 	var args []any
 	if !q.IncludeDeleted {
@@ -139,7 +145,9 @@ func searchFilter(q catalog.SearchQuery) (string, []any) {
 			args = append(args, svc)
 		}
 	}
-	return b.String(), args
+	cond, condArgs := serviceCond(t, "e.service")
+	b.WriteString(and(cond))
+	return b.String(), append(args, condArgs...)
 }
 
 const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted, e.parent_fqn`
