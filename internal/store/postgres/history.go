@@ -13,11 +13,21 @@ const changeColumns = `id, fqn, kind, parent_fqn, scan_id, at, type, fields`
 
 // History implements catalog.HistoryReader.
 func (s *Store) History(ctx context.Context, fqn string, limit int) ([]catalog.Change, error) {
-	return s.queryChanges(ctx, `SELECT `+changeColumns+` FROM changes WHERE fqn = $1 ORDER BY id DESC LIMIT $2`, fqn, catalog.ClampLimit(limit))
+	return s.history(ctx, catalog.AllProjects(), fqn, limit)
+}
+
+func (s *Store) history(ctx context.Context, t catalog.Tenant, fqn string, limit int) ([]catalog.Change, error) {
+	args := []any{fqn}
+	cond := serviceCond(t, "service", &args)
+	return s.queryChanges(ctx, `SELECT `+changeColumns+` FROM changes WHERE fqn = $1`+and(cond)+` ORDER BY id DESC LIMIT `+arg(&args, catalog.ClampLimit(limit)), args...)
 }
 
 // Changes implements catalog.HistoryReader.
 func (s *Store) Changes(ctx context.Context, q catalog.ChangesQuery) ([]catalog.Change, error) {
+	return s.changes(ctx, catalog.AllProjects(), q)
+}
+
+func (s *Store) changes(ctx context.Context, t catalog.Tenant, q catalog.ChangesQuery) ([]catalog.Change, error) {
 	var args []any
 	since := int64(0)
 	if !q.Since.IsZero() {
@@ -32,6 +42,9 @@ func (s *Store) Changes(ctx context.Context, q catalog.ChangesQuery) ([]catalog.
 	}
 	if len(q.Kinds) > 0 {
 		where = append(where, "kind = ANY("+arg(&args, kindNames(q.Kinds))+")")
+	}
+	if cond := serviceCond(t, "service", &args); cond != "" {
+		where = append(where, cond)
 	}
 	return s.queryChanges(ctx, `SELECT `+changeColumns+` FROM changes WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT `+arg(&args, catalog.ClampLimit(q.Limit)), args...)
 }

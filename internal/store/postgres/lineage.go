@@ -79,6 +79,10 @@ func (s *Store) ReplaceEdges(ctx context.Context, scanID int64, kind catalog.Edg
 // Edges implements catalog.LineageStore: a breadth-first walk, one query
 // per ring and direction.
 func (s *Store) Edges(ctx context.Context, fqn string, dir catalog.Direction, depth int) ([]catalog.Edge, error) {
+	return s.edges(ctx, catalog.AllProjects(), fqn, dir, depth)
+}
+
+func (s *Store) edges(ctx context.Context, t catalog.Tenant, fqn string, dir catalog.Direction, depth int) ([]catalog.Edge, error) {
 	if fqn == "" {
 		return nil, apperr.New(apperr.Invalid, "lineage needs an FQN")
 	}
@@ -103,7 +107,7 @@ func (s *Store) Edges(ctx context.Context, fqn string, dir catalog.Direction, de
 		visited := map[string]bool{fqn: true}
 		frontier := []string{fqn}
 		for hop := 1; hop <= depth && len(frontier) > 0; hop++ {
-			ring, err := s.ring(ctx, frontier, d)
+			ring, err := s.ring(ctx, t, frontier, d)
 			if err != nil {
 				return nil, err
 			}
@@ -131,15 +135,23 @@ func (s *Store) Edges(ctx context.Context, fqn string, dir catalog.Direction, de
 	return out, nil
 }
 
-// ring returns the edges touching frontier on the given side.
-func (s *Store) ring(ctx context.Context, frontier []string, d catalog.Direction) ([]catalog.Edge, error) {
+// ring returns the edges touching frontier on the given side. Within a
+// tenant, an edge must have been recorded by one of its connections, and its
+// ends and its evidence must lie under them: an edge into another project
+// would name that project's entities.
+func (s *Store) ring(ctx context.Context, t catalog.Tenant, frontier []string, d catalog.Direction) ([]catalog.Edge, error) {
 	col := "to_fqn"
 	if d == catalog.Downstream {
 		col = "from_fqn"
 	}
 	sort.Strings(frontier)
+	args := []any{frontier}
+	cond := and(serviceCond(t, "service", &args))
+	for _, c := range []string{"from_fqn", "to_fqn", "origin"} {
+		cond += and(fqnCond(t, c, &args))
+	}
 	rows, err := s.pool.Query(ctx, `SELECT kind, origin, from_fqn, to_fqn, evidence, columns, service, scan_id, at FROM lineage_edges
-		WHERE `+col+` = ANY($1) ORDER BY from_fqn, to_fqn, kind, at DESC, origin`, frontier)
+		WHERE `+col+` = ANY($1)`+cond+` ORDER BY from_fqn, to_fqn, kind, at DESC, origin`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read lineage: %w", err)
 	}
@@ -202,7 +214,13 @@ func (s *Store) ReplaceLocations(ctx context.Context, service string, locs []cat
 
 // LocationsInBucket implements catalog.LineageStore.
 func (s *Store) LocationsInBucket(ctx context.Context, bucket string) ([]catalog.Location, error) {
-	rows, err := s.pool.Query(ctx, `SELECT fqn, kind, service, bucket, prefix FROM lineage_locations WHERE bucket = $1 ORDER BY fqn`, bucket)
+	return s.locationsInBucket(ctx, catalog.AllProjects(), bucket)
+}
+
+func (s *Store) locationsInBucket(ctx context.Context, t catalog.Tenant, bucket string) ([]catalog.Location, error) {
+	args := []any{bucket}
+	cond := serviceCond(t, "service", &args)
+	rows, err := s.pool.Query(ctx, `SELECT fqn, kind, service, bucket, prefix FROM lineage_locations WHERE bucket = $1`+and(cond)+` ORDER BY fqn`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read locations in bucket %q: %w", bucket, err)
 	}

@@ -40,7 +40,13 @@ func scanProject(r pgx.Row) (catalog.Project, error) {
 // GetProject implements catalog.ProjectStore. Names never parse as UUIDs
 // (catalog.ValidateProjectName), so name and id cannot both match.
 func (s *Store) GetProject(ctx context.Context, nameOrID string) (catalog.Project, error) {
-	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+` FROM projects WHERE name = $1 OR id = $2`, nameOrID, strings.ToLower(nameOrID)))
+	return s.getProject(ctx, catalog.AllProjects(), nameOrID)
+}
+
+func (s *Store) getProject(ctx context.Context, t catalog.Tenant, nameOrID string) (catalog.Project, error) {
+	args := []any{nameOrID, strings.ToLower(nameOrID)}
+	cond := projectCond(t, "id", &args)
+	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+` FROM projects WHERE (name = $1 OR id = $2)`+and(cond), args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, apperr.New(apperr.NotFound, "no project %q (create it with: lakemap project create NAME; list them with: lakemap project list)", nameOrID)
 	}
@@ -52,7 +58,13 @@ func (s *Store) GetProject(ctx context.Context, nameOrID string) (catalog.Projec
 
 // ListProjects implements catalog.ProjectStore.
 func (s *Store) ListProjects(ctx context.Context) ([]catalog.Project, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+projectColumns+` FROM projects ORDER BY name`)
+	return s.listProjects(ctx, catalog.AllProjects())
+}
+
+func (s *Store) listProjects(ctx context.Context, t catalog.Tenant) ([]catalog.Project, error) {
+	var args []any
+	cond := projectCond(t, "id", &args)
+	rows, err := s.pool.Query(ctx, `SELECT `+projectColumns+` FROM projects WHERE TRUE`+and(cond)+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list projects: %w", err)
 	}

@@ -37,7 +37,13 @@ func scanEntity(r pgx.Row) (catalog.Entity, error) {
 
 // Get implements catalog.EntityReader.
 func (s *Store) Get(ctx context.Context, fqn string) (catalog.Entity, error) {
-	e, err := scanEntity(s.pool.QueryRow(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = $1`, fqn))
+	return s.get(ctx, catalog.AllProjects(), fqn)
+}
+
+func (s *Store) get(ctx context.Context, t catalog.Tenant, fqn string) (catalog.Entity, error) {
+	args := []any{fqn}
+	cond := serviceCond(t, "service", &args)
+	e, err := scanEntity(s.pool.QueryRow(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = $1`+and(cond), args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return e, apperr.New(apperr.NotFound, "no entity %q in the catalog", fqn)
 	}
@@ -49,6 +55,10 @@ func (s *Store) Get(ctx context.Context, fqn string) (catalog.Entity, error) {
 
 // List implements catalog.EntityReader.
 func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, error) {
+	return s.list(ctx, catalog.AllProjects(), q)
+}
+
+func (s *Store) list(ctx context.Context, t catalog.Tenant, q catalog.ListQuery) (catalog.Page, error) {
 	limit := catalog.ClampLimit(q.Limit)
 	var where []string
 	var args []any
@@ -66,6 +76,9 @@ func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, er
 	}
 	if q.After != "" {
 		where = append(where, "fqn > "+arg(&args, q.After))
+	}
+	if cond := serviceCond(t, "service", &args); cond != "" {
+		where = append(where, cond)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE `+strings.Join(where, " AND ")+` ORDER BY fqn LIMIT `+arg(&args, limit+1), args...)
 	if err != nil {
@@ -92,11 +105,17 @@ func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, er
 
 // Stats implements catalog.EntityReader.
 func (s *Store) Stats(ctx context.Context, service string) (map[catalog.Kind]int64, error) {
-	q, args := `SELECT kind, count(*) FROM entities WHERE NOT deleted GROUP BY kind`, []any{}
+	return s.stats(ctx, catalog.AllProjects(), service)
+}
+
+func (s *Store) stats(ctx context.Context, t catalog.Tenant, service string) (map[catalog.Kind]int64, error) {
+	var args []any
+	where := "NOT deleted"
 	if service != "" {
-		q, args = `SELECT kind, count(*) FROM entities WHERE NOT deleted AND service = $1 GROUP BY kind`, []any{service}
+		where += " AND service = " + arg(&args, service)
 	}
-	rows, err := s.pool.Query(ctx, q, args...)
+	where += and(serviceCond(t, "service", &args))
+	rows, err := s.pool.Query(ctx, `SELECT kind, count(*) FROM entities WHERE `+where+` GROUP BY kind`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count entities: %w", err)
 	}

@@ -34,20 +34,24 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	if err != nil {
 		return fmt.Errorf("encode scan errors: %w", err)
 	}
+	warns, err := json.Marshal(r.Warnings)
+	if err != nil {
+		return fmt.Errorf("encode scan warnings: %w", err)
+	}
 	return s.updateOne(ctx, fmt.Sprintf("record scan %d end", id), fmt.Sprintf("no scan %d", id),
-		`UPDATE scans SET status = $1, finished = $2, stats = $3, errors = $4 WHERE id = $5`,
-		string(r.Status), nanos(r.Finished), string(stats), string(errs), id)
+		`UPDATE scans SET status = $1, finished = $2, stats = $3, errors = $4, warnings = $5 WHERE id = $6`,
+		string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
 }
 
-const scanColumns = `id, service, source_type, status, started, finished, stats, errors`
+const scanColumns = `id, service, source_type, status, started, finished, stats, errors, warnings`
 
 func scanScan(r pgx.Row) (catalog.Scan, error) {
 	var sc catalog.Scan
 	var status string
 	var started int64
 	var finished *int64
-	var stats, errs *string
-	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs); err != nil {
+	var stats, errs, warns *string
+	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs, &warns); err != nil {
 		return sc, err
 	}
 	sc.Status, sc.Started, sc.Finished = catalog.ScanStatus(status), fromNanos(started), fromNullNanos(finished)
@@ -61,12 +65,23 @@ func scanScan(r pgx.Row) (catalog.Scan, error) {
 			return sc, fmt.Errorf("decode scan %d errors: %w", sc.ID, err)
 		}
 	}
+	if warns != nil && *warns != "null" {
+		if err := json.Unmarshal([]byte(*warns), &sc.Warnings); err != nil {
+			return sc, fmt.Errorf("decode scan %d warnings: %w", sc.ID, err)
+		}
+	}
 	return sc, nil
 }
 
 // GetScan implements catalog.ScanReader.
 func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
-	sc, err := scanScan(s.pool.QueryRow(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = $1`, id))
+	return s.getScan(ctx, catalog.AllProjects(), id)
+}
+
+func (s *Store) getScan(ctx context.Context, t catalog.Tenant, id int64) (catalog.Scan, error) {
+	args := []any{id}
+	cond := serviceCond(t, "service", &args)
+	sc, err := scanScan(s.pool.QueryRow(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = $1`+and(cond), args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sc, apperr.New(apperr.NotFound, "no scan %d", id)
 	}
@@ -78,11 +93,17 @@ func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
 
 // ListScans implements catalog.ScanReader, newest first.
 func (s *Store) ListScans(ctx context.Context, service string, limit int) ([]catalog.Scan, error) {
-	q, args := `SELECT `+scanColumns+` FROM scans ORDER BY id DESC LIMIT $1`, []any{catalog.ClampLimit(limit)}
+	return s.listScans(ctx, catalog.AllProjects(), service, limit)
+}
+
+func (s *Store) listScans(ctx context.Context, t catalog.Tenant, service string, limit int) ([]catalog.Scan, error) {
+	var args []any
+	where := "TRUE"
 	if service != "" {
-		q, args = `SELECT `+scanColumns+` FROM scans WHERE service = $1 ORDER BY id DESC LIMIT $2`, []any{service, catalog.ClampLimit(limit)}
+		where = "service = " + arg(&args, service)
 	}
-	rows, err := s.pool.Query(ctx, q, args...)
+	where += and(serviceCond(t, "service", &args))
+	rows, err := s.pool.Query(ctx, `SELECT `+scanColumns+` FROM scans WHERE `+where+` ORDER BY id DESC LIMIT `+arg(&args, catalog.ClampLimit(limit)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list scans: %w", err)
 	}

@@ -35,6 +35,12 @@ var searchIndexes = []string{"e.kind <> 'column'", "e.kind = 'column'"}
 
 // Search implements catalog.Searcher.
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	return s.search(ctx, catalog.AllProjects(), q)
+}
+
+// search runs q within tenant t: the tenant's condition joins the filter of
+// every query, so the ranking never sees another project's entities.
+func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	words, err := rank.QueryWords(q.Text)
 	if err != nil {
 		return catalog.SearchResult{}, err
@@ -47,7 +53,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	limit := catalog.ClampLimit(q.Limit)
 	var filterArgs []any
-	filter := searchFilter(q, &filterArgs)
+	filter := searchFilter(q, t, &filterArgs)
 
 	exact, err := s.exactHits(ctx, rank.ExactNames(q.Text, words), filter, filterArgs)
 	if err != nil {
@@ -126,7 +132,7 @@ func indexesFor(kinds []catalog.Kind) []string {
 
 // searchFilter is the query's filters as " AND ..." with their arguments
 // numbered from $2 ($1 is each query's own first argument).
-func searchFilter(q catalog.SearchQuery, args *[]any) string {
+func searchFilter(q catalog.SearchQuery, t catalog.Tenant, args *[]any) string {
 	*args = append(*args, nil) // $1, replaced by each query
 	var b strings.Builder
 	if !q.IncludeDeleted {
@@ -138,6 +144,7 @@ func searchFilter(q catalog.SearchQuery, args *[]any) string {
 	if len(q.Services) > 0 {
 		b.WriteString(" AND e.service = ANY(" + arg(args, q.Services) + ")")
 	}
+	b.WriteString(and(serviceCond(t, "e.service", args)))
 	*args = (*args)[1:]
 	return b.String()
 }
