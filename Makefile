@@ -5,7 +5,7 @@ ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 STATICCHECK := v0.8.2
 
-.PHONY: run build test check tools bench clean fuzz fuzz-short fuzz-run screenshots
+.PHONY: run build test check tools postgres bench clean fuzz fuzz-short fuzz-run screenshots
 
 run: build ## build and serve the catalog in ./lakemap.db
 	$(BIN) serve --addr $(ADDR)
@@ -32,13 +32,22 @@ $(INSPECTOR_DIR)/.installed:
 # The emulators and linters the tests drive. moto_server and cfn-lint come
 # from Python (pip install "moto[server]" cfn-lint); PyPI is not reachable on
 # every build machine, so they are checked here rather than installed.
-tools: $(INSPECTOR_DIR)/.installed
+tools: $(INSPECTOR_DIR)/.installed postgres
 	@$(GO) mod download
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium; \
 	  else echo "note: chromium not found and not root; the browser tests will skip (CI requires them)"; fi; \
 	fi
 	@scripts/check-tools.sh
+
+# PostgreSQL for the PostgreSQL store's tests (internal/testenv/pgtest starts
+# a throw-away cluster from these binaries): Debian's package, installed when
+# missing and we are root, as CI is.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	else echo "note: PostgreSQL not found; its tests will skip (CI requires them): apt-get install postgresql"; fi
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

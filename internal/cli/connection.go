@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -116,7 +115,7 @@ func (app *App) bindProject(ctx context.Context, wf *workflow.Workflow) error {
 		named = r.ProjectRef() != ""
 	}
 	if !named {
-		if _, err := os.Stat(app.DB); err != nil {
+		if !app.catalogExists() {
 			return ingest.CheckUnbound(wf)
 		}
 	}

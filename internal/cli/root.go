@@ -137,7 +137,7 @@ func NewRootCommand(app *App) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return apperr.WithKind(apperr.Invalid, err)
 	})
-	root.PersistentFlags().StringVar(&app.DB, "db", envOr("LAKEMAP_DB", DefaultDB), "catalog: a SQLite file path (env LAKEMAP_DB)")
+	root.PersistentFlags().StringVar(&app.DB, "db", envOr("LAKEMAP_DB", DefaultDB), "catalog: a SQLite file path or a postgres://user@host/db URL (env LAKEMAP_DB)")
 	root.PersistentFlags().StringVar(&app.LogLevel, "log-level", envOr("LAKEMAP_LOG_LEVEL", "warn"), "log level: debug, info, warn, error")
 	root.AddCommand(
 		newServeCmd(app),

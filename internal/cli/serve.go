@@ -57,7 +57,7 @@ func newServeCmd(app *App) *cobra.Command {
 			return server.Run(ctx, cfg, h, logger, func(addr net.Addr) {
 				base := baseURL(cfg, addr)
 				fmt.Fprintf(app.Stderr, "lakemap serving catalog %s on %s (REST %s/api/v1, MCP %s/mcp, API document %s/api/v1/openapi.json)\n",
-					app.DB, base, base, base, base)
+					app.catalogName(), base, base, base, base)
 				if link != "" {
 					fmt.Fprintf(app.Stderr, "\nNo user yet. Create the first administrator within 24 hours, once, with this link:\n\n    %s%s\n\n"+
 						"(or POST {\"code\",\"username\",\"password\"} to %s/api/v1/setup, or run `lakemap user create NAME`)\n\n", base, link, base)

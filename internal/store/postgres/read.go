@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+const entityColumns = `fqn, kind, service, parent_fqn, name, description, attrs::text, source_created, source_updated, first_seen, last_seen, last_scan_id, deleted`
+
+func scanEntity(r pgx.Row) (catalog.Entity, error) {
+	var e catalog.Entity
+	var kind, attrs string
+	var created, updated *int64
+	var first, last int64
+	err := r.Scan(&e.FQN, &kind, &e.Service, &e.ParentFQN, &e.Name, &e.Description, &attrs, &created, &updated, &first, &last, &e.LastScanID, &e.Deleted)
+	if err != nil {
+		return e, err
+	}
+	e.Kind = catalog.Kind(kind)
+	e.SourceCreated, e.SourceUpdated = fromNullNanos(created), fromNullNanos(updated)
+	e.FirstSeen, e.LastSeen = fromNanos(first), fromNanos(last)
+	if attrs != "" && attrs != "{}" {
+		if err := json.Unmarshal([]byte(attrs), &e.Attrs); err != nil {
+			return e, fmt.Errorf("decode attributes of %q: %w", e.FQN, err)
+		}
+	}
+	return e, nil
+}
+
+// Get implements catalog.EntityReader.
+func (s *Store) Get(ctx context.Context, fqn string) (catalog.Entity, error) {
+	return s.get(ctx, catalog.AllProjects(), fqn)
+}
+
+func (s *Store) get(ctx context.Context, t catalog.Tenant, fqn string) (catalog.Entity, error) {
+	args := []any{fqn}
+	cond := serviceCond(t, "service", &args)
+	e, err := scanEntity(s.pool.QueryRow(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = $1`+and(cond), args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, apperr.New(apperr.NotFound, "no entity %q in the catalog", fqn)
+	}
+	if err != nil {
+		return e, fmt.Errorf("read entity %q: %w", fqn, err)
+	}
+	return e, nil
+}
+
+// List implements catalog.EntityReader.
+func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, error) {
+	return s.list(ctx, catalog.AllProjects(), q)
+}
+
+func (s *Store) list(ctx context.Context, t catalog.Tenant, q catalog.ListQuery) (catalog.Page, error) {
+	limit := catalog.ClampLimit(q.Limit)
+	var where []string
+	var args []any
+	if q.ParentFQN != "" || q.Service == "" {
+		where = append(where, "parent_fqn = "+arg(&args, q.ParentFQN))
+	}
+	if q.Service != "" {
+		where = append(where, "service = "+arg(&args, q.Service))
+	}
+	if len(q.Kinds) > 0 {
+		where = append(where, "kind = ANY("+arg(&args, kindNames(q.Kinds))+")")
+	}
+	if !q.IncludeDeleted {
+		where = append(where, "NOT deleted")
+	}
+	if q.After != "" {
+		where = append(where, "fqn > "+arg(&args, q.After))
+	}
+	if cond := serviceCond(t, "service", &args); cond != "" {
+		where = append(where, cond)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE `+strings.Join(where, " AND ")+` ORDER BY fqn LIMIT `+arg(&args, limit+1), args...)
+	if err != nil {
+		return catalog.Page{}, fmt.Errorf("list entities: %w", err)
+	}
+	defer rows.Close()
+	page := catalog.Page{Entities: []catalog.Entity{}}
+	for rows.Next() {
+		e, err := scanEntity(rows)
+		if err != nil {
+			return catalog.Page{}, fmt.Errorf("list entities: %w", err)
+		}
+		page.Entities = append(page.Entities, e)
+	}
+	if err := rows.Err(); err != nil {
+		return catalog.Page{}, fmt.Errorf("list entities: %w", err)
+	}
+	if len(page.Entities) > limit {
+		page.Entities = page.Entities[:limit]
+		page.Next = page.Entities[limit-1].FQN
+	}
+	return page, nil
+}
+
+// Stats implements catalog.EntityReader.
+func (s *Store) Stats(ctx context.Context, service string) (map[catalog.Kind]int64, error) {
+	return s.stats(ctx, catalog.AllProjects(), service)
+}
+
+func (s *Store) stats(ctx context.Context, t catalog.Tenant, service string) (map[catalog.Kind]int64, error) {
+	var args []any
+	where := "NOT deleted"
+	if service != "" {
+		where += " AND service = " + arg(&args, service)
+	}
+	where += and(serviceCond(t, "service", &args))
+	rows, err := s.pool.Query(ctx, `SELECT kind, count(*) FROM entities WHERE `+where+` GROUP BY kind`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count entities: %w", err)
+	}
+	defer rows.Close()
+	out := map[catalog.Kind]int64{}
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("count entities: %w", err)
+		}
+		out[catalog.Kind(k)] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,284 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
+)
+
+// The search follows the SQLite store's contract step for step, so that
+// both backends page and order the same: exact names first, then the
+// entities holding every word (datasets before columns), then those whose
+// last word is only a prefix, each group ranked by rank.Terms.Score.
+const (
+	// maxCounted caps Total: counting every match of a common word on
+	// millions of entities would cost more than the page itself.
+	maxCounted = 200
+	// maxExact bounds the exact-name hits put ahead of ranked ones.
+	maxExact = 50
+	// rankCap is the most matches one index scores. Past it, hits whose
+	// name matches come first, then the rest, each in insertion order.
+	rankCap = 300
+)
+
+// searchIndexes are the two partial GIN indexes, by the condition that
+// selects each: the planner uses one only when the query repeats it.
+var searchIndexes = []string{"e.kind <> 'column'", "e.kind = 'column'"}
+
+// Search implements catalog.Searcher.
+func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	return s.search(ctx, catalog.AllProjects(), q)
+}
+
+// search runs q within tenant t: the tenant's condition joins the filter of
+// every query, so the ranking never sees another project's entities.
+func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	words, err := rank.QueryWords(q.Text)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	if len(words) == 0 {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
+	}
+	if q.Offset < 0 || q.Offset > catalog.MaxOffset {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d: want 0 to %d", q.Offset, catalog.MaxOffset)
+	}
+	limit := catalog.ClampLimit(q.Limit)
+	var filterArgs []any
+	filter := searchFilter(q, t, &filterArgs)
+
+	exact, err := s.exactHits(ctx, rank.ExactNames(q.Text, words), filter, filterArgs)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	seen := make(map[string]bool, len(exact))
+	for _, h := range exact {
+		seen[h.FQN] = true
+	}
+	need := q.Offset + limit + 1
+	all := exact
+	countTerms := rank.Terms{Words: words}
+	for _, prefix := range []bool{false, true} {
+		terms := rank.Terms{Words: words, Prefix: prefix}
+		for _, index := range indexesFor(q.Kinds) {
+			if len(all) >= need {
+				break
+			}
+			countTerms = terms
+			ranked, err := s.rankedHits(ctx, index, terms, filter, filterArgs, need-len(all), seen)
+			if err != nil {
+				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
+			}
+			for _, h := range ranked {
+				seen[h.FQN] = true
+			}
+			all = append(all, ranked...)
+		}
+	}
+	res := catalog.SearchResult{Hits: []catalog.SearchHit{}}
+	if q.Offset < len(all) {
+		res.Hits = all[q.Offset:min(len(all), q.Offset+limit)]
+	}
+	if len(all) > q.Offset+limit && q.Offset+limit <= catalog.MaxOffset {
+		res.NextOffset = q.Offset + limit
+	}
+	if res.NextOffset == 0 {
+		res.Total = len(all)
+		return res, nil
+	}
+	for _, index := range indexesFor(q.Kinds) {
+		var n int
+		args := append([]any{tsquery(countTerms, false)}, filterArgs...)
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE e.search @@ $1::tsquery AND `+index+filter+` LIMIT `+arg(&args, maxCounted)+`) m`,
+			args...).Scan(&n); err != nil {
+			return catalog.SearchResult{}, fmt.Errorf("count matches of %q: %w", q.Text, err)
+		}
+		res.Total += n
+	}
+	res.Total = max(res.Total, q.Offset+len(res.Hits))
+	return res, nil
+}
+
+// indexesFor lists the indexes a kind filter needs, datasets before columns.
+func indexesFor(kinds []catalog.Kind) []string {
+	if len(kinds) == 0 {
+		return searchIndexes
+	}
+	var entities, columns bool
+	for _, k := range kinds {
+		if k == catalog.KindColumn {
+			columns = true
+		} else {
+			entities = true
+		}
+	}
+	var out []string
+	if entities {
+		out = append(out, searchIndexes[0])
+	}
+	if columns {
+		out = append(out, searchIndexes[1])
+	}
+	return out
+}
+
+// searchFilter is the query's filters as " AND ..." with their arguments
+// numbered from $2 ($1 is each query's own first argument).
+func searchFilter(q catalog.SearchQuery, t catalog.Tenant, args *[]any) string {
+	*args = append(*args, nil) // $1, replaced by each query
+	var b strings.Builder
+	if !q.IncludeDeleted {
+		b.WriteString(" AND NOT e.deleted")
+	}
+	if len(q.Kinds) > 0 {
+		b.WriteString(" AND e.kind = ANY(" + arg(args, kindNames(q.Kinds)) + ")")
+	}
+	if len(q.Services) > 0 {
+		b.WriteString(" AND e.service = ANY(" + arg(args, q.Services) + ")")
+	}
+	b.WriteString(and(serviceCond(t, "e.service", args)))
+	*args = (*args)[1:]
+	return b.String()
+}
+
+const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted, e.parent_fqn`
+
+// exactHits finds entities named like the query, ignoring ASCII case as
+// SQLite's NOCASE does.
+func (s *Store) exactHits(ctx context.Context, names []string, filter string, filterArgs []any) ([]catalog.SearchHit, error) {
+	for i, n := range names {
+		names[i] = asciiLower(n)
+	}
+	args := append([]any{names}, filterArgs...)
+	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE lower(e.name) = ANY($1)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT `+arg(&args, maxExact), args...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := readHits(rows, nil)
+	out := make([]catalog.SearchHit, 0, len(found))
+	for _, h := range found {
+		h.Score = rank.Exact
+		out = append(out, h.brief())
+	}
+	return out, err
+}
+
+// rankedHits returns up to want hits from one index that pass the filter,
+// best first, skipping FQNs in skip.
+func (s *Store) rankedHits(ctx context.Context, index string, terms rank.Terms, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	match := tsquery(terms, false)
+	var matches int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE e.search @@ $1::tsquery AND `+index+` LIMIT $2) m`, match, rankCap).Scan(&matches); err != nil {
+		return nil, err
+	}
+	if matches == 0 {
+		return nil, nil
+	}
+	if matches < rankCap {
+		return s.scoredHits(ctx, index, match, terms, filter, filterArgs, want, skip)
+	}
+	var out []catalog.SearchHit
+	for _, expr := range []string{tsquery(terms, true), match} {
+		args := append([]any{expr}, filterArgs...)
+		rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search @@ $1::tsquery AND `+index+filter+
+			` ORDER BY e.id LIMIT `+arg(&args, want+len(skip)), args...)
+		if err != nil {
+			return nil, err
+		}
+		more, err := readHits(rows, skip)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range more {
+			skip[h.FQN] = true
+			h.Score = terms.Score(h.Name, h.parentFQN, h.Description)
+			out = append(out, h.brief())
+		}
+		if len(out) >= want {
+			return out[:want], nil
+		}
+	}
+	return out, nil
+}
+
+// scoredHits reads every match of one index that passes the filter (fewer
+// than rankCap) and returns the best want of them, by score, then by
+// shorter FQN.
+func (s *Store) scoredHits(ctx context.Context, index, match string, terms rank.Terms, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	args := append([]any{match}, filterArgs...)
+	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search @@ $1::tsquery AND `+index+filter+` LIMIT `+arg(&args, rankCap), args...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := readHits(rows, skip)
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		found[i].Score = terms.Score(found[i].Name, found[i].parentFQN, found[i].Description)
+	}
+	slices.SortFunc(found, func(a, b hitRow) int {
+		switch {
+		case a.Score != b.Score:
+			return cmp.Compare(b.Score, a.Score)
+		case len(a.FQN) != len(b.FQN):
+			return cmp.Compare(len(a.FQN), len(b.FQN))
+		}
+		return strings.Compare(a.FQN, b.FQN)
+	})
+	out := make([]catalog.SearchHit, 0, min(len(found), want))
+	for _, h := range found[:min(len(found), want)] {
+		out = append(out, h.brief())
+	}
+	return out, nil
+}
+
+// hitRow is a hit as read, before scoring: its whole description, and its
+// parent's FQN.
+type hitRow struct {
+	catalog.SearchHit
+	parentFQN string
+}
+
+func (h hitRow) brief() catalog.SearchHit {
+	h.Description = rank.Shorten(h.Description, 160)
+	return h.SearchHit
+}
+
+// readHits reads rows of hitColumns, leaving out FQNs in skip and kinds
+// search does not return.
+func readHits(rows pgx.Rows, skip map[string]bool) ([]hitRow, error) {
+	defer rows.Close()
+	var out []hitRow
+	for rows.Next() {
+		var h hitRow
+		var kind string
+		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &h.Description, &h.Deleted, &h.parentFQN); err != nil {
+			return nil, err
+		}
+		h.Kind = catalog.Kind(kind)
+		if spec, _ := catalog.Spec(h.Kind); skip[h.FQN] || !spec.Searchable {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

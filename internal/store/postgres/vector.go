@@ -1,0 +1,86 @@
+package postgres
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
+)
+
+// The search index holds words as rank.Words splits them, built here rather
+// than by to_tsvector: PostgreSQL's parsers split and stem differently from
+// SQLite's unicode61 tokenizer, and the ranking, done in Go, must see the
+// words the index matched. The name's words carry weight A, the parent's
+// name's B, the description's C, so a name-only query is 'word':A.
+
+// PostgreSQL's limits on a tsvector: a lexeme's length, the highest
+// position, and the positions kept per lexeme.
+const (
+	maxLexeme    = 2046
+	maxPosition  = 16383
+	maxPositions = 256
+)
+
+// searchVector is the entity's index entry; invalid (NULL) for kinds search
+// does not return.
+func searchVector(e *catalog.Entity) pgtype.TSVector {
+	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable {
+		return pgtype.TSVector{}
+	}
+	positions := map[string][]pgtype.TSVectorPosition{}
+	pos := 0
+	for _, field := range []struct {
+		text   string
+		weight pgtype.TSVectorWeight
+	}{
+		{e.Name, pgtype.TSVectorWeightA},
+		{rank.LastPart(e.ParentFQN), pgtype.TSVectorWeightB},
+		{e.Description, pgtype.TSVectorWeightC},
+	} {
+		for _, w := range rank.Words(field.text) {
+			if len(w) > maxLexeme {
+				continue
+			}
+			ps, ok := positions[w]
+			if !ok {
+				positions[w] = nil
+			}
+			if pos < maxPosition && len(ps) < maxPositions {
+				pos++
+				positions[w] = append(ps, pgtype.TSVectorPosition{Position: uint16(pos), Weight: field.weight})
+			}
+		}
+	}
+	v := pgtype.TSVector{Valid: true, Lexemes: make([]pgtype.TSVectorLexeme, 0, len(positions))}
+	for w, ps := range positions {
+		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: w, Positions: ps})
+	}
+	// PostgreSQL keeps lexemes sorted bytewise, shorter first on a tie.
+	sort.Slice(v.Lexemes, func(i, j int) bool { return v.Lexemes[i].Word < v.Lexemes[j].Word })
+	return v
+}
+
+// tsquery is the query text for terms: every word quoted (rank.Words leaves
+// only letters, digits and marks, so no quote can break out), ANDed, the
+// last a prefix when terms say so; nameOnly restricts every word to the
+// name (weight A).
+func tsquery(terms rank.Terms, nameOnly bool) string {
+	parts := make([]string, len(terms.Words))
+	for i, w := range terms.Words {
+		flags := ""
+		if terms.Prefix && i == len(terms.Words)-1 {
+			flags = "*"
+		}
+		if nameOnly {
+			flags += "A"
+		}
+		parts[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
+		if flags != "" {
+			parts[i] += ":" + flags
+		}
+	}
+	return strings.Join(parts, " & ")
+}
