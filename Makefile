@@ -35,7 +35,7 @@ $(INSPECTOR_DIR)/.installed:
 tools: $(INSPECTOR_DIR)/.installed postgres
 	@$(GO) mod download
 	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "note: chromium not found and not root; the browser tests will skip (CI requires them)"; fi; \
 	fi
 	@scripts/check-tools.sh
