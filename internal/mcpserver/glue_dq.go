@@ -142,7 +142,7 @@ func glueGetRuleset(ctx context.Context, c *liveConn, in RulesetNameInput) (Rule
 type DQResultInput struct {
 	Conn
 	ResultID string `json:"resultId,omitempty" jsonschema:"a data quality result id"`
-	RunID    string `json:"runId,omitempty" jsonschema:"an evaluation run id (from glue_start_data_quality_evaluation): its status and results"`
+	RunID    string `json:"runId,omitempty" jsonschema:"an evaluation run id: its status and results"`
 	Database string `json:"database,omitempty" jsonschema:"with table: the table's latest result"`
 	Table    string `json:"table,omitempty" jsonschema:"with database: the table's latest result"`
 }

@@ -65,7 +65,7 @@ func allTools() []toolDef {
 			Description: "Lists recent Athena query executions of a workgroup, newest first: id, state, SQL start, times, data scanned. Paged by cursor." + costLive},
 			liveRead, glueOnly, athenaListQueryExecutions),
 		liveDef(&mcp.Tool{Name: "athena_get_query_execution", Annotations: readAnn("Get an Athena query", true),
-			Description: "Returns one Athena query execution: state, error or reason, SQL, database, times, data scanned and result location. Use it to poll a query started with athena_start_query." + costLive},
+			Description: "Returns one Athena query execution: state, error or reason, SQL, database, times, data scanned and result location. Use it to poll a running query." + costLive},
 			liveRead, glueOnly, athenaGetQueryExecution),
 		liveDef(&mcp.Tool{Name: "athena_get_query_results", Annotations: readAnn("Get Athena results", true),
 			Description: "Returns result rows of a finished Athena query: column names and types, rows (default 50, at most 1,000 per page, long values clipped), and a cursor for more." + costLive},

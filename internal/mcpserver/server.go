@@ -120,11 +120,14 @@ func (s *Server) ForScope(ctx context.Context, scope Scope) (*mcp.Server, error)
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	sess := &session{srv: s, scope: scope}
+	registered := map[string]toolDef{}
 	for _, t := range s.tools {
 		if t.visible(conns, scope, s.familyOf) {
 			t.add(ms, sess)
+			registered[t.tool.Name] = t
 		}
 	}
+	ms.AddReceivingMiddleware(sess.callMiddleware(registered))
 	return ms, nil
 }
 

@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"time"
 
@@ -60,6 +61,8 @@ type toolDef struct {
 	class    toolClass
 	families []string
 	add      func(*mcp.Server, *session)
+	// shapes drives lenient argument reading (args.go).
+	shapes map[string]argShape
 }
 
 // visible decides whether a session with these reachable connections gets
@@ -107,7 +110,7 @@ const (
 )
 
 func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
-	return toolDef{tool: t, class: catalogTool, add: func(ms *mcp.Server, s *session) {
+	return toolDef{tool: t, class: catalogTool, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
 			ctx, cancel := context.WithTimeout(ctx, catalogToolTimeout)
 			defer cancel()
@@ -122,7 +125,7 @@ func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 // checked here, before the body runs, so no write tool can reach AWS through
 // a ReadOnly connection whatever its body does.
 func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []string, h liveHandler[In, Out]) toolDef {
-	return toolDef{tool: t, class: class, families: families, add: func(ms *mcp.Server, s *session) {
+	return toolDef{tool: t, class: class, families: families, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
 			ctx, cancel := context.WithTimeout(ctx, liveToolTimeout)
 			defer cancel()
