@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/textdist"
 )
 
 // argShape is how lenient argument reading treats one input field.
@@ -152,6 +154,11 @@ func (s *session) callMiddleware(registered map[string]toolDef) mcp.Middleware {
 				return next(ctx, method, req)
 			}
 			if t, ok := registered[call.Params.Name]; ok {
+				if err := unknownArg(t, call.Params.Arguments); err != nil {
+					res := &mcp.CallToolResult{}
+					res.SetError(s.toolError(t.tool.Name, err))
+					return res, nil
+				}
 				call.Params.Arguments = coerceArgs(call.Params.Arguments, t.shapes)
 				return next(ctx, method, req)
 			}
@@ -193,3 +200,28 @@ func (s *session) missingWrite(ctx context.Context, t toolDef, raw json.RawMessa
 }
 
 func writeRefusal(msg string) error { return apperr.New(apperr.AccessDenied, "%s", msg) }
+
+// unknownArg refuses an argument the tool does not take, naming the one
+// meant: the schemas leave additionalProperties open to stay small, and a
+// misspelt argument silently ignored would answer another question.
+func unknownArg(t toolDef, raw json.RawMessage) error {
+	var m map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	known := make([]string, 0, len(t.shapes))
+	for k := range t.shapes {
+		known = append(known, k)
+	}
+	slices.Sort(known)
+	for k := range m {
+		if _, ok := t.shapes[k]; ok {
+			continue
+		}
+		if best, ok := textdist.Nearest(k, known); ok {
+			return apperr.New(apperr.Invalid, "%s takes no argument %q; did you mean %q?", t.tool.Name, clipped(k, 60), best)
+		}
+		return apperr.New(apperr.Invalid, "%s takes no argument %q; it takes %s", t.tool.Name, clipped(k, 60), strings.Join(known, ", "))
+	}
+	return nil
+}

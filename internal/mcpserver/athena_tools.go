@@ -84,7 +84,7 @@ type QueryListOutput struct {
 
 func athenaListQueryExecutions(ctx context.Context, c *liveConn, in QueryListInput) (QueryListOutput, string, error) {
 	var out QueryListOutput
-	limit, explicit, err := limitArg("limit", in.Limit, 20, 50)
+	limit, _, err := limitArg("limit", in.Limit, 20, 50)
 	if err != nil {
 		return out, "", err
 	}
@@ -127,7 +127,7 @@ func athenaListQueryExecutions(ctx context.Context, c *liveConn, in QueryListInp
 			}
 		}
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Executions = out.Executions[:fitCount(out.Executions, b.json-300)]
 	switch skip := cur.Skip + len(out.Executions); {
 	case skip < len(list.QueryExecutionIds):
@@ -169,7 +169,7 @@ func athenaGetQueryExecution(ctx context.Context, c *liveConn, in QueryIDInput) 
 		return QueryView{}, "", awsErr(err, fmt.Sprintf("reading Athena query execution %q", in.QueryExecutionID))
 	}
 	v := queryView(q.QueryExecution, longTextClip/2)
-	t := newText(defaultTextBudget)
+	t := newText(answerTextBudget)
 	renderQuery(t, v, 2_000)
 	if v.OutputLocation != "" {
 		t.line("  results: %s", v.OutputLocation)
@@ -204,7 +204,7 @@ func athenaGetQueryResults(ctx context.Context, c *liveConn, in QueryResultsInpu
 	if err := in.check(); err != nil {
 		return out, "", err
 	}
-	limit, explicit, err := limitArg("limit", in.Limit, 50, 1000)
+	limit, _, err := limitArg("limit", in.Limit, 50, 1000)
 	if err != nil {
 		return out, "", err
 	}
@@ -249,7 +249,7 @@ func athenaGetQueryResults(ctx context.Context, c *liveConn, in QueryResultsInpu
 		}
 		out.Rows = append(out.Rows, vals)
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Rows = out.Rows[:fitCount(out.Rows, b.json-jsonSize(out.Columns)-300)]
 	switch skip := cur.Skip + len(out.Rows); {
 	case skip < len(rows):
