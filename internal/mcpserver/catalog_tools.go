@@ -12,7 +12,7 @@ import (
 
 // SearchInput is search_catalog's arguments.
 type SearchInput struct {
-	Query          string   `json:"query" jsonschema:"free text: words of names, descriptions, column names or comments"`
+	Query          string   `json:"query,omitempty" jsonschema:"free text: words of names, descriptions, column names or comments; empty with kinds lists those kinds"`
 	Kinds          []string `json:"kinds,omitempty" jsonschema:"only these kinds, e.g. [\"table\",\"bucket\"]"`
 	Connection     string   `json:"connection,omitempty" jsonschema:"only entities of this connection (serviceName)"`
 	IncludeDeleted bool     `json:"includeDeleted,omitempty" jsonschema:"also match entities gone from AWS since a scan"`

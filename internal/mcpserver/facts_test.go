@@ -158,3 +158,34 @@ func TestFactsWhereAgentsLook(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchAsAgentsWrite(t *testing.T) {
+	e := newCatalogEnv(t)
+	seedFacts(t, e)
+	cs := connectInMemory(t, e, Scope{Name: "test"})
+	for _, tc := range []struct {
+		name  string
+		args  map[string]any
+		first string
+	}{
+		{"inside a word", map[string]any{"query": "rders"}, "prod.sales.orders"},
+		{"partial words", map[string]any{"query": "orders nonexistentword"}, "prod.sales.orders"},
+		{"query SQL", map[string]any{"query": "INSERT clicks", "kinds": "query_execution"}, "facts.primary.q-123"},
+		{"empty query lists a kind", map[string]any{"kinds": []string{"workgroup"}}, "facts.primary"},
+		{"a kind word", map[string]any{"query": "workgroups"}, "facts.primary"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out SearchOutput
+			mustCall(t, cs, "search_catalog", tc.args, &out)
+			if len(out.Hits) == 0 || out.Hits[0].FQN != tc.first {
+				t.Fatalf("hits = %+v, want %s first", out.Hits, tc.first)
+			}
+			for i := 1; i < len(out.Hits); i++ {
+				if out.Hits[i].Score > out.Hits[i-1].Score {
+					t.Errorf("not in score order: %+v", out.Hits)
+				}
+			}
+		})
+	}
+	wantToolError(t, call(t, cs, "search_catalog", map[string]any{"query": ""}, nil), "invalid", "query is required")
+}
