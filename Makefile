@@ -5,7 +5,7 @@ ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 STATICCHECK := v0.8.2
 
-.PHONY: run build test check tools bench clean fuzz fuzz-short fuzz-run
+.PHONY: run build test check tools bench clean fuzz fuzz-short fuzz-run screenshots
 
 run: build ## build and serve the catalog in ./lakemap.db
 	$(BIN) serve --addr $(ADDR)
@@ -34,6 +34,10 @@ $(INSPECTOR_DIR)/.installed:
 # every build machine, so they are checked here rather than installed.
 tools: $(INSPECTOR_DIR)/.installed
 	@$(GO) mod download
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium; \
+	  else echo "note: chromium not found and not root; the browser tests will skip (CI requires them)"; fi; \
+	fi
 	@scripts/check-tools.sh
 
 check:
@@ -77,6 +81,11 @@ fuzz-run:
 	  echo "fuzz $$pkg $$name ($(FUZZ_FOR))"; \
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_FOR) $$pkg; \
 	done
+
+# PNGs of every web page at desktop (1280 px) and phone (375 px) width, for
+# the README; they need Chromium (make tools).
+screenshots:
+	LAKEMAP_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/web/
 
 clean:
 	rm -rf bin

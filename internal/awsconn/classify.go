@@ -26,6 +26,8 @@ const (
 	AdviceSTSNetwork     = "Verify network connectivity to AWS STS endpoint"
 	// Throttling: not in the guide, but as actionable.
 	AdviceThrottled = "AWS is throttling these calls: retry later, or lower this connection's concurrency so fewer calls run at once"
+	// An emulator or AWS-compatible endpoint without the operation.
+	AdviceNotImplemented = "This endpoint (an emulator or an AWS-compatible service) lacks the operation: turn off the workflow option that needs it"
 )
 
 func accessDeniedAdvice() []string {
@@ -131,6 +133,8 @@ func decide(f facts, call *CallError) (apperr.Kind, string, []string) {
 				append(accessDeniedAdvice(), AdviceRoleAccount, AdviceRoleTypos)
 		}
 		return apperr.AccessDenied, "access denied", accessDeniedAdvice()
+	case notImplemented(f.code, call.Message, call.HTTPStatus):
+		return apperr.Unavailable, "the endpoint does not implement this operation", []string{AdviceNotImplemented}
 	case throttleCodes[code] || code == "" && call.HTTPStatus == http.StatusTooManyRequests:
 		s := "throttled by AWS"
 		if f.attempts > 0 {
@@ -232,6 +236,10 @@ func (f facts) callError(err error) *CallError {
 	c := &CallError{
 		Code: f.code, Message: f.message, HTTPStatus: f.status, RequestID: f.requestID,
 		Attempts: f.attempts, Endpoint: f.endpoint, RoleARN: f.roleARN, Err: err,
+	}
+	if c.Code == codeEndpointHTMLError {
+		// lakemap's own marker, not AWS's: the message says it.
+		c.Code = ""
 	}
 	if f.inner != nil {
 		c.Service, c.Operation = f.inner.ServiceID, f.inner.OperationName

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -49,6 +50,11 @@ func recoverCode(ctx context.Context, in middleware.DeserializeInput, next middl
 	}
 	if code, msg := xmlErrorInfo(body.b); code != "" {
 		return out, md, &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
+	}
+	if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.StatusCode == http.StatusInternalServerError && looksLikeHTML(body.b) {
+		return out, md, &smithy.GenericAPIError{Code: codeEndpointHTMLError,
+			Message: "the endpoint answered with an HTML error page, as emulators do for operations they do not implement",
+			Fault:   smithy.FaultServer}
 	}
 	return out, md, err
 }

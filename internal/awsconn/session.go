@@ -91,11 +91,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 				// The default token bucket gives up on a throttling storm
 				// after a handful of retries; a scan would rather wait.
 				o.RateLimiter = noRateLimit{}
-				// An endpoint that refuses connections or does not resolve
-				// will not answer on the eighth try either; failing fast
-				// gets the user to the "check connectivity" advice in
-				// seconds rather than minutes.
-				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(unreachableNotRetryable)}, o.Retryables...)
+				o.Retryables = Retryables(o.Retryables)
 			})
 		}),
 	}
@@ -167,6 +163,20 @@ func (s *Session) Region() string { return s.cfg.Region }
 // attempt counted, so one connection cannot flood an account's API quota.
 func (s *Session) limitMiddleware(stack *middleware.Stack) error {
 	return HoldSlot("lakemapConcurrencyLimit", s.limiter)(stack)
+}
+
+// Retryables puts lakemap's rules before the SDK's standard ones (base):
+// errors a retry cannot change are not retried. An endpoint that refuses
+// connections or does not resolve will not answer on the eighth try either;
+// failing fast gets the user to the "check connectivity" advice in seconds
+// rather than minutes. Nor will an endpoint that lacks the operation:
+// emulators answer 500 or 501, which the standard rules retry. Tests that
+// build their own retryer use it too.
+func Retryables(base []retry.IsErrorRetryable) []retry.IsErrorRetryable {
+	return append([]retry.IsErrorRetryable{
+		retry.IsErrorRetryableFunc(unreachableNotRetryable),
+		retry.IsErrorRetryableFunc(notImplementedNotRetryable),
+	}, base...)
 }
 
 type noRateLimit struct{}

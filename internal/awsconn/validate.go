@@ -92,12 +92,10 @@ func (c Config) Problems() []Problem {
 	if c.AccessKeyID != "" && c.ProfileName != "" {
 		bad("profileName", "give static keys or a profile, not both")
 	}
-	if u, err := url.Parse(c.EndpointURL); err == nil && u.User != nil {
-		// Stored and shown as written: credentials go in their own fields,
-		// which are sealed. The URL is not quoted, the password with it.
-		bad("endPointURL", "must not hold a user name or password (user:pass@): put credentials in awsAccessKeyId and awsSecretAccessKey")
-	} else if c.EndpointURL != "" && !strings.HasPrefix(c.EndpointURL, "http://") && !strings.HasPrefix(c.EndpointURL, "https://") {
-		bad("endPointURL", "%q must start with http:// or https://", c.EndpointURL)
+	if c.EndpointURL != "" {
+		if msg := endpointProblem(c.EndpointURL); msg != "" {
+			bad("endPointURL", "%s", msg)
+		}
 	}
 	if c.AssumeRoleARN != "" && !roleARNPattern.MatchString(c.AssumeRoleARN) {
 		bad("assumeRoleArn", "%q is not a role ARN: expected arn:aws:iam::<12-digit account>:role/<name> (partition aws, aws-cn or aws-us-gov)", c.AssumeRoleARN)
@@ -124,6 +122,30 @@ func (c Config) Problems() []Problem {
 	}
 	sort.Slice(problems, func(i, j int) bool { return problems[i].Field < problems[j].Field })
 	return problems
+}
+
+// endpointProblem says what is wrong with an endpoint URL, "" when nothing.
+// Credentials in the URL (user:password@) are refused: the URL is stored and
+// shown in clear, unlike the connection's secrets.
+func endpointProblem(raw string) string {
+	// The value is quoted only when it cannot hold a password.
+	shown := "the endpoint URL"
+	if !strings.Contains(raw, "@") {
+		shown = fmt.Sprintf("%q", raw)
+	}
+	if !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "https://") {
+		return shown + " must start with http:// or https://"
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return shown + " is not a valid URL"
+	case u.User != nil:
+		return "must not carry a user name or password (user@host): give credentials as static keys or a profile"
+	case u.Host == "":
+		return shown + " has no host"
+	}
+	return ""
 }
 
 // AccountOfRole returns the account id in a role ARN, or "".

@@ -36,6 +36,8 @@ func TestValidateRejectsEveryBadField(t *testing.T) {
 		{"session token without keys", Config{SessionToken: "tok"}, "awsSessionToken", "needs awsAccessKeyId"},
 		{"profile and keys", Config{ProfileName: "prod", AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "s3cr3t-value"}, "profileName", "not both"},
 		{"endpoint without scheme", Config{EndpointURL: "localhost:5000"}, "endPointURL", "must start with http://"},
+		{"endpoint with user info", Config{EndpointURL: "https://user:pw@example.com"}, "endPointURL", "must not carry a user name or password"},
+		{"endpoint without host", Config{EndpointURL: "http://"}, "endPointURL", "has no host"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()

@@ -146,6 +146,7 @@ func init() {
 		{"newestPartition", String, "name of the newest partition, e.g. dt=2024-01-01"},
 		{"newestPartitionValues", List, "values of the newest partition"},
 		{"newestPartitionCreated", Time, "creation time of the newest partition: how fresh the table is"},
+		{"dataZoneAssets", List, "FQNs of the DataZone assets describing this table (governed in DataZone as ...), linked after each scan"},
 	}})
 	declare(KindSpec{Kind: KindColumn, Title: "Column", Parents: []Kind{KindTable, KindColumn, KindContainer}, Searchable: true, Fields: []Field{
 		{"dataType", String, "type as the source spells it, e.g. struct<a:int,b:string>"},
@@ -257,24 +258,5 @@ func init() {
 		{"noncurrentVersions", List, "noncurrent versions: [{versionId, size, lastModified}]"},
 		{"lastModified", Time, "last modified"},
 	}})
-	for _, k := range []struct {
-		kind    Kind
-		title   string
-		parents []Kind
-	}{
-		{KindDomain, "DataZone domain", []Kind{KindService}},
-		{KindProject, "DataZone project", []Kind{KindDomain}},
-		{KindEnvironment, "DataZone environment", []Kind{KindProject}},
-		{KindEnvProfile, "DataZone environment profile", []Kind{KindDomain}},
-		{KindDataSource, "DataZone data source", []Kind{KindProject}},
-		{KindAsset, "DataZone asset", []Kind{KindProject}},
-		{KindListing, "DataZone listing", []Kind{KindDomain}},
-		{KindGlossary, "DataZone glossary", []Kind{KindProject}},
-		{KindGlossaryTerm, "DataZone glossary term", []Kind{KindGlossary}},
-	} {
-		declare(KindSpec{Kind: k.kind, Title: k.title, Parents: k.parents, Searchable: true, Fields: []Field{
-			{"id", String, "DataZone identifier"},
-			{"status", String, "status"},
-		}})
-	}
+	declareDataZone()
 }

@@ -105,18 +105,12 @@ type Location struct {
 //
 // Errors: bad arguments are apperr.Invalid.
 type LineageStore interface {
+	LineageReader
 	// ReplaceEdges deletes every edge of kind whose Origin is in origins,
 	// then records edges (each of which must have that kind and an origin
 	// in origins), in one transaction. An origin with no edges left is
 	// simply cleared.
 	ReplaceEdges(ctx context.Context, scanID int64, kind EdgeKind, origins []string, edges []Edge) error
-	// Edges walks lineage from fqn up to depth hops (0 means
-	// DefaultLineageDepth; capped at MaxLineageDepth) in the given
-	// direction, returning each edge once, nearest first.
-	Edges(ctx context.Context, fqn string, dir Direction, depth int) ([]Edge, error)
 	// ReplaceLocations sets the S3 locations of service's entities.
 	ReplaceLocations(ctx context.Context, service string, locs []Location) error
-	// LocationsInBucket returns every known location in bucket, of any
-	// service, ordered by FQN.
-	LocationsInBucket(ctx context.Context, bucket string) ([]Location, error)
 }

@@ -20,11 +20,8 @@ import (
 // Errors: an unknown name or id is apperr.NotFound; a bad name is
 // apperr.Invalid; a second project with the same name is apperr.Conflict.
 type ProjectStore interface {
+	ProjectReader
 	CreateProject(ctx context.Context, p Project) error
-	// GetProject finds a project by name or by id.
-	GetProject(ctx context.Context, nameOrID string) (Project, error)
-	// ListProjects returns every project, by name.
-	ListProjects(ctx context.Context) ([]Project, error)
 }
 
 // Project is one customer project.

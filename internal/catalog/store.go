@@ -24,6 +24,10 @@ type Store interface {
 	ProjectStore
 	LineageStore
 	TokenStore
+	// Scoped returns the read half of the store limited to a tenant, its
+	// limit applied inside every query. The unscoped methods above read
+	// everything: they serve the scan writer and the local CLI.
+	Scoped(t Tenant) Reader
 	Close() error
 }
 
@@ -191,7 +195,7 @@ type ScanStatus string
 const (
 	ScanRunning   ScanStatus = "running"
 	ScanSucceeded ScanStatus = "succeeded"
-	ScanPartial   ScanStatus = "partial" // finished with errors; nothing was deleted where listing failed
+	ScanPartial   ScanStatus = "partial" // some listing failed; nothing was deleted under it
 	ScanFailed    ScanStatus = "failed"
 )
 
@@ -200,7 +204,11 @@ type ScanResult struct {
 	Status   ScanStatus
 	Finished time.Time
 	Stats    WriteStats
-	Errors   []string
+	// Errors are the listings that failed (the scan is partial).
+	Errors []string
+	// Warnings are what the scan did without (optional enrichments,
+	// customers' unusable files); they leave it succeeded.
+	Warnings []string
 }
 
 // Scan is the record of one scan.
@@ -213,15 +221,20 @@ type Scan struct {
 	Finished   *time.Time `json:"finished,omitempty"`
 	Stats      WriteStats `json:"stats,omitempty"`
 	Errors     []string   `json:"errors,omitempty"`
+	Warnings   []string   `json:"warnings,omitempty"`
 }
 
 // ConnectionStore remembers the connections workflows name, so live tools and
 // later scans can reuse them.
 type ConnectionStore interface {
+	ConnectionReader
 	PutConnection(ctx context.Context, c Connection) error
-	GetConnection(ctx context.Context, name string) (Connection, error)
-	ListConnections(ctx context.Context) ([]Connection, error)
 	DeleteConnection(ctx context.Context, name string) error
+	// The project-scoped forms filter on the project in the query itself:
+	// another project's connection is apperr.NotFound, never its row.
+	GetProjectConnection(ctx context.Context, projectID, name string) (Connection, error)
+	ListProjectConnections(ctx context.Context, projectID string) ([]Connection, error)
+	DeleteProjectConnection(ctx context.Context, projectID, name string) error
 }
 
 // AccessLevel is a connection's grant, as in the vendor guide.
@@ -245,8 +258,26 @@ type Connection struct {
 	AccessLevel AccessLevel `json:"accessLevel"`
 	EndpointURL string      `json:"endpointUrl,omitempty"`
 	// Config is the non-secret rest of the connection config as JSON.
-	Config  []byte    `json:"-"`
-	Secrets []byte    `json:"-"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Config []byte `json:"-"`
+	// SourceConfig is the scan options (the workflow's sourceConfig.config)
+	// as JSON, secret fields removed; only what differs from the defaults.
+	SourceConfig []byte `json:"-"`
+	Secrets      []byte `json:"-"`
+	// SecretFields names the fields sealed in Secrets, so readers can say
+	// which are set without opening them.
+	SecretFields []string `json:"-"`
+	// Schedule is when the server scans the connection; zero for never.
+	Schedule Schedule  `json:"schedule,omitzero"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
+
+// Schedule is a connection's scan schedule: a standard 5-field cron
+// expression or an interval, at most one of them.
+type Schedule struct {
+	Cron     string        `json:"cron,omitempty"`
+	Interval time.Duration `json:"interval,omitempty"`
+}
+
+// IsZero reports whether the schedule is unset.
+func (s Schedule) IsZero() bool { return s.Cron == "" && s.Interval == 0 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/ingest"
 	"github.com/lakemap/lakemap/internal/lineage"
@@ -21,7 +20,7 @@ import (
 
 func newIngestCmd(app *App) *cobra.Command {
 	var file string
-	var asJSON, quiet bool
+	var asJSON, quiet, strict bool
 	cmd := &cobra.Command{
 		Use:   "ingest -c workflow.yaml",
 		Short: "Run an ingestion workflow (OpenMetadata-shaped YAML) into the catalog",
@@ -66,18 +65,13 @@ func newIngestCmd(app *App) *cobra.Command {
 					lineage.PrintReport(app.Stdout, *sum.Lineage)
 				}
 			}
-			if runErr != nil {
-				return runErr
-			}
-			if sum.Status == catalog.ScanPartial {
-				return apperr.New(apperr.Unavailable, "scan %d of %q finished with %d error(s); entities under failed listings were kept as they were", sum.ScanID, sum.Service, len(sum.Errors))
-			}
-			return nil
+			return scanOutcome(sum.Summary, runErr, strict)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "config", "c", "", "workflow YAML file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line")
+	cmd.Flags().BoolVar(&strict, "strict", false, fmt.Sprintf("exit %d when the scan has warnings (optional enrichments skipped, unusable customer files)", scan.ExitWarnings))
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
@@ -102,7 +96,41 @@ func printSummary(w io.Writer, s scan.Summary) {
 			fmt.Fprintf(w, "  - %s\n", e)
 		}
 	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintf(w, "warnings (%d):\n", len(s.Warnings))
+		for _, e := range s.Warnings {
+			fmt.Fprintf(w, "  - %s\n", e)
+		}
+	}
 }
+
+// scanOutcome is the error `lakemap ingest` ends with, its exit status that
+// of scan.ExitCode: nil when every listing finished (warnings or not, unless
+// strict).
+func scanOutcome(sum scan.Summary, runErr error, strict bool) error {
+	code := scan.ExitCode(sum, runErr, strict)
+	switch {
+	case code == 0:
+		return nil
+	case runErr != nil:
+		return runErr
+	case code == scan.ExitPartial:
+		return &exitStatus{code: code, err: fmt.Errorf("scan %d of %q is partial: %d listing(s) failed, and entities under them were kept as they were", sum.ScanID, sum.Service, len(sum.Errors))}
+	case code == scan.ExitWarnings:
+		return &exitStatus{code: code, err: fmt.Errorf("scan %d of %q succeeded with %d warning(s), which --strict makes a failure", sum.ScanID, sum.Service, len(sum.Warnings))}
+	}
+	return &exitStatus{code: code, err: fmt.Errorf("scan %d of %q %s", sum.ScanID, sum.Service, sum.Status)}
+}
+
+// exitStatus is an error that sets the process exit status itself, for
+// outcomes that are not an error kind (a partial scan).
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func (e *exitStatus) Error() string { return e.err.Error() }
+func (e *exitStatus) Unwrap() error { return e.err }
 
 // progressLine redraws one status line on a terminal.
 type progressLine struct {

@@ -57,6 +57,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if errors.Is(err, errFindings) {
 		return 1
 	}
+	var status *exitStatus
+	if errors.As(err, &status) {
+		_, _ = io.WriteString(stderr, "error: "+status.Error()+"\n")
+		return status.code
+	}
 	p := apperr.Present(err)
 	_, _ = io.WriteString(stderr, p.CLIText())
 	return p.ExitCode

@@ -36,13 +36,13 @@ func newScansCmd(app *App) *cobra.Command {
 				return writeJSON(app.Stdout, scans)
 			}
 			tw := tabwriter.NewWriter(app.Stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSERVICE\tSOURCE\tSTATUS\tSTARTED\tDURATION\tERRORS")
+			fmt.Fprintln(tw, "ID\tSERVICE\tSOURCE\tSTATUS\tSTARTED\tDURATION\tERRORS\tWARNINGS")
 			for _, s := range scans {
 				dur := "-"
 				if s.Finished != nil {
 					dur = s.Finished.Sub(s.Started).Round(time.Millisecond).String()
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\n", s.ID, s.Service, s.SourceType, s.Status, s.Started.Format(time.RFC3339), dur, len(s.Errors))
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", s.ID, s.Service, s.SourceType, s.Status, s.Started.Format(time.RFC3339), dur, len(s.Errors), len(s.Warnings))
 			}
 			return tw.Flush()
 		},

@@ -1,79 +1,96 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"net"
-	"net/http"
-	"time"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
+	"github.com/lakemap/lakemap/internal/server"
 )
 
 func newServeCmd(app *App) *cobra.Command {
-	var addr string
+	var cfg server.Config
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the REST API and MCP (streamable HTTP at /mcp, bearer tokens)",
-		Args:  cobra.NoArgs,
+		Short: "Serve the authenticated REST API (/api/v1) and MCP (streamable HTTP at /mcp)",
+		Long: "Serve the REST API and MCP over HTTP. Every route but /healthz, /api/v1/openapi.json, setup and\n" +
+			"sign-in needs a session or an API token. On an empty catalog it prints a one-time setup link that\n" +
+			"creates the first administrator. Beyond loopback it needs --tls-cert/--tls-key or --behind-tls-proxy.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			store, err := app.openStore(ctx)
+			if err := cfg.Check(); err != nil {
+				return apperr.Wrap(apperr.Invalid, err, "lakemap serve")
+			}
+			st, err := app.openStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer st.Close()
+			store, ok := st.(httpapi.Store)
+			if !ok {
+				return apperr.New(apperr.Invalid, "catalog %s keeps no users or projects: use a SQLite catalog", app.DB)
+			}
 			box, err := app.secretBox()
 			if err != nil {
 				return err
 			}
-			mux := http.NewServeMux()
-			api := http.NewServeMux()
-			(&httpapi.API{Store: store, Logger: app.Logger}).Routes(api)
-			mux.Handle("/", withDeadline(api, restTimeout))
-			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: app.Logger, Version: version()})
-			mux.Handle("/mcp", mcpSrv.HTTPHandler())
-			ln, err := net.Listen("tcp", addr)
+			logger := slog.New(server.ClipHandler(app.Logger.Handler()))
+			authn := auth.New(store, auth.Options{Logger: logger, SecureCookies: cfg.BehindTLSProxy})
+			api := &httpapi.API{Store: store, Auth: authn, Logger: logger}
+			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
+			h, err := server.Handler(cfg, server.Parts{API: api, MCP: mcpSrv.HTTPHandler(), Logger: logger})
 			if err != nil {
-				return fmt.Errorf("listen on %s: %w (is another lakemap running? choose another --addr)", addr, err)
+				return apperr.Wrap(apperr.Invalid, err, "lakemap serve")
 			}
-			// BaseContext ends open MCP streams when the command is cancelled.
-			srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
-			fmt.Fprintf(app.Stderr, "lakemap serving catalog %s on http://%s (REST /api/v1, MCP /mcp: create a token with `lakemap token create NAME`)\n", app.DB, ln.Addr())
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
+			link, err := authn.EnsureSetupCode(ctx)
+			if err != nil {
+				return fmt.Errorf("prepare the first sign-in: %w", err)
 			}
-			shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("shut down: %w", err)
-			}
-			return nil
+			return server.Run(ctx, cfg, h, logger, func(addr net.Addr) {
+				base := baseURL(cfg, addr)
+				fmt.Fprintf(app.Stderr, "lakemap serving catalog %s on %s (REST %s/api/v1, MCP %s/mcp, API document %s/api/v1/openapi.json)\n",
+					app.DB, base, base, base, base)
+				if link != "" {
+					fmt.Fprintf(app.Stderr, "\nNo user yet. Create the first administrator within 24 hours, once, with this link:\n\n    %s%s\n\n"+
+						"(or POST {\"code\",\"username\",\"password\"} to %s/api/v1/setup, or run `lakemap user create NAME`)\n\n", base, link, base)
+				}
+			})
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", envOr("LAKEMAP_ADDR", "127.0.0.1:8080"), "listen address (env LAKEMAP_ADDR)")
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", envOr("LAKEMAP_ADDR", "127.0.0.1:8080"), "listen address (env LAKEMAP_ADDR)")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	f.BoolVar(&cfg.BehindTLSProxy, "behind-tls-proxy", false, "a proxy in front terminates TLS: allow a non-loopback --addr without TLS, mark cookies Secure")
+	f.StringSliceVar(&cfg.AllowedHosts, "allowed-host", nil, "host name clients use to reach the server, besides loopback names and the --addr host (repeatable)")
+	f.StringSliceVar(&cfg.TrustedOrigins, "trusted-origin", nil, "origin (scheme://host[:port]) allowed to make cross-origin writes (repeatable)")
 	return cmd
 }
 
-// restTimeout is how long one REST request may run: reads of the catalog
-// take milliseconds, so this only stops a request that went wrong. The
-// request's context also ends when its client goes away (net/http). MCP
-// streams live longer; their tool calls have deadlines of their own.
-const restTimeout = 30 * time.Second
-
-// withDeadline gives every request of h a context that ends after d.
-func withDeadline(h http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
+// baseURL is the address to print: the bound address, with localhost for
+// a wildcard bind.
+func baseURL(cfg server.Config, addr net.Addr) string {
+	scheme := "http"
+	if cfg.TLS() {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return scheme + "://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host + ":" + port
 }

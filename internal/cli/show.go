@@ -135,6 +135,13 @@ func printEntityView(w io.Writer, v entityView) {
 	if e.Description != "" {
 		fmt.Fprintf(w, "  %s\n", e.Description)
 	}
+	if assets, ok := e.Attrs["dataZoneAssets"].([]any); ok && len(assets) > 0 {
+		names := make([]string, len(assets))
+		for i, a := range assets {
+			names[i] = fmt.Sprint(a)
+		}
+		fmt.Fprintf(w, "  governed in DataZone as %s\n", strings.Join(names, ", "))
+	}
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	keys := make([]string, 0, len(e.Attrs))
 	for k := range e.Attrs {

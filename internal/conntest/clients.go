@@ -53,6 +53,7 @@ type cloudWatchAPI interface {
 
 type dataZoneAPI interface {
 	ListDomains(ctx context.Context, in *datazone.ListDomainsInput, opts ...func(*datazone.Options)) (*datazone.ListDomainsOutput, error)
+	Search(ctx context.Context, in *datazone.SearchInput, opts ...func(*datazone.Options)) (*datazone.SearchOutput, error)
 }
 
 type iamAPI interface {

@@ -8,8 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/datazone"
+	dztypes "github.com/aws/aws-sdk-go-v2/service/datazone/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/awsconn"
 )
 
@@ -159,6 +161,35 @@ func probeCloudWatch(ctx context.Context, e *env, r *recorder) {
 }
 
 func probeDataZoneRead(ctx context.Context, e *env, r *recorder) {
-	_, err := e.c.dataZone.ListDomains(ctx, &datazone.ListDomainsInput{MaxResults: aws.Int32(1)})
-	r.call("datazone:ListDomains", awsconn.Classify(err, "listing DataZone domains"))
+	out, err := e.c.dataZone.ListDomains(ctx, &datazone.ListDomainsInput{MaxResults: aws.Int32(1)})
+	if !r.call("datazone:ListDomains", awsconn.Classify(err, "listing DataZone domains")) {
+		return
+	}
+	if len(out.Items) == 0 {
+		r.notes = append(r.notes, "no DataZone domain visible to the role: datazone:Search coverage cannot be tested")
+		return
+	}
+	r.notes = append(r.notes, dataZoneSearchCoverage(ctx, e, aws.ToString(out.Items[0].Id)))
+}
+
+// Coverage notes of a DataZone connection.
+const (
+	SearchAllowedNote = "datazone:Search allowed: unlisted assets and glossaries are catalogued"
+	SearchDeniedNote  = "datazone:Search not allowed: published assets and the glossaries they reference are catalogued; add datazone:Search to widen coverage"
+)
+
+// dataZoneSearchCoverage probes datazone:Search, which the vendor guide's
+// ReadOnly policy lacks: its denial is the policy as written, so it is a
+// note on coverage, never a failure of the group.
+func dataZoneSearchCoverage(ctx context.Context, e *env, domainID string) string {
+	_, err := e.c.dataZone.Search(ctx, &datazone.SearchInput{DomainIdentifier: aws.String(domainID),
+		SearchScope: dztypes.InventorySearchScopeGlossary, MaxResults: aws.Int32(1)})
+	switch err := awsconn.Classify(err, "probing datazone:Search"); {
+	case err == nil:
+		return SearchAllowedNote
+	case apperr.Is(err, apperr.AccessDenied):
+		return SearchDeniedNote
+	default:
+		return "datazone:Search could not be tested: " + err.Error()
+	}
 }

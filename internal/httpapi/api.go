@@ -2,41 +2,116 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-// API serves the read endpoints over a store.
+// Store is what the API keeps its data in: the catalog, the identities of
+// its users and tokens, and the project edits the API offers.
+type Store interface {
+	catalog.Store
+	catalog.IdentityStore
+	ProjectEditor
+}
+
+// ProjectEditor renames and deletes projects. It belongs in
+// catalog.ProjectStore; it stays here until the store contract takes it.
+type ProjectEditor interface {
+	// RenameProject renames a project by id; a taken name is
+	// apperr.Conflict.
+	RenameProject(ctx context.Context, id, name string) error
+	// DeleteProject deletes a project by id with its memberships and
+	// tokens; a project that still has connections is apperr.Conflict.
+	DeleteProject(ctx context.Context, id string) error
+}
+
+// API serves /api/v1: sign-in, projects, members, tokens and the catalog
+// reads, every route but a few behind the Authenticator.
 type API struct {
-	Store  catalog.Store
+	Store  Store
+	Auth   *auth.Authenticator
 	Logger *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // handlerFunc is an endpoint that returns its error instead of writing it:
 // handle renders every error the same way.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Routes registers every endpoint on mux. The whole surface is listed here.
-func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.HandleFunc("GET /api/v1/search", a.handle(a.search))
-	mux.HandleFunc("GET /api/v1/entities", a.handle(a.list))
-	mux.HandleFunc("GET /api/v1/entities/{fqn}", a.handle(a.get))
-	mux.HandleFunc("GET /api/v1/entities/{fqn}/children", a.handle(a.children))
-	mux.HandleFunc("GET /api/v1/entities/{fqn}/history", a.handle(a.history))
-	mux.HandleFunc("GET /api/v1/changes", a.handle(a.changes))
-	mux.HandleFunc("GET /api/v1/scans", a.handle(a.scans))
-	mux.HandleFunc("GET /api/v1/scans/{id}", a.handle(a.scan))
-	mux.HandleFunc("GET /api/v1/stats", a.handle(a.stats))
-	mux.HandleFunc("GET /api/v1/kinds", a.handle(a.kinds))
-	mux.HandleFunc("GET /api/v1/connections", a.handle(a.connections))
+// Route is one endpoint: the method and ServeMux pattern, and whether an
+// anonymous caller may use it.
+type Route struct {
+	Method, Pattern string
+	Public          bool
+	h               handlerFunc
+}
+
+// routes lists the whole surface, in one place. Parts of the server that
+// come later (connections, scans, schedules) add their lines here.
+func (a *API) routes() []Route {
+	const public = true
+	return []Route{
+		{"GET", "/healthz", public, a.healthz},
+		{"GET", "/api/v1/openapi.json", public, a.openAPI},
+		{"POST", "/api/v1/setup", public, a.setup},
+		{"POST", "/api/v1/session", public, a.signIn},
+		{"DELETE", "/api/v1/session", public, a.signOut},
+		{"GET", "/api/v1/me", !public, a.me},
+
+		{"GET", "/api/v1/projects", !public, a.listProjects},
+		{"POST", "/api/v1/projects", !public, a.createProject},
+		{"GET", "/api/v1/projects/{project}", !public, a.getProject},
+		{"PATCH", "/api/v1/projects/{project}", !public, a.renameProject},
+		{"DELETE", "/api/v1/projects/{project}", !public, a.deleteProject},
+		{"GET", "/api/v1/projects/{project}/members", !public, a.listMembers},
+		{"GET", "/api/v1/projects/{project}/members/{user}", !public, a.getMember},
+		{"PUT", "/api/v1/projects/{project}/members/{user}", !public, a.putMember},
+		{"DELETE", "/api/v1/projects/{project}/members/{user}", !public, a.removeMember},
+		{"GET", "/api/v1/projects/{project}/tokens", !public, a.listTokens},
+		{"POST", "/api/v1/projects/{project}/tokens", !public, a.createToken},
+		{"DELETE", "/api/v1/projects/{project}/tokens/{id}", !public, a.revokeToken},
+
+		{"GET", "/api/v1/search", !public, a.search},
+		{"GET", "/api/v1/entities", !public, a.list},
+		{"GET", "/api/v1/entities/{fqn}", !public, a.get},
+		{"GET", "/api/v1/entities/{fqn}/children", !public, a.children},
+		{"GET", "/api/v1/entities/{fqn}/history", !public, a.history},
+		{"GET", "/api/v1/changes", !public, a.changes},
+		{"GET", "/api/v1/scans", !public, a.scans},
+		{"GET", "/api/v1/scans/{id}", !public, a.scan},
+		{"GET", "/api/v1/stats", !public, a.stats},
+		{"GET", "/api/v1/kinds", !public, a.kinds},
+		{"GET", "/api/v1/connections", !public, a.connections},
+	}
+}
+
+// Routes lists the endpoints, for the server's tests and documents.
+func (a *API) Routes() []Route { return a.routes() }
+
+// Mount registers every endpoint on mux, the private ones behind the
+// Authenticator.
+func (a *API) Mount(mux *http.ServeMux) {
+	for _, rt := range a.routes() {
+		var h http.Handler = a.handle(rt.h)
+		if !rt.Public {
+			h = a.Auth.Authenticate(h)
+		}
+		mux.Handle(rt.Method+" "+rt.Pattern, h)
+	}
 }
 
 func (a *API) handle(h handlerFunc) http.HandlerFunc {
@@ -47,14 +122,29 @@ func (a *API) handle(h handlerFunc) http.HandlerFunc {
 	}
 }
 
-func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+func (a *API) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
+	return nil
 }
 
 // writeJSON sends v with status 200.
 func (a *API) writeJSON(w http.ResponseWriter, v any) error {
+	return a.writeJSONStatus(w, http.StatusOK, v)
+}
+
+// writeJSONStatus sends v with a status.
+func (a *API) writeJSONStatus(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(v); err != nil {
 		// The status is sent: all that is left is to log it.
 		a.logger().Warn("write response", "err", err)
@@ -63,15 +153,43 @@ func (a *API) writeJSON(w http.ResponseWriter, v any) error {
 }
 
 // writeError renders err as an RFC 9457 problem; apperr.Present decides the
-// status and what stays in the log.
+// status and what stays in the log. Two statuses have no apperr kind: 429
+// for a sign-in the rate limiter refused (with Retry-After) and 413 for a
+// body over MaxBody.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := apperr.Present(err)
-	if p.Log {
-		a.logger().Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	var tooMany *auth.TooManyAttemptsError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooMany):
+		p.Status, p.Detail = http.StatusTooManyRequests, tooMany.Error()
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(tooMany.RetryAfter.Seconds()))))
+	case errors.As(err, &tooBig):
+		p.Status, p.Detail, p.Kind, p.Log = http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("request body is over %d bytes", tooBig.Limit), apperr.Invalid, false
 	}
+	if p.Log {
+		// A request error never makes a long log line: the message can
+		// quote what the caller sent.
+		a.logger().Error("request failed", "method", r.Method, "path", clip(r.URL.Path, 256), "err", clip(p.Message, 1024))
+	}
+	p.Detail = clip(p.Detail, 1024)
 	w.Header().Set("Content-Type", apperr.ProblemContentType)
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p.Problem())
+}
+
+// clip shortens s to at most n bytes, on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…(%d bytes cut)", len(s)-cut)
 }
 
 func (a *API) logger() *slog.Logger {

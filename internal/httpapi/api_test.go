@@ -1,79 +1,21 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
-	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/store/sqlite"
 )
 
-func newServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: "svc", SourceType: "glue", Started: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	table := catalog.JoinFQN("svc", "sales", "orders.v2")
-	_, err = st.Upsert(ctx, sc.ID, []catalog.Entity{
-		{FQN: "svc", Kind: catalog.KindService},
-		{FQN: "svc.sales", Kind: catalog.KindDatabase, Description: "Sales"},
-		{FQN: table, Kind: catalog.KindTable, Description: "Orders, second version"},
-		{FQN: catalog.Child(table, "order_id"), Kind: catalog.KindColumn, Attrs: map[string]any{"dataType": "bigint"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	(&API{Store: st}).Routes(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func get(t *testing.T, srv *httptest.Server, path string) (int, map[string]any) {
-	t.Helper()
-	resp, err := http.Get(srv.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") || ct == apperr.ProblemContentType {
-		if resp.StatusCode >= 400 && ct != apperr.ProblemContentType {
-			t.Fatalf("GET %s: error with Content-Type %q, want %s", path, ct, apperr.ProblemContentType)
-		}
-		if err := json.Unmarshal(body, &m); err != nil {
-			t.Fatalf("GET %s: bad JSON %q", path, body)
-		}
-	}
-	return resp.StatusCode, m
-}
-
 func TestEndpoints(t *testing.T) {
-	srv := newServer(t)
+	e := newEnv(t)
 	table := url.PathEscape(`svc.sales."orders.v2"`)
 	tests := []struct {
 		path       string
@@ -87,7 +29,7 @@ func TestEndpoints(t *testing.T) {
 		{"/api/v1/entities/" + table + "/children", 200, func(m map[string]any) bool { return len(m["entities"].([]any)) == 1 }},
 		{"/api/v1/entities/" + table + "/history", 200, func(m map[string]any) bool { return len(m["changes"].([]any)) == 1 }},
 		{"/api/v1/entities?parent=svc.sales", 200, func(m map[string]any) bool { return len(m["entities"].([]any)) == 1 }},
-		{"/api/v1/scans", 200, func(m map[string]any) bool { return len(m["scans"].([]any)) == 1 }},
+		{"/api/v1/scans?service=svc", 200, func(m map[string]any) bool { return len(m["scans"].([]any)) == 1 }},
 		{"/api/v1/scans/1", 200, func(m map[string]any) bool { return m["status"] == "succeeded" }},
 		{"/api/v1/stats?service=svc", 200, func(m map[string]any) bool { return m["counts"].(map[string]any)["table"] == 1.0 }},
 		{"/api/v1/kinds", 200, func(m map[string]any) bool { return len(m["kinds"].([]any)) > 10 }},
@@ -105,11 +47,11 @@ func TestEndpoints(t *testing.T) {
 		{"/api/v1/changes?since=yesterday", 400, errorMentions("RFC 3339")},
 		// One request model: kinds in any case, parent normalised for
 		// changes as for list, offsets bounded, totals never above what exists.
-		{"/api/v1/search?q=orders&kind=TABLE", 200, func(m map[string]any) bool { return len(m["hits"].([]any)) == 1 }},
+		{"/api/v1/search?q=orders&service=svc&kind=TABLE", 200, func(m map[string]any) bool { return len(m["hits"].([]any)) == 1 }},
 		{"/api/v1/entities?parent=svc.%22sales%22&kind=Table", 200, func(m map[string]any) bool { return len(m["entities"].([]any)) == 1 }},
 		{"/api/v1/changes?parent=%22svc%22.sales&since=2000-01-01T00:00:00Z", 200, func(m map[string]any) bool { return len(m["changes"].([]any)) == 1 }},
-		{"/api/v1/changes?since=3650d", 200, func(m map[string]any) bool { return len(m["changes"].([]any)) == 4 }},
-		{"/api/v1/search?q=orders&offset=500", 200, func(m map[string]any) bool { return m["total"].(float64) <= 2 && len(m["hits"].([]any)) == 0 }},
+		{"/api/v1/changes?since=3650d&project=alpha", 200, func(m map[string]any) bool { return len(m["changes"].([]any)) == 4 }},
+		{"/api/v1/search?q=orders&service=svc&offset=500", 200, func(m map[string]any) bool { return m["total"].(float64) <= 2 && len(m["hits"].([]any)) == 0 }},
 		{"/api/v1/search?q=orders&offset=999999999999", 400, errorMentions("offset")},
 		{"/api/v1/search?q=orders&offset=-1", 400, errorMentions("offset")},
 		{"/api/v1/search?q=orders&limit=many", 400, errorMentions("limit")},
@@ -119,7 +61,7 @@ func TestEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			status, body := get(t, srv, tt.path)
+			status, body, _ := e.do("GET", tt.path, "", "admin")
 			if status != tt.wantStatus {
 				t.Fatalf("status = %d, want %d (body %v)", status, tt.wantStatus, body)
 			}

@@ -10,11 +10,15 @@ import (
 )
 
 func (a *API) search(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	req, err := parseRead(r, catalog.ReadSearch, listParam(r, "service"))
 	if err != nil {
 		return err
 	}
-	res, err := a.Store.Search(r.Context(), req.Search())
+	res, err := rd.Search(r.Context(), req.Search())
 	if err != nil {
 		return err
 	}
@@ -22,11 +26,15 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) list(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	req, err := parseRead(r, catalog.ReadList, oneParam(r, "service"))
 	if err != nil {
 		return err
 	}
-	page, err := a.Store.List(r.Context(), req.List())
+	page, err := rd.List(r.Context(), req.List())
 	if err != nil {
 		return err
 	}
@@ -34,11 +42,15 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) get(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	fqn, err := fqnParam(r)
 	if err != nil {
 		return err
 	}
-	e, err := a.Store.Get(r.Context(), fqn)
+	e, err := rd.Get(r.Context(), fqn)
 	if err != nil {
 		return err
 	}
@@ -46,11 +58,15 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) children(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	fqn, err := fqnParam(r)
 	if err != nil {
 		return err
 	}
-	if _, err := a.Store.Get(r.Context(), fqn); err != nil {
+	if _, err := rd.Get(r.Context(), fqn); err != nil {
 		return err
 	}
 	args, err := readArgs(r)
@@ -62,7 +78,7 @@ func (a *API) children(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.Store.List(r.Context(), req.List())
+	page, err := rd.List(r.Context(), req.List())
 	if err != nil {
 		return err
 	}
@@ -70,6 +86,10 @@ func (a *API) children(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) history(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	fqn, err := fqnParam(r)
 	if err != nil {
 		return err
@@ -78,7 +98,7 @@ func (a *API) history(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := a.Store.History(r.Context(), fqn, req.Limit)
+	h, err := rd.History(r.Context(), fqn, req.Limit)
 	if err != nil {
 		return err
 	}
@@ -86,11 +106,15 @@ func (a *API) history(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) changes(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	req, err := parseRead(r, catalog.ReadChanges, oneParam(r, "service"))
 	if err != nil {
 		return err
 	}
-	ch, err := a.Store.Changes(r.Context(), req.Changes())
+	ch, err := rd.Changes(r.Context(), req.Changes())
 	if err != nil {
 		return err
 	}
@@ -98,11 +122,15 @@ func (a *API) changes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) scans(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	req, err := parseRead(r, catalog.ReadScans, oneParam(r, "service"))
 	if err != nil {
 		return err
 	}
-	s, err := a.Store.ListScans(r.Context(), req.Service(), req.Limit)
+	s, err := rd.ListScans(r.Context(), req.Service(), req.Limit)
 	if err != nil {
 		return err
 	}
@@ -110,11 +138,15 @@ func (a *API) scans(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) scan(w http.ResponseWriter, r *http.Request) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return apperr.New(apperr.Invalid, "scan id %q: want a positive integer", r.PathValue("id"))
 	}
-	s, err := a.Store.GetScan(r.Context(), id)
+	s, err := rd.GetScan(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -122,7 +154,11 @@ func (a *API) scan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) stats(w http.ResponseWriter, r *http.Request) error {
-	s, err := a.Store.Stats(r.Context(), r.URL.Query().Get("service"))
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
+	s, err := rd.Stats(r.Context(), r.URL.Query().Get("service"))
 	if err != nil {
 		return err
 	}
@@ -136,7 +172,11 @@ func (a *API) kinds(w http.ResponseWriter, r *http.Request) error {
 // connections lists connections without their config or secrets: the
 // catalog.Connection JSON form omits both.
 func (a *API) connections(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.Store.ListConnections(r.Context())
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
+	c, err := rd.ListConnections(r.Context())
 	if err != nil {
 		return err
 	}

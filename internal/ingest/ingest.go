@@ -4,16 +4,14 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"reflect"
-	"time"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/lineage"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/secrets"
@@ -118,21 +116,22 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	// The walk reads this service alone, whose source is the workflow's.
 	sources := source.NewRegistry()
 	sources.Register(wf.Source.Spec)
-	b := &lineage.Builder{Entities: store, Lineage: store, Sources: sources, Logger: p.Logger}
+	b := &lineage.Builder{Entities: store, Lineage: store, Writer: store, Sources: sources, Logger: p.Logger}
 	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
 	if err != nil {
-		// The scan itself is written; only the derived edges are stale.
-		sum.Errors = append(sum.Errors, fmt.Sprintf("deriving lineage: %v", err))
-		sum.Status = catalog.ScanPartial
+		// The scan itself is written and every listing finished; only the
+		// derived edges are stale: a warning, not a partial scan.
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("deriving lineage: %v", err))
 		return sum, nil
 	}
 	sum.Lineage = &rep
 	return sum, nil
 }
 
-// Remember stores the workflow's connection so live tools and later scans can
-// use it. Secret fields (tagged secret:"true") are sealed; the rest of the
-// connection config is kept as JSON without them.
+// Remember stores the workflow's connection so live tools, later scans and
+// the server's API see it: the workflow door of the one connection model
+// (internal/connections), which seals secret fields and keeps the scan
+// options.
 //
 // This is where server mode learns connections, so the project rule is
 // enforced here too (BindProject): a remembered connection of a project
@@ -142,77 +141,5 @@ func Remember(ctx context.Context, store Stores, wf *workflow.Workflow, box *sec
 	if err != nil {
 		return err
 	}
-	holder := wf.Source.Connection
-	aws := holder.AWS().WithDefaults(wf.Source.ServiceName)
-	secret := secretFields(aws)
-	var sealed []byte
-	if len(secret) > 0 {
-		plain, err := json.Marshal(secret)
-		if err != nil {
-			return fmt.Errorf("encode connection secrets: %w", err)
-		}
-		if sealed, err = box.SealFor(plain, wf.Source.ServiceName); err != nil {
-			return fmt.Errorf("seal connection secrets: %w", err)
-		}
-	}
-	cfg, err := configWithoutSecrets(holder, secret)
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	conn := catalog.Connection{
-		Name:        wf.Source.ServiceName,
-		SourceType:  wf.Source.Type,
-		RoleARN:     aws.AssumeRoleARN,
-		ExternalID:  aws.AssumeRoleExternalID,
-		Region:      aws.Region,
-		AccessLevel: holder.Access(),
-		EndpointURL: aws.EndpointURL,
-		Config:      cfg,
-		Secrets:     sealed,
-		Created:     now,
-		Updated:     now,
-	}
-	if old, err := store.GetConnection(ctx, conn.Name); err == nil {
-		conn.Created = old.Created
-	}
-	conn.ProjectID = project.ID
-	if err := store.PutConnection(ctx, conn); err != nil {
-		return fmt.Errorf("remember connection %q: %w", conn.Name, err)
-	}
-	return nil
-}
-
-// secretFields returns the non-empty fields of cfg tagged secret:"true",
-// keyed by their YAML name.
-func secretFields(cfg awsconn.Config) map[string]string {
-	out := map[string]string{}
-	v := reflect.ValueOf(cfg)
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Tag.Get("secret") == "true" && f.Type.Kind() == reflect.String && v.Field(i).String() != "" {
-			out[f.Tag.Get("yaml")] = v.Field(i).String()
-		}
-	}
-	return out
-}
-
-// configWithoutSecrets is the connection config as JSON, awsConfig's secret
-// fields removed.
-func configWithoutSecrets(holder source.AWSConfigHolder, secret map[string]string) ([]byte, error) {
-	raw, err := json.Marshal(holder)
-	if err != nil {
-		return nil, fmt.Errorf("encode connection config: %w", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("encode connection config: %w", err)
-	}
-	if aws, ok := m["awsConfig"].(map[string]any); ok {
-		for k := range secret {
-			delete(aws, k)
-		}
-	}
-	return json.Marshal(m)
+	return connections.New(store, nil, box).Save(ctx, project.ID, wf)
 }

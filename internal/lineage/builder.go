@@ -25,6 +25,9 @@ import (
 type Builder struct {
 	Entities catalog.EntityReader
 	Lineage  catalog.LineageStore
+	// Writer, when set, lets the build write the DataZone ↔ Glue link
+	// attributes (datazone.go); nil skips them.
+	Writer catalog.ScanWriter
 	// Sources says how each source type lays out its FQNs; nil treats every
 	// source as keeping its databases right under the service.
 	Sources Sources
@@ -50,6 +53,7 @@ type Report struct {
 	QueriesWriting  int            `json:"queriesWriting"`
 	Unresolved      int            `json:"unresolved"` // names in catalogs the service does not hold
 	Locations       int            `json:"locations"`
+	DataZoneLinks   int            `json:"dataZoneLinks,omitempty"` // assets linked to Glue tables, in the service's account
 	Edges           map[string]int `json:"edges"`
 	Problems        []string       `json:"problems,omitempty"`
 }
@@ -94,6 +98,11 @@ func (b *Builder) AfterScan(ctx context.Context, service string, scanID int64) (
 		return rep, err
 	}
 	rep.Edges[string(catalog.EdgeStorage)] = n
+	if b.Writer != nil {
+		if rep.DataZoneLinks, err = b.dataZoneLinks(ctx, service); err != nil {
+			return rep, err
+		}
+	}
 	if b.Logger != nil {
 		b.Logger.Info("lineage derived", "service", service, "views", rep.Views, "viewsUnparsed", rep.ViewsUnparsed,
 			"queries", rep.Queries, "queriesUnparsed", rep.QueriesUnparsed, "edges", rep.Edges)

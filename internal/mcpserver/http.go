@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	lauth "github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -44,36 +46,61 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-type tokenKey struct{}
+// Resolver authenticates a request into a principal: auth.Authenticator.
+// With one set (Options.Auth), /mcp takes the project API tokens of the
+// server's identity model besides the older `lakemap token` MCP tokens.
+type Resolver interface {
+	Resolve(r *http.Request) (*lauth.Principal, error)
+}
+
+// caller is who an MCP request comes from: its scope, built when a session
+// starts, and the identity the session is bound to.
+type caller struct {
+	name string
+	// bind is the identity the SDK binds a session to, so that another
+	// token cannot drive it.
+	bind  string
+	scope func(ctx context.Context) (Scope, error)
+}
+
+type callerKey struct{}
 
 // HTTPHandler serves MCP over streamable HTTP (lakemap mounts it at /mcp).
-// Every request needs a live bearer token from the catalog; anything else
-// gets a bare 401. Each MCP session is built for its token's scope and bound to
-// that token, so another token cannot drive it.
+// Every request needs a live bearer token: a project API token (when
+// Options.Auth is set) or an MCP token from `lakemap token`; anything else
+// gets a bare 401. Each MCP session is built for its token's scope and bound
+// to that token, and each request is checked again, so a revoked token
+// stops at its next request.
 func (s *Server) HTTPHandler() http.Handler {
 	streamable := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
-		tok, _ := r.Context().Value(tokenKey{}).(catalog.Token)
-		ms, err := s.ForScope(r.Context(), Scope{Name: "token " + tok.Name, Connections: tok.Connections, ReadOnly: tok.ReadOnly})
-		if err != nil {
-			s.logger.Error("building MCP session", "token", tok.Name, "err", err)
+		c, _ := r.Context().Value(callerKey{}).(caller)
+		if c.scope == nil {
 			return nil
 		}
-		return ms
+		scope, err := c.scope(r.Context())
+		if err == nil {
+			var ms *mcp.Server
+			if ms, err = s.ForScope(r.Context(), scope); err == nil {
+				return ms
+			}
+		}
+		s.logger.Error("building MCP session", "client", c.name, "err", err)
+		return nil
 	}, &mcp.StreamableHTTPOptions{Logger: s.logger, SessionTimeout: SessionIdleTimeout})
 
 	// The SDK's bearer middleware puts the token's identity where the
 	// streamable handler checks it on every request of a session. By the
 	// time it runs, the token is verified.
 	bind := auth.RequireBearerToken(func(ctx context.Context, _ string, _ *http.Request) (*auth.TokenInfo, error) {
-		tok, ok := ctx.Value(tokenKey{}).(catalog.Token)
+		c, ok := ctx.Value(callerKey{}).(caller)
 		if !ok {
 			return nil, auth.ErrInvalidToken
 		}
-		return &auth.TokenInfo{UserID: tok.Hash}, nil
+		return &auth.TokenInfo{UserID: c.bind}, nil
 	}, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(streamable)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, err := s.authenticate(r)
+		c, err := s.authenticate(r)
 		if err != nil {
 			if apperr.Is(err, apperr.Unauthenticated) {
 				s.logger.Info("mcp request refused", "remote", r.RemoteAddr, "reason", err.Error())
@@ -85,19 +112,61 @@ func (s *Server) HTTPHandler() http.Handler {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
-		bind.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))
+		bind.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	})
 }
 
-// authenticate finds the live token a request carries. Failure messages go
-// to the log only and never hold the token.
-func (s *Server) authenticate(r *http.Request) (catalog.Token, error) {
+// authenticate finds who a request comes from: a project API token first,
+// then an MCP token. Failure messages go to the log only and never hold
+// the token. Cookies are not read: MCP clients send bearer tokens, and a
+// browser session has no business driving tools.
+func (s *Server) authenticate(r *http.Request) (caller, error) {
 	fields := strings.Fields(r.Header.Get("Authorization"))
 	if len(fields) != 2 || !strings.EqualFold(fields[0], "Bearer") {
-		return catalog.Token{}, apperr.New(apperr.Unauthenticated, "no bearer token")
+		return caller{}, apperr.New(apperr.Unauthenticated, "no bearer token")
 	}
-	hash := HashToken(fields[1])
-	tok, err := s.opts.Store.TokenByHash(r.Context(), hash)
+	if s.opts.Auth != nil {
+		p, err := s.opts.Auth.Resolve(r)
+		if err == nil && p.Kind == lauth.KindToken {
+			return s.projectCaller(p), nil
+		}
+		if err != nil && !apperr.Is(err, apperr.Unauthenticated) {
+			return caller{}, err
+		}
+	}
+	tok, err := s.mcpToken(r.Context(), fields[1])
+	if err != nil {
+		return caller{}, err
+	}
+	scope := Scope{Name: "token " + tok.Name, Connections: tok.Connections, ReadOnly: tok.ReadOnly}
+	return caller{name: scope.Name, bind: "mcp:" + tok.Hash, scope: func(context.Context) (Scope, error) { return scope, nil }}, nil
+}
+
+// projectCaller is a project API token's MCP view: the connections of its
+// project (narrowed by the token's own list), write tools only for a
+// readwrite token that is not capped at ReadOnly.
+func (s *Server) projectCaller(p *lauth.Principal) caller {
+	name := p.String()
+	projects, _ := p.Projects()
+	return caller{name: name, bind: "api:" + p.TokenID, scope: func(ctx context.Context) (Scope, error) {
+		conns, err := s.opts.Store.ListConnections(ctx)
+		if err != nil {
+			return Scope{}, fmt.Errorf("listing connections for %s: %w", name, err)
+		}
+		sc := Scope{Name: name, Exact: true, ReadOnly: p.ReadOnly || p.Scope != catalog.ScopeReadWrite}
+		for _, c := range conns {
+			if slices.Contains(projects, c.ProjectID) && (len(p.Connections) == 0 || slices.Contains(p.Connections, c.Name)) {
+				sc.Connections = append(sc.Connections, c.Name)
+			}
+		}
+		return sc, nil
+	}}
+}
+
+// mcpToken finds the live MCP token with that secret.
+func (s *Server) mcpToken(ctx context.Context, secret string) (catalog.Token, error) {
+	hash := HashToken(secret)
+	tok, err := s.opts.Store.TokenByHash(ctx, hash)
 	if apperr.Is(err, apperr.NotFound) {
 		return catalog.Token{}, apperr.New(apperr.Unauthenticated, "unknown token")
 	}

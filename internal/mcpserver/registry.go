@@ -10,7 +10,7 @@ import (
 // The whole MCP surface is declared here; visibility per session follows
 // each tool's class and connection families.
 func allTools() []toolDef {
-	return []toolDef{
+	return append([]toolDef{
 		// Catalog tools: every session.
 		catalogDef(&mcp.Tool{Name: "list_connections", Annotations: readAnn("List connections", false),
 			Description: "Connections this session can use: type, region, access level. Live tools take one as connection."},
@@ -112,5 +112,5 @@ func allTools() []toolDef {
 		liveDef(&mcp.Tool{Name: "s3_delete_object", Annotations: writeAnn("Delete an S3 object", true, true),
 			Description: "Deletes an object, or one version of it for good."},
 			liveWrite, s3Only, s3DeleteObject),
-	}
+	}, dataZoneTools()...)
 }

@@ -37,6 +37,9 @@ type Options struct {
 	// Sources answers which IAM family a connection's source type belongs
 	// to, for the live tools; nil means every source lakemap ships.
 	Sources SourceServices
+	// Auth lets /mcp take project API tokens (auth.Authenticator); nil
+	// leaves only the MCP tokens of `lakemap token`.
+	Auth Resolver
 }
 
 // DefaultQueryWait is athena_start_query's default wait.
@@ -78,19 +81,32 @@ type Scope struct {
 	// Name identifies the client in logs (a token name, "stdio").
 	Name string
 	// Connections limits the client to these connections (serviceNames).
-	// Empty means every connection.
+	// Empty means every connection, unless Exact is set.
 	Connections []string
+	// Exact makes Connections the whole list even when it is empty: a
+	// project token whose project has no connection reaches nothing.
+	Exact bool
 	// ReadOnly treats every connection as ReadOnly: no write tool.
 	ReadOnly bool
 }
 
+// noService is a service name no connection can have (FQN parts hold no
+// NUL): the search filter of an Exact scope with no connection.
+const noService = "\x00"
+
 func (sc Scope) allows(service string) bool {
-	return len(sc.Connections) == 0 || slices.Contains(sc.Connections, service)
+	if len(sc.Connections) == 0 {
+		return !sc.Exact
+	}
+	return slices.Contains(sc.Connections, service)
 }
 
 // services is the search filter for the scope: nil when unrestricted.
 func (sc Scope) services() []string {
 	if len(sc.Connections) == 0 {
+		if sc.Exact {
+			return []string{noService}
+		}
 		return nil
 	}
 	return sc.Connections

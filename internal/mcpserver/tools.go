@@ -28,12 +28,15 @@ const (
 const (
 	familyGlue = source.ServiceGlue
 	familyS3   = source.ServiceS3
+	// familyDZ: a datazone connection's policy covers DataZone alone.
+	familyDZ = source.ServiceDataZone
 )
 
 var (
 	glueOnly  = []string{familyGlue}
 	s3Only    = []string{familyS3}
 	s3AndGlue = []string{familyS3, familyGlue}
+	dzOnly    = []string{familyDZ}
 )
 
 // SourceServices is what the server asks of the source registry

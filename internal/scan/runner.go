@@ -50,9 +50,15 @@ type Summary struct {
 	SourceType string             `json:"sourceType"`
 	Status     catalog.ScanStatus `json:"status"`
 	Stats      catalog.WriteStats `json:"stats"`
-	Errors     []string           `json:"errors,omitempty"`
-	Duration   time.Duration      `json:"durationNs"`
-	Seconds    float64            `json:"durationSeconds"`
+	// Errors are listings that failed: the scan is partial and nothing
+	// under them was marked deleted.
+	Errors []string `json:"errors,omitempty"`
+	// Warnings are what the scan did without (source.Notice): optional
+	// enrichments turned off, customers' unusable files. They leave the
+	// scan succeeded.
+	Warnings []string      `json:"warnings,omitempty"`
+	Duration time.Duration `json:"durationNs"`
+	Seconds  float64       `json:"durationSeconds"`
 }
 
 // Run scans src into the store. The returned error is the source's fatal
@@ -92,7 +98,11 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 
 	sum := Summary{ScanID: rec.ID, Service: service, SourceType: sourceType, Stats: s.stats}
 	for _, w := range s.warnings() {
-		sum.Errors = append(sum.Errors, w.Error())
+		if source.IsNotice(w) {
+			sum.Warnings = append(sum.Warnings, w.Error())
+		} else {
+			sum.Errors = append(sum.Errors, w.Error())
+		}
 	}
 	writeErr := errors.Join(flushErr, s.writeErr)
 	switch {
@@ -113,7 +123,7 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 	sum.Seconds = sum.Duration.Seconds()
 	// Record the outcome even when the caller's context is cancelled.
 	finishCtx := context.WithoutCancel(ctx)
-	if err := r.Store.FinishScan(finishCtx, rec.ID, catalog.ScanResult{Status: sum.Status, Finished: end, Stats: sum.Stats, Errors: sum.Errors}); err != nil {
+	if err := r.Store.FinishScan(finishCtx, rec.ID, catalog.ScanResult{Status: sum.Status, Finished: end, Stats: sum.Stats, Errors: sum.Errors, Warnings: sum.Warnings}); err != nil {
 		return sum, errors.Join(srcErr, writeErr, fmt.Errorf("record scan %d: %w", rec.ID, err))
 	}
 	if srcErr != nil {
@@ -206,7 +216,11 @@ func (s *sink) Complete(ctx context.Context, parentFQN string, kinds ...catalog.
 }
 
 func (s *sink) Warn(ctx context.Context, err error) {
-	s.runnerLogger().Warn("scan warning", "scan", s.scanID, "err", err)
+	if source.IsNotice(err) {
+		s.runnerLogger().Info("scan notice", "scan", s.scanID, "err", err)
+	} else {
+		s.runnerLogger().Warn("scan error", "scan", s.scanID, "err", err)
+	}
 	s.mu.Lock()
 	s.warns = append(s.warns, err)
 	s.mu.Unlock()

@@ -194,7 +194,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 		}
 		f, ok := fieldByKey(fields, kn.Value)
 		if !ok {
-			d.addAt(kn, path, "%s", unknownKeyMessage(kn.Value, path, keysOf(fields)))
+			// The finding's path names the unknown key, so callers that map
+			// paths to their own fields (the connection API) can point at it.
+			d.addAt(kn, joinPath(path, kn.Value), "%s", unknownKeyMessage(kn.Value, path, keysOf(fields)))
 			continue
 		}
 		if first, dup := seen[kn.Value]; dup {

@@ -109,6 +109,13 @@ func (s *xmlScan) raw(name []byte, self bool) ([]byte, error) {
 		return nil, ErrUnsupported
 	}
 	raw := s.b[s.i : s.i+end]
+	// XML 1.0 forbids control characters other than tab and line breaks;
+	// the SDK's decoder refuses them, so this one must too.
+	for _, c := range raw {
+		if c < 0x20 && !isSpace(c) {
+			return nil, ErrUnsupported
+		}
+	}
 	s.i += end
 	if !s.closing(name) {
 		return nil, ErrUnsupported
@@ -131,6 +138,13 @@ func (s *xmlScan) children(name []byte, self bool, f func(child []byte, self boo
 		}
 	}
 	return nil
+}
+
+// xmlChar reports whether r may stand in an XML 1.0 document (its Char
+// production), as a character reference too.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
@@ -162,13 +176,13 @@ func unescape(b []byte) (string, error) {
 			out.WriteString(entities[ent])
 		case strings.HasPrefix(ent, "#x"):
 			r, err := strconv.ParseUint(ent[2:], 16, 32)
-			if err != nil {
+			if err != nil || !xmlChar(rune(r)) {
 				return "", ErrUnsupported
 			}
 			out.WriteRune(rune(r))
 		case strings.HasPrefix(ent, "#"):
 			r, err := strconv.ParseUint(ent[1:], 10, 32)
-			if err != nil {
+			if err != nil || !xmlChar(rune(r)) {
 				return "", ErrUnsupported
 			}
 			out.WriteRune(rune(r))

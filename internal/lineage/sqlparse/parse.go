@@ -195,7 +195,8 @@ func (p *parser) name() (Ref, error) {
 	for {
 		t := p.peek(0)
 		switch {
-		case t.kind == tkQuoted:
+		case t.kind == tkQuoted && strings.TrimSpace(t.text) != "":
+			// A blank quoted name ("" or ` `) names no table lineage could follow.
 		case t.kind == tkWord && !notName[t.upper]:
 		default:
 			return Ref{}, p.errorf("expected a table name, found %s", describe(t))

@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/athena"
+	"github.com/lakemap/lakemap/internal/source/datazone"
 	"github.com/lakemap/lakemap/internal/source/glue"
 	"github.com/lakemap/lakemap/internal/source/s3"
 )
@@ -14,6 +15,7 @@ func Register(r *source.Registry) {
 	glue.Register(r)
 	athena.Register(r)
 	s3.Register(r)
+	datazone.Register(r)
 }
 
 // NewRegistry returns a registry with every source.

@@ -15,6 +15,7 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
 )
 
 // StatsColumnsPerCall is GetColumnStatisticsForTable's limit on column names.
@@ -24,7 +25,8 @@ const StatsColumnsPerCall = 100
 // name, as the "statistics" attribute of each column entity. Columns
 // without statistics are simply absent: most tables have none. Denial is
 // reported once per scan and turns statistics off for the rest of it; other
-// failures are warnings for this table. The error is only for cancellation.
+// failures are warnings for this table; an endpoint without the operation
+// turns statistics off like a denial. The error is only for cancellation.
 func (r *run) columnStats(ctx context.Context, t *types.Table) (map[string]map[string]any, error) {
 	if t.StorageDescriptor == nil || len(t.StorageDescriptor.Columns) == 0 {
 		return nil, nil
@@ -35,7 +37,7 @@ func (r *run) columnStats(ctx context.Context, t *types.Table) (map[string]map[s
 	}
 	out := map[string]map[string]any{}
 	for start := 0; start < len(names); start += StatsColumnsPerCall {
-		if r.statsOff.Load() {
+		if stats, _ := r.s.optionals(); !stats.On() {
 			return out, nil
 		}
 		res, err := r.s.Client.GetColumnStatisticsForTable(ctx, &glue.GetColumnStatisticsForTableInput{
@@ -57,30 +59,29 @@ func (r *run) statsError(ctx context.Context, t *types.Table, err error) error {
 		return ctx.Err()
 	}
 	classified := awsconn.Classify(err, fmt.Sprintf("reading Glue column statistics of table %s.%s", aws.ToString(t.DatabaseName), aws.ToString(t.Name)))
-	switch {
-	case apperr.Is(classified, apperr.NotFound):
-		return nil
-	case apperr.Is(classified, apperr.AccessDenied):
-		r.statsOff.Store(true)
-		r.statsOnce.Do(func() { r.reportStatsDenied(ctx, classified) })
+	if apperr.Is(classified, apperr.NotFound) {
 		return nil
 	}
-	r.sink.Warn(ctx, classified)
+	if stats, _ := r.s.optionals(); stats.TurnOffOn(ctx, r.sink, classified) {
+		return nil
+	}
+	// Statistics are an enrichment: the table itself was listed.
+	r.sink.Warn(ctx, source.Notice(classified))
 	return nil
 }
 
-// reportStatsDenied tells once that statistics are off. The vendor guide
-// grants glue:GetColumnStatisticsForTable only with ReadWrite access, so on a
-// ReadOnly connection the denial is expected and only logged; on a ReadWrite
-// connection it is a misconfigured role and a scan warning.
-func (r *run) reportStatsDenied(ctx context.Context, err error) {
+// statsDenied tells once that statistics are off after a denial. The vendor
+// guide grants glue:GetColumnStatisticsForTable only with ReadWrite access,
+// so on a ReadOnly connection the denial is expected and only logged; on a
+// ReadWrite connection it is a misconfigured role and a scan warning.
+func (s *Scanner) statsDenied(ctx context.Context, sink source.Sink, err error) {
 	const hint = "column statistics are skipped for the rest of this scan; grant glue:GetColumnStatisticsForTable, or set includeColumnStatistics: false"
-	if r.s.AccessLevel == catalog.ReadWrite {
-		r.sink.Warn(ctx, fmt.Errorf("%w (%s)", err, hint))
+	if s.AccessLevel == catalog.ReadWrite {
+		sink.Warn(ctx, source.Notice(fmt.Errorf("%w (%s)", err, hint)))
 		return
 	}
-	if r.s.Logger != nil {
-		r.s.Logger.Info("Glue column statistics denied on a ReadOnly connection, as the vendor guide's ReadOnly policy does; "+hint, "err", err)
+	if s.Logger != nil {
+		s.Logger.Info("Glue column statistics denied on a ReadOnly connection, as the vendor guide's ReadOnly policy does; "+hint, "err", err)
 	}
 }
 

@@ -36,9 +36,12 @@ func (r *run) scanFunctions(ctx context.Context, dbFQN, dbName string, tables ma
 				return ctx.Err()
 			}
 			classified := awsconn.Classify(err, fmt.Sprintf("listing Glue user-defined functions in database %q", dbName))
-			if !apperr.Is(classified, apperr.NotFound) {
-				r.sink.Warn(ctx, classified)
+			if _, funcs := r.s.optionals(); apperr.Is(classified, apperr.NotFound) || funcs.TurnOffOn(ctx, r.sink, classified) {
+				return nil
 			}
+			// The database's functions were not listed: none is deleted,
+			// and the scan is partial.
+			r.sink.Warn(ctx, classified)
 			return nil
 		}
 		entities := make([]catalog.Entity, 0, len(page.UserDefinedFunctions))

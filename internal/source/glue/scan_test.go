@@ -3,6 +3,7 @@ package glue
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
+	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
@@ -37,6 +39,7 @@ func testAWS(url string) aws.Config {
 				o.MaxAttempts = 10
 				o.Backoff = fastBackoff{}
 				o.RateLimiter = ratelimit.None
+				o.Retryables = awsconn.Retryables(o.Retryables)
 			})
 		},
 	}
@@ -277,7 +280,8 @@ func TestColumnStatisticsDenied(t *testing.T) {
 		wantStatus   catalog.ScanStatus
 		wantWarnings int
 	}{
-		{catalog.ReadWrite, catalog.ScanPartial, 1},
+		// A warning, not an error: every table was listed.
+		{catalog.ReadWrite, catalog.ScanSucceeded, 1},
 		// The vendor guide's ReadOnly policy lacks the action: expected, logged only.
 		{catalog.ReadOnly, catalog.ScanSucceeded, 0},
 	} {
@@ -294,14 +298,66 @@ func TestColumnStatisticsDenied(t *testing.T) {
 			cfg := DefaultSourceConfig()
 			cfg.TableThreads = 1 // so that exactly one call is denied
 			sum := scanInto(t, store, newSyntheticScanner(t, g, srv.URL, scanOpts{cfg: cfg, access: tt.access}))
-			if sum.Status != tt.wantStatus || len(sum.Errors) != tt.wantWarnings {
-				t.Fatalf("status %s with errors %v, want %s with %d", sum.Status, sum.Errors, tt.wantStatus, tt.wantWarnings)
+			if sum.Status != tt.wantStatus || len(sum.Warnings) != tt.wantWarnings || len(sum.Errors) != 0 {
+				t.Fatalf("status %s with warnings %v and errors %v, want %s with %d warnings", sum.Status, sum.Warnings, sum.Errors, tt.wantStatus, tt.wantWarnings)
 			}
-			if tt.wantWarnings > 0 && !strings.Contains(sum.Errors[0], "glue:GetColumnStatisticsForTable") {
-				t.Errorf("warning %q does not name the action to grant", sum.Errors[0])
+			if tt.wantWarnings > 0 && !strings.Contains(sum.Warnings[0], "glue:GetColumnStatisticsForTable") {
+				t.Errorf("warning %q does not name the action to grant", sum.Warnings[0])
 			}
 			if got := g.requests("GetColumnStatisticsForTable"); got != 1 {
 				t.Errorf("%d statistics calls, want 1: a denial stops them", got)
+			}
+			if got := len(sqlitetest.Live(t, store, catalog.KindColumn)); got != 30 {
+				t.Errorf("%d columns, want 30", got)
+			}
+		})
+	}
+}
+
+// An endpoint without statistics or functions (LocalStack's 501, AWS's
+// UnknownOperationException) is asked once per scan: one warning each,
+// naming the operation and the option, and the scan succeeds.
+func TestOptionalOperationsNotImplementedDegradeOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		code   string
+	}{
+		{"501", http.StatusNotImplemented, "InternalFailure"},
+		{"UnknownOperationException", http.StatusBadRequest, "UnknownOperationException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := smallCatalog()
+			g.fault = func(op string, _ int64, _ []byte) *fakeFault {
+				if op == "GetColumnStatisticsForTable" || op == "GetUserDefinedFunctions" {
+					return &fakeFault{code: tc.code, status: tc.status}
+				}
+				return nil
+			}
+			srv := g.start(t)
+			store := sqlitetest.Open(t)
+			cfg := DefaultSourceConfig()
+			// One database and one table at a time, so that exactly one
+			// call of each is in flight when the first answer comes.
+			cfg.TableThreads, cfg.Threads = 1, 1
+			sum := scanInto(t, store, newSyntheticScanner(t, g, srv.URL, scanOpts{cfg: cfg, access: catalog.ReadWrite}))
+			if sum.Status != catalog.ScanSucceeded || len(sum.Errors) != 0 || len(sum.Warnings) != 2 {
+				t.Fatalf("status %s, warnings %q, errors %q; want succeeded with 2 warnings", sum.Status, sum.Warnings, sum.Errors)
+			}
+			for _, want := range [][2]string{
+				{"Glue GetColumnStatisticsForTable", "includeColumnStatistics: false"},
+				{"Glue GetUserDefinedFunctions", "includeFunctions: false"},
+			} {
+				if !slices.ContainsFunc(sum.Warnings, func(w string) bool {
+					return strings.Contains(w, "does not implement "+want[0]) && strings.Contains(w, want[1])
+				}) {
+					t.Errorf("no warning names %s and %s: %q", want[0], want[1], sum.Warnings)
+				}
+			}
+			for _, op := range []string{"GetColumnStatisticsForTable", "GetUserDefinedFunctions"} {
+				if got := g.requests(op); got != 1 {
+					t.Errorf("%d %s calls, want 1", got, op)
+				}
 			}
 			if got := len(sqlitetest.Live(t, store, catalog.KindColumn)); got != 30 {
 				t.Errorf("%d columns, want 30", got)

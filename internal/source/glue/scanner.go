@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
@@ -49,6 +48,25 @@ type Scanner struct {
 	// segments; 0 means DefaultSegmentAfterPages.
 	SegmentAfterPages int
 	filters           filters
+
+	// The optional enrichments, turned off for the rest of the scan by the
+	// first answer saying the endpoint lacks them or the role may not call
+	// them. A Scanner serves one scan (Spec.New builds one per scan), and
+	// every catalog of it: Athena's data catalogs share the switch.
+	optOnce sync.Once
+	stats   *source.Optional
+	funcs   *source.Optional
+}
+
+// optionals returns the scan's enrichment switches.
+func (s *Scanner) optionals() (stats, funcs *source.Optional) {
+	s.optOnce.Do(func() {
+		s.stats = &source.Optional{Operation: "Glue GetColumnStatisticsForTable", Option: "includeColumnStatistics: false",
+			Permission: "glue:GetColumnStatisticsForTable", OnDenied: s.statsDenied}
+		s.funcs = &source.Optional{Operation: "Glue GetUserDefinedFunctions", Option: "includeFunctions: false",
+			Permission: "glue:GetUserDefinedFunctions"}
+	})
+	return s.stats, s.funcs
 }
 
 // Scan emits the service, its databases, their tables, columns, partitions
@@ -139,10 +157,6 @@ type run struct {
 	// so that the pages held in memory stay bounded however many tables
 	// restart as segmented listings.
 	segments chan struct{}
-	// statsOff stops column statistics once AWS has denied them: the
-	// denial is per role, not per table.
-	statsOff  atomic.Bool
-	statsOnce sync.Once
 }
 
 type tableJob struct {
@@ -274,7 +288,7 @@ func (r *run) scanDatabase(ctx context.Context, root string, db types.Database) 
 			}
 		}
 	}
-	if s.Config.IncludeFunctions {
+	if _, funcs := s.optionals(); s.Config.IncludeFunctions && funcs.On() {
 		if err := r.scanFunctions(ctx, dbFQN, dbName, tableNames); err != nil {
 			pending.Wait()
 			return err

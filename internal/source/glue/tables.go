@@ -34,7 +34,7 @@ func (r *run) scanTable(ctx context.Context, dbFQN string, t *types.Table) error
 			parts.apply(entities[0].Attrs)
 		}
 	}
-	if s.Config.IncludeColumnStatistics && !view && !r.statsOff.Load() {
+	if stats, _ := s.optionals(); s.Config.IncludeColumnStatistics && !view && stats.On() {
 		stats, err := r.columnStats(ctx, t)
 		if err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/cloudwatch"
 )
 
@@ -95,7 +96,7 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, ve
 		return err
 	}
 	if n := r.unlisted.Load(); n > 0 {
-		sc.sink.Warn(ctx, fmt.Errorf("bucket %q: content type or tags of %d objects could not be read", bucket, n))
+		sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: content type or tags of %d objects could not be read", bucket, n)))
 	}
 	if r.truncated.Load() {
 		sc.s.Logger.Info("object inventory stopped at maxObjectsPerBucket", "bucket", bucket, "maxObjectsPerBucket", cfg.MaxObjectsPerBucket)
@@ -131,7 +132,8 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 			sc.denials.add(what, b.name, err)
 			return
 		}
-		sc.sink.Warn(ctx, awsconn.Classify(err, fmt.Sprintf("reading the %s of bucket %q", what, b.name)))
+		// A bucket detail is an enrichment: the bucket itself was listed.
+		sc.sink.Warn(ctx, source.Notice(awsconn.Classify(err, fmt.Sprintf("reading the %s of bucket %q", what, b.name))))
 	}
 	name := aws.String(b.name)
 	calls := []func(){
@@ -180,10 +182,16 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 			set("policy", doc)
 		},
 	}
-	if sc.s.Config.IncludeMetrics {
+	if sc.s.Config.IncludeMetrics && sc.metrics.On() {
 		calls = append(calls, func() {
 			m, err := cloudwatch.ReadS3(ctx, sc.s.Clients.CloudWatch(b.region), b.name, sc.s.Now())
 			if err != nil {
+				// An endpoint without CloudWatch turns metrics off at once;
+				// denials are gathered with the other bucket details'.
+				if ctx.Err() == nil && awsconn.NotImplemented(err) {
+					sc.metrics.TurnOffOn(ctx, sc.sink, awsconn.Classify(err, fmt.Sprintf("reading the CloudWatch metrics of bucket %q", b.name)))
+					return
+				}
 				fail("cloudwatch:GetMetricData (bucket size and object count)", err)
 				return
 			}

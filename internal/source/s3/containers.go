@@ -13,6 +13,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/awsconn"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/s3/discover"
 	"github.com/lakemap/lakemap/internal/source/s3/schema"
 )
@@ -39,7 +40,7 @@ func (r *bucketRun) finalize(ctx context.Context, n *node) {
 	sum := n.ds.Summary()
 	if sum.Files == 0 {
 		if n.opts != nil && !n.failed.Load() {
-			r.sc.sink.Warn(ctx, fmt.Errorf("bucket %q: %s matches no object", r.bucket, n.opts.label))
+			r.sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: %s matches no object", r.bucket, n.opts.label)))
 		}
 		return
 	}
@@ -53,7 +54,7 @@ func (r *bucketRun) finalize(ctx context.Context, n *node) {
 		if n.opts != nil {
 			label = n.opts.label
 		}
-		r.sc.sink.Warn(ctx, fmt.Errorf("bucket %q: %s gives container %q, which another entry already gave; skipped", r.bucket, label, name))
+		r.sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: %s gives container %q, which another entry already gave; skipped", r.bucket, label, name)))
 		return
 	}
 	fqn := catalog.Child(r.fqn, name)
@@ -238,7 +239,7 @@ func (r *bucketRun) readSchema(ctx context.Context, n *node, sum discover.Summar
 func (r *bucketRun) sampleFailed(ctx context.Context, key string, err error) {
 	var se awsSampleError
 	if !errors.As(err, &se) {
-		r.sc.sink.Warn(ctx, fmt.Errorf("reading the schema of s3://%s/%s: %w", r.bucket, key, err))
+		r.sc.sink.Warn(ctx, source.Notice(fmt.Errorf("reading the schema of s3://%s/%s: %w", r.bucket, key, err)))
 		return
 	}
 	switch {
@@ -246,7 +247,7 @@ func (r *bucketRun) sampleFailed(ctx context.Context, key string, err error) {
 	case isDenied(se.err):
 		r.sc.denials.add("s3:GetObject (sample files for schemas)", r.bucket, se.err)
 	default:
-		r.sc.sink.Warn(ctx, awsconn.Classify(se.err, fmt.Sprintf("reading s3://%s/%s for its schema", r.bucket, key)))
+		r.sc.sink.Warn(ctx, source.Notice(awsconn.Classify(se.err, fmt.Sprintf("reading s3://%s/%s for its schema", r.bucket, key))))
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/source"
 	"github.com/lakemap/lakemap/internal/source/s3/manifest"
 )
 
@@ -43,11 +44,11 @@ func (r *bucketRun) manifestEntries(ctx context.Context) ([]manifest.Entry, stri
 		entries, problems, perr := manifest.Parse(data, false)
 		for _, p := range problems {
 			r.containersOK.Store(false)
-			sc.sink.Warn(ctx, fmt.Errorf("bucket %q: %s: %s", r.bucket, manifest.BucketFile, p.Error()))
+			sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: %s: %s", r.bucket, manifest.BucketFile, p.Error())))
 		}
 		if perr != nil {
 			r.containersOK.Store(false)
-			sc.sink.Warn(ctx, fmt.Errorf("bucket %q: %s is not usable: %w; the bucket is scanned without it", r.bucket, manifest.BucketFile, perr))
+			sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: %s is not usable: %w; the bucket is scanned without it", r.bucket, manifest.BucketFile, perr)))
 		} else if len(entries) > 0 {
 			return entries, "bucket", manifest.BucketFile
 		}
@@ -179,10 +180,10 @@ func (r *bucketRun) globList(ctx context.Context, g *globEntry) {
 	}
 	if overflow > 0 {
 		r.containersOK.Store(false)
-		r.sc.sink.Warn(ctx, fmt.Errorf("bucket %q: %s matches more than %d containers; %d keys past them were left out", r.bucket, g.opts.label, maxGlobContainers, overflow))
+		r.sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: %s matches more than %d containers; %d keys past them were left out", r.bucket, g.opts.label, maxGlobContainers, overflow)))
 	}
 	if len(nodes) == 0 && err == nil {
-		r.sc.sink.Warn(ctx, fmt.Errorf("bucket %q: %s matches no object", r.bucket, g.opts.label))
+		r.sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: %s matches no object", r.bucket, g.opts.label)))
 		return
 	}
 	paths := make([]string, 0, len(nodes))

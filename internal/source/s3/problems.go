@@ -58,8 +58,8 @@ func (d *denials) flush(ctx context.Context, sink source.Sink) {
 		if len(list) > 10 {
 			list, more = list[:10], fmt.Sprintf(" and %d more", len(buckets)-10)
 		}
-		sink.Warn(ctx, fmt.Errorf("%s denied for %d bucket(s) (%s%s); left out of the catalog: %w",
-			w, len(buckets), strings.Join(list, ", "), more, d.example[w]))
+		sink.Warn(ctx, source.Notice(fmt.Errorf("%s denied for %d bucket(s) (%s%s); left out of the catalog: %w",
+			w, len(buckets), strings.Join(list, ", "), more, d.example[w])))
 	}
 	d.byWhat, d.example = nil, nil
 }

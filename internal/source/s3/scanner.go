@@ -50,6 +50,9 @@ type scan struct {
 	// containers may then be marked deleted.
 	globalBroken bool
 	globalFrom   string
+	// metrics turns CloudWatch metrics off for the rest of the scan when
+	// the endpoint lacks them.
+	metrics *source.Optional
 }
 
 type bucketInfo struct {
@@ -62,7 +65,8 @@ type bucketInfo struct {
 // buckets fails the scan; a bucket that cannot be read is a warning and is
 // left in the catalog as it was, and so is everything in it.
 func (s *Scanner) Scan(ctx context.Context, sink source.Sink) error {
-	sc := &scan{s: s, sink: sink, svcFQN: catalog.JoinFQN(s.ServiceName), lists: make(chan struct{}, max(s.Config.ListThreads, 1))}
+	sc := &scan{s: s, sink: sink, svcFQN: catalog.JoinFQN(s.ServiceName), lists: make(chan struct{}, max(s.Config.ListThreads, 1)),
+		metrics: &source.Optional{Operation: "CloudWatch GetMetricData", Option: "includeMetrics: false", Permission: "cloudwatch:GetMetricData"}}
 	if err := sink.Emit(ctx, s.serviceEntity(sc.svcFQN)); err != nil {
 		return err
 	}
@@ -198,14 +202,14 @@ func (sc *scan) loadGlobal(ctx context.Context) {
 	}
 	entries, problems, err := manifest.Parse(data, true)
 	for _, p := range problems {
-		sc.sink.Warn(ctx, fmt.Errorf("global manifest %s: %s", from, p.Error()))
+		sc.sink.Warn(ctx, source.Notice(fmt.Errorf("global manifest %s: %s", from, p.Error())))
 	}
 	if len(problems) > 0 {
 		sc.globalBroken = true
 	}
 	if err != nil {
 		sc.globalBroken = true
-		sc.sink.Warn(ctx, fmt.Errorf("global manifest %s: %w; buckets are scanned without it", from, err))
+		sc.sink.Warn(ctx, source.Notice(fmt.Errorf("global manifest %s: %w; buckets are scanned without it", from, err)))
 		return
 	}
 	sc.global = entries

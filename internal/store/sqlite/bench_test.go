@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,4 +54,91 @@ func syntheticBatches(tables, columns, size int) [][]catalog.Entity {
 		all = all[n:]
 	}
 	return out
+}
+
+// BenchmarkSearch measures search latency over two services of 1,000
+// tables × 50 columns each (about 100,000 entities), each the connection of
+// its own project, reporting p50 and p99 of a realistic query mix: without
+// tenancy, and through readers scoped to every project, to one (half the
+// catalog is filtered out in SQL) and to both.
+//
+//	go test -run '^$' -bench Search -benchtime 1x ./internal/store/sqlite/
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "b.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var projects []catalog.Project
+	for _, svc := range []string{"bench_a", "bench_b", "bench_empty"} {
+		p, err := catalog.NewProject("project_"+svc, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		projects = append(projects, p)
+		if err := s.CreateProject(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.PutConnection(ctx, catalog.Connection{Name: svc, ProjectID: p.ID, SourceType: "glue", Region: "eu-west-1"}); err != nil {
+			b.Fatal(err)
+		}
+		if svc == "bench_empty" {
+			continue // a project with nothing scanned yet: every match is another's
+		}
+		sc, _ := s.BeginScan(ctx, catalog.ScanStart{Service: svc, Started: time.Now()})
+		for _, batch := range syntheticServiceBatches(svc, 1000, 50, 1000) {
+			if _, err := s.Upsert(ctx, sc.ID, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	// The readers take turns query by query, so that load from elsewhere on
+	// the machine weighs on each alike.
+	searchLatency(b, []namedSearcher{
+		{"unscoped", s},
+		{"all-projects", s.Scoped(catalog.AllProjects())},
+		{"one-project", s.Scoped(catalog.Projects(projects[0].ID))},
+		{"two-projects", s.Scoped(catalog.Projects(projects[0].ID, projects[1].ID))},
+		{"empty-project", s.Scoped(catalog.Projects(projects[2].ID))},
+	})
+}
+
+type namedSearcher struct {
+	name string
+	r    catalog.Searcher
+}
+
+func searchLatency(b *testing.B, readers []namedSearcher) {
+	queries := []string{"orders_00042", "synthetic", "orders column", "col_07", "db_01", "missing_word", "orders_0004", "synthetic orders table"}
+	lat := make([][]time.Duration, len(readers))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := 0; j < 400; j++ {
+			for k, r := range readers {
+				t0 := time.Now()
+				if _, err := r.r.Search(context.Background(), catalog.SearchQuery{Text: queries[j%len(queries)], Limit: 20}); err != nil {
+					b.Fatal(err)
+				}
+				lat[k] = append(lat[k], time.Since(t0))
+			}
+		}
+	}
+	for k, r := range readers {
+		slices.Sort(lat[k])
+		b.ReportMetric(float64(lat[k][len(lat[k])/2].Microseconds())/1000, r.name+"-p50-ms")
+		b.ReportMetric(float64(lat[k][len(lat[k])*99/100].Microseconds())/1000, r.name+"-p99-ms")
+	}
+}
+
+// syntheticServiceBatches is syntheticBatches under service svc.
+func syntheticServiceBatches(svc string, tables, columns, size int) [][]catalog.Entity {
+	batches := syntheticBatches(tables, columns, size)
+	for _, batch := range batches {
+		for i := range batch {
+			batch[i].FQN = svc + strings.TrimPrefix(batch[i].FQN, "bench")
+			batch[i].Service = svc
+		}
+	}
+	return batches
 }

@@ -14,11 +14,21 @@ const changeColumns = `id, fqn, kind, parent_fqn, scan_id, at, type, fields`
 
 // History implements catalog.HistoryReader.
 func (s *Store) History(ctx context.Context, fqn string, limit int) ([]catalog.Change, error) {
-	return s.queryChanges(ctx, `SELECT `+changeColumns+` FROM changes WHERE fqn = ? ORDER BY id DESC LIMIT ?`, fqn, catalog.ClampLimit(limit))
+	return s.history(ctx, catalog.AllProjects(), fqn, limit)
+}
+
+func (s *Store) history(ctx context.Context, t catalog.Tenant, fqn string, limit int) ([]catalog.Change, error) {
+	cond, args := serviceCond(t, "service")
+	args = append(append([]any{fqn}, args...), catalog.ClampLimit(limit))
+	return s.queryChanges(ctx, `SELECT `+changeColumns+` FROM changes WHERE fqn = ?`+and(cond)+` ORDER BY id DESC LIMIT ?`, args...)
 }
 
 // Changes implements catalog.HistoryReader.
 func (s *Store) Changes(ctx context.Context, q catalog.ChangesQuery) ([]catalog.Change, error) {
+	return s.changes(ctx, catalog.AllProjects(), q)
+}
+
+func (s *Store) changes(ctx context.Context, t catalog.Tenant, q catalog.ChangesQuery) ([]catalog.Change, error) {
 	where := []string{"at >= ?"}
 	args := []any{nanos(q.Since)}
 	if q.Since.IsZero() {
@@ -35,6 +45,9 @@ func (s *Store) Changes(ctx context.Context, q catalog.ChangesQuery) ([]catalog.
 		for _, k := range q.Kinds {
 			args = append(args, string(k))
 		}
+	}
+	if cond, condArgs := serviceCond(t, "service"); cond != "" {
+		where, args = append(where, cond), append(args, condArgs...)
 	}
 	args = append(args, catalog.ClampLimit(q.Limit))
 	return s.queryChanges(ctx, `SELECT `+changeColumns+` FROM changes WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)

@@ -94,6 +94,10 @@ const lineageInBatch = 500
 // Edges implements catalog.LineageStore: a breadth-first walk, one query
 // per ring and direction.
 func (s *Store) Edges(ctx context.Context, fqn string, dir catalog.Direction, depth int) ([]catalog.Edge, error) {
+	return s.edges(ctx, catalog.AllProjects(), fqn, dir, depth)
+}
+
+func (s *Store) edges(ctx context.Context, t catalog.Tenant, fqn string, dir catalog.Direction, depth int) ([]catalog.Edge, error) {
 	if fqn == "" {
 		return nil, apperr.New(apperr.Invalid, "lineage needs an FQN")
 	}
@@ -118,7 +122,7 @@ func (s *Store) Edges(ctx context.Context, fqn string, dir catalog.Direction, de
 		visited := map[string]bool{fqn: true}
 		frontier := []string{fqn}
 		for hop := 1; hop <= depth && len(frontier) > 0; hop++ {
-			ring, err := s.ring(ctx, frontier, d)
+			ring, err := s.ring(ctx, t, frontier, d)
 			if err != nil {
 				return nil, err
 			}
@@ -146,22 +150,27 @@ func (s *Store) Edges(ctx context.Context, fqn string, dir catalog.Direction, de
 	return out, nil
 }
 
-// ring returns the edges touching frontier on the given side.
-func (s *Store) ring(ctx context.Context, frontier []string, d catalog.Direction) ([]catalog.Edge, error) {
+// ring returns the edges touching frontier on the given side. Within a
+// tenant, an edge must have been recorded by one of its connections, and its
+// ends and its evidence must lie under them: an edge into another project
+// would name that project's entities.
+func (s *Store) ring(ctx context.Context, t catalog.Tenant, frontier []string, d catalog.Direction) ([]catalog.Edge, error) {
 	col := "to_fqn"
 	if d == catalog.Downstream {
 		col = "from_fqn"
 	}
 	sort.Strings(frontier)
+	tenantWhere, tenantArgs := edgeCond(t)
 	var out []catalog.Edge
 	for start := 0; start < len(frontier); start += lineageInBatch {
 		batch := frontier[start:min(start+lineageInBatch, len(frontier))]
-		args := make([]any, len(batch))
+		args := make([]any, len(batch), len(batch)+len(tenantArgs))
 		for i, f := range batch {
 			args[i] = f
 		}
+		args = append(args, tenantArgs...)
 		q := `SELECT kind, origin, from_fqn, to_fqn, evidence, columns, service, scan_id, at FROM lineage_edges
-			WHERE ` + col + ` IN (?` + strings.Repeat(",?", len(batch)-1) + `)
+			WHERE ` + col + ` IN (?` + strings.Repeat(",?", len(batch)-1) + `)` + tenantWhere + `
 			ORDER BY from_fqn, to_fqn, kind, at DESC, origin`
 		rows, err := s.read.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -195,6 +204,18 @@ func (s *Store) ring(ctx context.Context, frontier []string, d catalog.Direction
 		}
 	}
 	return out, nil
+}
+
+// edgeCond is the tenant's condition on lineage_edges, as " AND ..."
+// clauses: "" for everything.
+func edgeCond(t catalog.Tenant) (string, []any) {
+	where, args := serviceCond(t, "service")
+	where = and(where)
+	for _, col := range []string{"from_fqn", "to_fqn", "origin"} {
+		c, a := fqnCond(t, col)
+		where, args = where+and(c), append(args, a...)
+	}
+	return where, args
 }
 
 // ReplaceLocations implements catalog.LineageStore.
@@ -232,7 +253,13 @@ func (s *Store) ReplaceLocations(ctx context.Context, service string, locs []cat
 
 // LocationsInBucket implements catalog.LineageStore.
 func (s *Store) LocationsInBucket(ctx context.Context, bucket string) ([]catalog.Location, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT fqn, kind, service, bucket, prefix FROM lineage_locations WHERE bucket = ? ORDER BY fqn`, bucket)
+	return s.locationsInBucket(ctx, catalog.AllProjects(), bucket)
+}
+
+func (s *Store) locationsInBucket(ctx context.Context, t catalog.Tenant, bucket string) ([]catalog.Location, error) {
+	cond, args := serviceCond(t, "service")
+	rows, err := s.read.QueryContext(ctx, `SELECT fqn, kind, service, bucket, prefix FROM lineage_locations WHERE bucket = ?`+and(cond)+` ORDER BY fqn`,
+		append([]any{bucket}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read locations in bucket %q: %w", bucket, err)
 	}

@@ -42,7 +42,13 @@ func scanProject(r rowScanner) (catalog.Project, error) {
 // GetProject implements catalog.ProjectStore. Names never parse as UUIDs
 // (catalog.ValidateProjectName), so name and id cannot both match.
 func (s *Store) GetProject(ctx context.Context, nameOrID string) (catalog.Project, error) {
-	p, err := scanProject(s.read.QueryRowContext(ctx, `SELECT `+projectColumns+` FROM projects WHERE name = ? OR id = ?`, nameOrID, strings.ToLower(nameOrID)))
+	return s.getProject(ctx, catalog.AllProjects(), nameOrID)
+}
+
+func (s *Store) getProject(ctx context.Context, t catalog.Tenant, nameOrID string) (catalog.Project, error) {
+	cond, args := projectCond(t, "id")
+	args = append([]any{nameOrID, strings.ToLower(nameOrID)}, args...)
+	p, err := scanProject(s.read.QueryRowContext(ctx, `SELECT `+projectColumns+` FROM projects WHERE (name = ? OR id = ?)`+and(cond), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, apperr.New(apperr.NotFound, "no project %q (create it with: lakemap project create NAME; list them with: lakemap project list)", nameOrID)
 	}
@@ -54,7 +60,12 @@ func (s *Store) GetProject(ctx context.Context, nameOrID string) (catalog.Projec
 
 // ListProjects implements catalog.ProjectStore.
 func (s *Store) ListProjects(ctx context.Context) ([]catalog.Project, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+projectColumns+` FROM projects ORDER BY name`)
+	return s.listProjects(ctx, catalog.AllProjects())
+}
+
+func (s *Store) listProjects(ctx context.Context, t catalog.Tenant) ([]catalog.Project, error) {
+	cond, args := projectCond(t, "id")
+	rows, err := s.read.QueryContext(ctx, `SELECT `+projectColumns+` FROM projects WHERE 1 = 1`+and(cond)+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list projects: %w", err)
 	}

@@ -38,7 +38,12 @@ func scanEntity(r rowScanner) (catalog.Entity, error) {
 
 // Get implements catalog.EntityReader.
 func (s *Store) Get(ctx context.Context, fqn string) (catalog.Entity, error) {
-	e, err := scanEntity(s.read.QueryRowContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = ?`, fqn))
+	return s.get(ctx, catalog.AllProjects(), fqn)
+}
+
+func (s *Store) get(ctx context.Context, t catalog.Tenant, fqn string) (catalog.Entity, error) {
+	cond, args := serviceCond(t, "service")
+	e, err := scanEntity(s.read.QueryRowContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = ?`+and(cond), append([]any{fqn}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, apperr.New(apperr.NotFound, "no entity %q in the catalog", fqn)
 	}
@@ -50,6 +55,10 @@ func (s *Store) Get(ctx context.Context, fqn string) (catalog.Entity, error) {
 
 // List implements catalog.EntityReader.
 func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, error) {
+	return s.list(ctx, catalog.AllProjects(), q)
+}
+
+func (s *Store) list(ctx context.Context, t catalog.Tenant, q catalog.ListQuery) (catalog.Page, error) {
 	limit := catalog.ClampLimit(q.Limit)
 	var where []string
 	var args []any
@@ -70,6 +79,9 @@ func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, er
 	}
 	if q.After != "" {
 		where, args = append(where, "fqn > ?"), append(args, q.After)
+	}
+	if cond, condArgs := serviceCond(t, "service"); cond != "" {
+		where, args = append(where, cond), append(args, condArgs...)
 	}
 	args = append(args, limit+1)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE `+strings.Join(where, " AND ")+` ORDER BY fqn LIMIT ?`, args...)
@@ -97,11 +109,16 @@ func (s *Store) List(ctx context.Context, q catalog.ListQuery) (catalog.Page, er
 
 // Stats implements catalog.EntityReader.
 func (s *Store) Stats(ctx context.Context, service string) (map[catalog.Kind]int64, error) {
-	q, args := `SELECT kind, count(*) FROM entities WHERE deleted = 0 GROUP BY kind`, []any{}
+	return s.stats(ctx, catalog.AllProjects(), service)
+}
+
+func (s *Store) stats(ctx context.Context, t catalog.Tenant, service string) (map[catalog.Kind]int64, error) {
+	where, args := "deleted = 0", []any{}
 	if service != "" {
-		q, args = `SELECT kind, count(*) FROM entities WHERE deleted = 0 AND service = ? GROUP BY kind`, []any{service}
+		where, args = where+" AND service = ?", append(args, service)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	cond, condArgs := serviceCond(t, "service")
+	rows, err := s.read.QueryContext(ctx, `SELECT kind, count(*) FROM entities WHERE `+where+and(cond)+` GROUP BY kind`, append(args, condArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("count entities: %w", err)
 	}

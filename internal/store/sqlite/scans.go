@@ -35,8 +35,12 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	if err != nil {
 		return fmt.Errorf("encode scan errors: %w", err)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ? WHERE id = ?`,
-		string(r.Status), nanos(r.Finished), string(stats), string(errs), id)
+	warns, err := json.Marshal(r.Warnings)
+	if err != nil {
+		return fmt.Errorf("encode scan warnings: %w", err)
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ?, warnings = ? WHERE id = ?`,
+		string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
 	if err != nil {
 		return fmt.Errorf("record scan %d end: %w", id, err)
 	}
@@ -46,15 +50,15 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	return nil
 }
 
-const scanColumns = `id, service, source_type, status, started, finished, stats, errors`
+const scanColumns = `id, service, source_type, status, started, finished, stats, errors, warnings`
 
 func scanScan(r rowScanner) (catalog.Scan, error) {
 	var sc catalog.Scan
 	var status string
 	var started int64
 	var finished sql.NullInt64
-	var stats, errs sql.NullString
-	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs); err != nil {
+	var stats, errs, warns sql.NullString
+	if err := r.Scan(&sc.ID, &sc.Service, &sc.SourceType, &status, &started, &finished, &stats, &errs, &warns); err != nil {
 		return sc, err
 	}
 	sc.Status, sc.Started, sc.Finished = catalog.ScanStatus(status), fromNanos(started), fromNullNanos(finished)
@@ -68,12 +72,22 @@ func scanScan(r rowScanner) (catalog.Scan, error) {
 			return sc, fmt.Errorf("decode scan %d errors: %w", sc.ID, err)
 		}
 	}
+	if warns.Valid && warns.String != "null" {
+		if err := json.Unmarshal([]byte(warns.String), &sc.Warnings); err != nil {
+			return sc, fmt.Errorf("decode scan %d warnings: %w", sc.ID, err)
+		}
+	}
 	return sc, nil
 }
 
 // GetScan implements catalog.ScanReader.
 func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
-	sc, err := scanScan(s.read.QueryRowContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = ?`, id))
+	return s.getScan(ctx, catalog.AllProjects(), id)
+}
+
+func (s *Store) getScan(ctx context.Context, t catalog.Tenant, id int64) (catalog.Scan, error) {
+	cond, args := serviceCond(t, "service")
+	sc, err := scanScan(s.read.QueryRowContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = ?`+and(cond), append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sc, apperr.New(apperr.NotFound, "no scan %d", id)
 	}
@@ -85,11 +99,17 @@ func (s *Store) GetScan(ctx context.Context, id int64) (catalog.Scan, error) {
 
 // ListScans implements catalog.ScanReader, newest first.
 func (s *Store) ListScans(ctx context.Context, service string, limit int) ([]catalog.Scan, error) {
-	q, args := `SELECT `+scanColumns+` FROM scans ORDER BY id DESC LIMIT ?`, []any{catalog.ClampLimit(limit)}
+	return s.listScans(ctx, catalog.AllProjects(), service, limit)
+}
+
+func (s *Store) listScans(ctx context.Context, t catalog.Tenant, service string, limit int) ([]catalog.Scan, error) {
+	where, args := "1 = 1", []any{}
 	if service != "" {
-		q, args = `SELECT `+scanColumns+` FROM scans WHERE service = ? ORDER BY id DESC LIMIT ?`, []any{service, catalog.ClampLimit(limit)}
+		where, args = "service = ?", append(args, service)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	cond, condArgs := serviceCond(t, "service")
+	args = append(append(args, condArgs...), catalog.ClampLimit(limit))
+	rows, err := s.read.QueryContext(ctx, `SELECT `+scanColumns+` FROM scans WHERE `+where+and(cond)+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list scans: %w", err)
 	}

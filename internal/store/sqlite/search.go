@@ -25,6 +25,12 @@ const maxExact = 50
 // (search_intext.go). Each pass has its own score band, so hits are in
 // score order across pages too. Text without words lists kinds instead.
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	return s.search(ctx, catalog.AllProjects(), q)
+}
+
+// search runs q within tenant t: the tenant's condition joins the filter of
+// every query below.
+func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	words, err := queryWords(q.Text)
 	if err != nil {
 		return catalog.SearchResult{}, err
@@ -34,14 +40,14 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	if kinds, ok := listingKinds(q, words); ok {
 		q.Kinds = kinds
-		return s.listKinds(ctx, q)
+		return s.listKinds(ctx, t, q)
 	}
 	exactWords, match := matchExprs(words)
 	if match == "" {
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
 	}
 	limit := catalog.ClampLimit(q.Limit)
-	filter, filterArgs := searchFilter(q)
+	filter, filterArgs := searchFilter(q, t)
 
 	exactFilter := filter
 	if !slices.Contains(q.Kinds, catalog.KindQuery) {
@@ -106,7 +112,7 @@ func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		// "workgroups" matched no name: list what it names.
 		if kinds := namedKinds(words); len(all) == 0 && len(q.Kinds) == 0 && len(kinds) > 0 {
 			q.Kinds = kinds
-			return s.listKinds(ctx, q)
+			return s.listKinds(ctx, t, q)
 		}
 		return res, nil
 	}
@@ -159,7 +165,7 @@ func tablesFor(kinds []catalog.Kind) []string {
 	return out
 }
 
-func searchFilter(q catalog.SearchQuery) (string, []any) {
+func searchFilter(q catalog.SearchQuery, t catalog.Tenant) (string, []any) {
 	var b strings.Builder
 	var args []any
 	if !q.IncludeDeleted {
@@ -177,7 +183,9 @@ func searchFilter(q catalog.SearchQuery) (string, []any) {
 			args = append(args, svc)
 		}
 	}
-	return b.String(), args
+	cond, condArgs := serviceCond(t, "e.service")
+	b.WriteString(and(cond))
+	return b.String(), append(args, condArgs...)
 }
 
 // hitColumns: a query execution's description is its SQL.

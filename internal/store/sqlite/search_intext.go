@@ -193,13 +193,17 @@ func namedKinds(words []string) []catalog.Kind {
 const maxListed = 10_000
 
 // listKinds pages the entities of q.Kinds, service by service, in index
-// order (service, kind): no text, so every hit scores 0.
-func (s *Store) listKinds(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+// order (service, kind): no text, so every hit scores 0. Only t's
+// entities are listed, and counted.
+func (s *Store) listKinds(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	limit := catalog.ClampLimit(q.Limit)
-	filter, args := searchFilter(q)
+	filter, args := searchFilter(q, t)
 	if len(q.Services) == 0 {
-		// Name the services, so the (service, kind) index answers.
-		rows, err := s.read.QueryContext(ctx, `SELECT name FROM entities WHERE parent_fqn = '' AND kind = ?`, string(catalog.KindService))
+		// Name the services, so the (service, kind) index answers; the
+		// tenant's only, as filter keeps no other.
+		svcCond, svcArgs := serviceCond(t, "name")
+		rows, err := s.read.QueryContext(ctx, `SELECT name FROM entities WHERE parent_fqn = '' AND kind = ?`+and(svcCond),
+			append([]any{string(catalog.KindService)}, svcArgs...)...)
 		if err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("list services: %w", err)
 		}

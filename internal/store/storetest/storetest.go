@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"LineageBadInput", testLineageBadInput},
 		{"LineageLocations", testLineageLocations},
 		{"SearchBounds", testSearchBounds},
+		{"ScopedReads", testScopedReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -390,6 +391,52 @@ func testConnections(t *testing.T, s catalog.Store) {
 	}
 	if err := s.PutConnection(ctx, catalog.Connection{}); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("nameless connection: %v, want Invalid", err)
+	}
+	testConnectionOptions(t, s, now)
+}
+
+// testConnectionOptions covers the scan options, secret field names and
+// schedule, and the project-scoped reads: another project's connection is
+// NotFound.
+func testConnectionOptions(t *testing.T, s catalog.Store, now time.Time) {
+	c := catalog.Connection{Name: "scheduled", ProjectID: "p-a", SourceType: "s3", Region: "eu-west-1", AccessLevel: catalog.ReadOnly,
+		SourceConfig: []byte(`{"threads":2}`), SecretFields: []string{"awsAccessKeyId", "awsSecretAccessKey"},
+		Schedule: catalog.Schedule{Cron: "0 3 * * *"}, Created: now, Updated: now}
+	if err := s.PutConnection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	other := catalog.Connection{Name: "other", ProjectID: "p-b", SourceType: "glue", AccessLevel: catalog.ReadOnly,
+		Schedule: catalog.Schedule{Interval: 90 * time.Minute}, Created: now, Updated: now}
+	if err := s.PutConnection(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetProjectConnection(ctx, "p-a", "scheduled")
+	if err != nil || string(got.SourceConfig) != `{"threads":2}` || len(got.SecretFields) != 2 || got.Schedule != c.Schedule {
+		t.Fatalf("GetProjectConnection = %+v, %v", got, err)
+	}
+	if got, err := s.GetConnection(ctx, "other"); err != nil || got.Schedule.Interval != 90*time.Minute || got.SecretFields == nil {
+		t.Errorf("GetConnection(other) = %+v, %v; want the interval and an empty secret field list", got, err)
+	}
+	if _, err := s.GetProjectConnection(ctx, "p-a", "other"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("another project's connection: %v, want NotFound", err)
+	}
+	list, err := s.ListProjectConnections(ctx, "p-b")
+	if err != nil || len(list) != 1 || list[0].Name != "other" {
+		t.Errorf("ListProjectConnections(p-b) = %+v, %v", list, err)
+	}
+	if err := s.DeleteProjectConnection(ctx, "p-b", "scheduled"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("deleting another project's connection: %v, want NotFound", err)
+	}
+	for _, name := range []string{"scheduled", "other"} {
+		if _, err := s.GetConnection(ctx, name); err != nil {
+			t.Errorf("%s after refused delete: %v", name, err)
+		}
+	}
+	if err := s.DeleteProjectConnection(ctx, "p-a", "scheduled"); err != nil {
+		t.Error(err)
+	}
+	if err := s.DeleteConnection(ctx, "other"); err != nil {
+		t.Error(err)
 	}
 }
 

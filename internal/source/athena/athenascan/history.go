@@ -43,7 +43,7 @@ func (s *Scanner) scanHistory(ctx context.Context, sink source.Sink, wgFQN, wgNa
 	for pages.HasMorePages() && read < limit {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return s.softFail(ctx, sink, err, fmt.Sprintf("listing Athena query executions of workgroup %q", wgName))
+			return s.historyFail(ctx, sink, err, fmt.Sprintf("listing Athena query executions of workgroup %q", wgName))
 		}
 		ids := page.QueryExecutionIds
 		if len(ids) > limit-read {
@@ -93,20 +93,20 @@ func (s *Scanner) batchGet(ctx context.Context, sink source.Sink, wgName string,
 	res, err := s.Client.BatchGetQueryExecution(ctx, &athena.BatchGetQueryExecutionInput{QueryExecutionIds: ids})
 	if err != nil {
 		doing := fmt.Sprintf("reading %d Athena query executions of workgroup %q", len(ids), wgName)
-		// An error without an AWS error code (HTTP 500 with no body)
-		// after the retries is how emulators say "not implemented"; AWS
-		// answers with a code. Reading one by one still works there.
-		if classified := awsconn.Classify(err, doing); ctx.Err() == nil && apperr.KindOf(classified) == apperr.Internal {
+		// Emulators lack BatchGetQueryExecution (moto answers an HTML
+		// 500, others 501 or a 500 without an AWS error code); reading one
+		// by one still works there, and loses nothing, so it is only logged.
+		if classified := awsconn.Classify(err, doing); ctx.Err() == nil && (awsconn.NotImplemented(err) || apperr.KindOf(classified) == apperr.Internal) {
 			s.noBatch.Store(true)
 			s.Logger.Info("Athena BatchGetQueryExecution failed without an error code; reading query executions one by one", "err", classified)
 			return s.getEach(ctx, sink, wgName, ids)
 		}
-		return nil, s.softFail(ctx, sink, err, doing)
+		return nil, s.historyFail(ctx, sink, err, doing)
 	}
 	if n := len(res.UnprocessedQueryExecutionIds); n > 0 {
 		first := res.UnprocessedQueryExecutionIds[0]
-		sink.Warn(ctx, fmt.Errorf("reading Athena query executions of workgroup %q: %d of %d unprocessed, e.g. %s: %s %s",
-			wgName, n, len(ids), aws.ToString(first.QueryExecutionId), aws.ToString(first.ErrorCode), aws.ToString(first.ErrorMessage)))
+		sink.Warn(ctx, source.Notice(fmt.Errorf("reading Athena query executions of workgroup %q: %d of %d unprocessed, e.g. %s: %s %s",
+			wgName, n, len(ids), aws.ToString(first.QueryExecutionId), aws.ToString(first.ErrorCode), aws.ToString(first.ErrorMessage))))
 	}
 	return res.QueryExecutions, nil
 }
@@ -116,8 +116,11 @@ func (s *Scanner) getEach(ctx context.Context, sink source.Sink, wgName string, 
 	for _, id := range ids {
 		res, err := s.Client.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
-			if err := s.softFail(ctx, sink, err, fmt.Sprintf("reading Athena query execution %s of workgroup %q", id, wgName)); err != nil {
+			if err := s.historyFail(ctx, sink, err, fmt.Sprintf("reading Athena query execution %s of workgroup %q", id, wgName)); err != nil {
 				return nil, err
+			}
+			if !s.historySwitch().On() {
+				return out, nil
 			}
 			continue
 		}

@@ -58,6 +58,34 @@ type Scanner struct {
 	// noBatch is set once BatchGetQueryExecution proved unimplemented
 	// (emulators): executions are then read one by one.
 	noBatch atomic.Bool
+	// history turns the query history off for the rest of the scan when
+	// the endpoint lacks it or the role may not read it.
+	historyOnce sync.Once
+	history     *source.Optional
+}
+
+// historySwitch returns the scan's query-history switch.
+func (s *Scanner) historySwitch() *source.Optional {
+	s.historyOnce.Do(func() {
+		s.history = &source.Optional{Operation: "Athena query history (ListQueryExecutions, BatchGetQueryExecution, GetQueryExecution)",
+			Option: "includeQueryHistory: false", Permission: "athena:ListQueryExecutions and athena:BatchGetQueryExecution"}
+	})
+	return s.history
+}
+
+// historyFail reports a failure to read query history: the history is never
+// declared complete (nothing is deleted for it), so it is a notice, and an
+// answer that will not change turns the history off.
+func (s *Scanner) historyFail(ctx context.Context, sink source.Sink, err error, doing string) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	classified := awsconn.Classify(err, doing)
+	if s.historySwitch().TurnOffOn(ctx, sink, classified) {
+		return nil
+	}
+	sink.Warn(ctx, source.Notice(classified))
+	return nil
 }
 
 // New returns a scanner, compiling the filters.
@@ -299,7 +327,7 @@ func (s *Scanner) scanWorkgroup(ctx context.Context, sink source.Sink, root, nam
 	if err := sink.Emit(ctx, s.workgroupEntity(root, fqn, wg)); err != nil {
 		return false, err
 	}
-	if !s.Options.IncludeQueryHistory {
+	if !s.Options.IncludeQueryHistory || !s.historySwitch().On() {
 		return true, nil
 	}
 	// A disabled workgroup keeps its history, and Athena still lists it.

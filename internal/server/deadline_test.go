@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"net/http"
@@ -10,15 +10,15 @@ import (
 // Issue 15, finding 3: every REST request has a deadline.
 func TestRESTRequestsHaveADeadline(t *testing.T) {
 	var left time.Duration
-	h := withDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := WithDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, ok := r.Context().Deadline()
 		if !ok {
 			t.Error("no deadline")
 		}
 		left = time.Until(d)
-	}), restTimeout)
+	}), RequestTimeout)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil))
-	if left <= 0 || left > restTimeout {
-		t.Errorf("deadline in %v, want within %v", left, restTimeout)
+	if left <= 0 || left > RequestTimeout {
+		t.Errorf("deadline in %v, want within %v", left, RequestTimeout)
 	}
 }

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/lakemap/lakemap/internal/auth"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// Tool is one MCP tool as the Agents page lists it.
+type Tool struct {
+	Name, Title string
+	Write       bool // changes something in AWS
+}
+
+// Tools lists the MCP tools a token of the project would see with that
+// scope: write tools only when a ReadWrite connection is in scope.
+type Tools interface {
+	Tools(ctx context.Context, projectID string, scope catalog.TokenScope) ([]Tool, error)
+}
+
+type agentsData struct {
+	Project   catalog.Project
+	CanManage bool
+	Tokens    []catalog.APIToken
+	Form      form
+	Secret    string // the new token's secret, shown once
+	Scope     string
+	MCPURL    string
+	HTTPConf  string
+	StdioConf string
+	Tools     []Tool
+	HasTools  bool
+}
+
+func (u *UI) agents(w http.ResponseWriter, r *http.Request) error {
+	return u.renderAgents(w, r, http.StatusOK, form{Values: map[string]string{"scope": "read"}, Errors: map[string]string{}}, "")
+}
+
+func (u *UI) renderAgents(w http.ResponseWriter, r *http.Request, status int, f form, secret string) error {
+	proj, err := u.projectFor(r, auth.Read)
+	if err != nil {
+		return err
+	}
+	p := caller(r)
+	d := agentsData{Project: proj, CanManage: p.CanManage(proj.ID), Form: f, Secret: secret, Scope: f.Values["scope"]}
+	if d.Scope != string(catalog.ScopeReadWrite) {
+		d.Scope = string(catalog.ScopeRead)
+	}
+	if d.CanManage {
+		if d.Tokens, err = u.opts.Store.ListAPITokens(r.Context(), proj.ID); err != nil {
+			return err
+		}
+	}
+	d.MCPURL = origin(r) + "/mcp"
+	shown := secret
+	if shown == "" {
+		shown = "<your token>"
+	}
+	d.HTTPConf = indentJSON(map[string]any{"mcpServers": map[string]any{"lakemap": map[string]any{
+		"type": "http", "url": d.MCPURL, "headers": map[string]string{"Authorization": "Bearer " + shown}}}})
+	args := []string{"mcp"}
+	if d.Scope == string(catalog.ScopeRead) {
+		args = append(args, "--read-only")
+	}
+	d.StdioConf = indentJSON(map[string]any{"mcpServers": map[string]any{"lakemap": map[string]any{
+		"command": "lakemap", "args": args}}})
+	if u.opts.Tools != nil {
+		d.HasTools = true
+		if d.Tools, err = u.opts.Tools.Tools(r.Context(), proj.ID, catalog.TokenScope(d.Scope)); err != nil {
+			return err
+		}
+	}
+	return u.render(w, r, status, "agents", view{Title: "Agents (MCP)", Nav: "agents", Current: proj.Name, Data: d})
+}
+
+// createToken makes a project API token (owners) and shows its secret once.
+func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
+	proj, err := u.projectFor(r, auth.Manage)
+	if err != nil {
+		return err
+	}
+	f := newForm(r, "name", "scope")
+	if !f.require("name") {
+		return u.renderAgents(w, r, http.StatusUnprocessableEntity, f, "")
+	}
+	scope, err := catalog.ParseTokenScope(f.Values["scope"])
+	if err != nil {
+		if err := f.fieldError("scope", err); err != nil {
+			return err
+		}
+		return u.renderAgents(w, r, http.StatusUnprocessableEntity, f, "")
+	}
+	secret, hash, err := auth.NewSecret(auth.TokenPrefix)
+	if err != nil {
+		return err
+	}
+	t, err := catalog.NewAPIToken(proj.ID, f.Values["name"], scope, hash, u.opts.Now())
+	if err == nil {
+		t.CreatedBy = caller(r).UserID
+		err = u.opts.Store.CreateAPIToken(r.Context(), t)
+	}
+	if err != nil {
+		if err := f.fieldError("name", err); err != nil {
+			return err
+		}
+		return u.renderAgents(w, r, http.StatusUnprocessableEntity, f, "")
+	}
+	return u.renderAgents(w, r, http.StatusCreated, f, secret)
+}
+
+// origin is the address clients reach this server at, from the request
+// (the Host allow-list has vetted it).
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func indentJSON(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+func TestSecurityHeadersOnEveryPage(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ann", true, "", "")
+	c := e.client("ann")
+	for _, path := range []string{"/", "/signin", "/search?q=x", "/no/such/page", "/static/app.css"} {
+		t.Run(path, func(t *testing.T) {
+			resp, err := c.Get(e.srv.URL + path)
+			must(t, err)
+			resp.Body.Close()
+			csp := resp.Header.Get("Content-Security-Policy")
+			if csp != CSP || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("Content-Security-Policy = %q", csp)
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("no nosniff")
+			}
+		})
+	}
+}
+
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ann", true, "", "")
+	proj := e.project("alpha")
+	seedCatalog(t, e.st, proj.ID)
+	c := e.client("ann")
+	for _, path := range []string{"/", "/search?q=orders", "/e/lake.sales.orders", "/browse", "/projects", "/projects/alpha",
+		"/projects/alpha/integrations/aws/glue", "/projects/alpha/agents"} {
+		t.Run(path, func(t *testing.T) {
+			code, body := e.get(c, path)
+			if code != http.StatusOK {
+				t.Fatalf("status %d: %s", code, body)
+			}
+			for _, bad := range []string{"<script>", "style=", "<style", "onclick=", "onchange="} {
+				if strings.Contains(body, bad) {
+					t.Errorf("page has %q, which the CSP blocks", bad)
+				}
+			}
+			if len(body) > 200<<10 {
+				t.Errorf("page is %d bytes, over 200 KB", len(body))
+			}
+		})
+	}
+}
+
+func TestAssetsAreCached(t *testing.T) {
+	e := newEnv(t, Options{})
+	ui, _ := New(Options{})
+	u, err := ui.assets.url("app.css")
+	must(t, err)
+	resp, err := http.Get(e.srv.URL + u)
+	must(t, err)
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" {
+		t.Errorf("Cache-Control %q, Content-Type %q", cc, resp.Header.Get("Content-Type"))
+	}
+	code, _ := e.get(http.DefaultClient, "/static/nope.js")
+	if code != http.StatusNotFound {
+		t.Errorf("missing asset: %d", code)
+	}
+}
+
+func TestAnonymousIsSentToSignIn(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.client("")
+	resp, err := c.Get(e.srv.URL + "/projects/alpha")
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin?next=%2Fprojects%2Falpha" {
+		t.Errorf("got %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ann", false, "", "")
+	for _, tc := range []struct {
+		name, user, pw, want string
+		code                 int
+	}{
+		{"wrong password", "ann", "nope nope nope", "username or password is wrong", http.StatusUnauthorized},
+		{"unknown user", "bob", testPassword, "username or password is wrong", http.StatusUnauthorized},
+		{"empty", "", "", "Required.", http.StatusUnprocessableEntity},
+		{"right", "ann", testPassword, "", http.StatusSeeOther},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := e.post(e.client(""), "/signin", url.Values{"username": {tc.user}, "password": {tc.pw}, "next": {"//evil.example"}})
+			if code != tc.code || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, body lacks %q", code, tc.want)
+			}
+		})
+	}
+}
+
+func TestSetup(t *testing.T) {
+	e := newEnv(t, Options{})
+	link, err := e.auth.EnsureSetupCode(context.Background())
+	must(t, err)
+	code := strings.TrimPrefix(link, "/setup?code=")
+	code, _ = url.QueryUnescape(code)
+	c := e.client("")
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"bad code", url.Values{"code": {"wrong"}, "username": {"root"}, "password": {testPassword}, "confirm": {testPassword}}, 422, "setup code"},
+		{"passwords differ", url.Values{"code": {code}, "username": {"root"}, "password": {testPassword}, "confirm": {"x"}}, 422, "The two passwords differ."},
+		{"bad username", url.Values{"code": {code}, "username": {"no spaces allowed"}, "password": {testPassword}, "confirm": {testPassword}}, 422, "username"},
+		{"ok", url.Values{"code": {code}, "username": {"root"}, "password": {testPassword}, "confirm": {testPassword}}, 303, ""},
+		{"twice", url.Values{"code": {code}, "username": {"root2"}, "password": {testPassword}, "confirm": {testPassword}}, 422, "set up already"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(c, "/setup", tc.form)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d (want %d), body lacks %q:\n%s", status, tc.status, tc.want, body)
+			}
+			if strings.Contains(body, testPassword) {
+				t.Error("the password is rendered back")
+			}
+		})
+	}
+}
+
+func TestNotFoundAndForbiddenInsideTheLayout(t *testing.T) {
+	e := newEnv(t, Options{})
+	alpha, beta := e.project("alpha"), e.project("beta")
+	seedCatalog(t, e.st, beta.ID)
+	e.user("vic", false, alpha.ID, catalog.RoleViewer)
+	c := e.client("vic")
+	for _, tc := range []struct {
+		name, method, path string
+		form               url.Values
+		status             int
+		want               string
+	}{
+		{"no page", "GET", "/nowhere", nil, 404, "there is no page at /nowhere"},
+		{"other tenant's project", "GET", "/projects/beta", nil, 404, "no project"},
+		{"other tenant's entity", "GET", "/e/lake.sales.orders", nil, 404, "no entity"},
+		{"bad kind", "GET", "/search?q=a&kind=nope", nil, 400, "unknown kind"},
+		{"viewer adds member", "POST", "/projects/alpha", url.Values{"username": {"vic"}, "role": {"owner"}}, 403, "Ask an owner of the project"},
+		{"viewer creates token", "POST", "/projects/alpha/agents", url.Values{"name": {"t"}, "scope": {"read"}}, 403, "that takes its owner"},
+		{"viewer connects", "POST", "/projects/alpha/integrations/aws/glue", url.Values{"action": {"connect"}}, 403, "ask an owner"},
+		{"api stays json", "GET", "/api/v1/nope", nil, 404, `"status":404`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var status int
+			var body string
+			if tc.method == "POST" {
+				status, body = e.post(c, tc.path, tc.form)
+			} else {
+				status, body = e.get(c, tc.path)
+			}
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d (want %d), body lacks %q:\n%.600s", status, tc.status, tc.want, body)
+			}
+			if tc.status != 404 || tc.name != "api stays json" {
+				if !strings.Contains(body, `class="brand"`) && tc.name != "api stays json" {
+					t.Error("error page is not inside the layout")
+				}
+			}
+		})
+	}
+	if strings.Contains(e.log.String(), "panic") {
+		t.Error(e.log.String())
+	}
+}
+
+func TestViewerSeesNoWriteButtons(t *testing.T) {
+	e := newEnv(t, Options{Connections: &fakeConnections{}})
+	alpha := e.project("alpha")
+	e.user("vic", false, alpha.ID, catalog.RoleViewer)
+	e.user("own", false, alpha.ID, catalog.RoleOwner)
+	for _, path := range []string{"/projects/alpha", "/projects/alpha/agents", "/projects/alpha/integrations/aws/glue"} {
+		t.Run(path, func(t *testing.T) {
+			_, viewer := e.get(e.client("vic"), path)
+			_, owner := e.get(e.client("own"), path)
+			if strings.Contains(viewer, `method="post" class`) {
+				t.Errorf("a viewer sees a write form on %s", path)
+			}
+			if !strings.Contains(owner, `method="post"`) {
+				t.Errorf("an owner sees no write form on %s", path)
+			}
+		})
+	}
+}
+
+func TestCrossOriginPostIsRefused(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ann", true, "", "")
+	c := e.client("ann")
+	req, _ := http.NewRequest("POST", e.srv.URL+"/projects", strings.NewReader("name=evil"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := c.Do(req)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site form post: %d", resp.StatusCode)
+	}
+}
+
+func TestParseType(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		fields []string
+	}{
+		{"int", nil},
+		{"struct<a:int,b:struct<c:string>>", []string{"a", "b"}},
+		{"array<struct<x:int>>", []string{"element"}},
+		{"map<string,struct<v:int>>", []string{"value"}},
+		{"struct<broken", nil},
+		{"struct<a>", nil},
+		{strings.Repeat("array<", 100) + "struct<a:int>" + strings.Repeat(">", 100), nil}, // too deep: a leaf
+	} {
+		t.Run(tc.in[:min(len(tc.in), 30)], func(t *testing.T) {
+			n := parseType(tc.in)
+			var got []string
+			for _, f := range n.Fields {
+				got = append(got, f.Name)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.fields, ",") {
+				t.Errorf("fields %v, want %v", got, tc.fields)
+			}
+		})
+	}
+}
