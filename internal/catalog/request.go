@@ -121,14 +121,15 @@ type ReadRequest struct {
 func (s Surface) ParseRead(r Read, a ReadArgs, now time.Time) (ReadRequest, error) {
 	req := ReadRequest{After: a.After, Deleted: a.Deleted}
 	var err error
-	if r == ReadSearch {
-		if strings.TrimSpace(a.Text) == "" {
-			return ReadRequest{}, apperr.New(apperr.Invalid, "%s is required: words to look for in names, descriptions and columns", s.param("text"))
-		}
-		req.Text = a.Text
-	}
 	if req.Kinds, err = ParseKinds(s.param("kind"), a.Kinds); err != nil {
 		return ReadRequest{}, err
+	}
+	if r == ReadSearch {
+		// Empty text with kinds lists those kinds.
+		if strings.TrimSpace(a.Text) == "" && len(req.Kinds) == 0 {
+			return ReadRequest{}, apperr.New(apperr.Invalid, "%s is required: words to look for in names, descriptions and columns (or empty text with %s, to list those kinds)", s.param("text"), s.param("kind"))
+		}
+		req.Text = a.Text
 	}
 	for _, svc := range a.Services {
 		if svc = strings.TrimSpace(svc); svc != "" {

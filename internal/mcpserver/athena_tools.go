@@ -84,7 +84,7 @@ type QueryListOutput struct {
 
 func athenaListQueryExecutions(ctx context.Context, c *liveConn, in QueryListInput) (QueryListOutput, string, error) {
 	var out QueryListOutput
-	limit, explicit, err := limitArg("limit", in.Limit, 20, 50)
+	limit, _, err := limitArg("limit", in.Limit, 20, 50)
 	if err != nil {
 		return out, "", err
 	}
@@ -127,7 +127,7 @@ func athenaListQueryExecutions(ctx context.Context, c *liveConn, in QueryListInp
 			}
 		}
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Executions = out.Executions[:fitCount(out.Executions, b.json-300)]
 	switch skip := cur.Skip + len(out.Executions); {
 	case skip < len(list.QueryExecutionIds):
@@ -150,7 +150,7 @@ func athenaListQueryExecutions(ctx context.Context, c *liveConn, in QueryListInp
 // QueryIDInput names one query execution.
 type QueryIDInput struct {
 	Conn
-	QueryExecutionID string `json:"queryExecutionId" jsonschema:"the execution id athena_start_query or athena_list_query_executions returned"`
+	QueryExecutionID string `json:"queryExecutionId" jsonschema:"a query execution id, as athena_list_query_executions lists them"`
 }
 
 func (in QueryIDInput) check() error {
@@ -169,7 +169,7 @@ func athenaGetQueryExecution(ctx context.Context, c *liveConn, in QueryIDInput) 
 		return QueryView{}, "", awsErr(err, fmt.Sprintf("reading Athena query execution %q", in.QueryExecutionID))
 	}
 	v := queryView(q.QueryExecution, longTextClip/2)
-	t := newText(defaultTextBudget)
+	t := newText(answerTextBudget)
 	renderQuery(t, v, 2_000)
 	if v.OutputLocation != "" {
 		t.line("  results: %s", v.OutputLocation)
@@ -196,6 +196,7 @@ type QueryResultsOutput struct {
 	Rows       [][]*string    `json:"rows" jsonschema:"row values in column order; null for SQL NULL; long values clipped"`
 	Truncated  bool           `json:"truncated" jsonschema:"true when more rows exist than this page shows"`
 	NextCursor string         `json:"nextCursor,omitempty"`
+	Note       string         `json:"note,omitempty" jsonschema:"why there are no rows, when there are none"`
 }
 
 func athenaGetQueryResults(ctx context.Context, c *liveConn, in QueryResultsInput) (QueryResultsOutput, string, error) {
@@ -203,7 +204,7 @@ func athenaGetQueryResults(ctx context.Context, c *liveConn, in QueryResultsInpu
 	if err := in.check(); err != nil {
 		return out, "", err
 	}
-	limit, explicit, err := limitArg("limit", in.Limit, 50, 1000)
+	limit, _, err := limitArg("limit", in.Limit, 50, 1000)
 	if err != nil {
 		return out, "", err
 	}
@@ -248,7 +249,7 @@ func athenaGetQueryResults(ctx context.Context, c *liveConn, in QueryResultsInpu
 		}
 		out.Rows = append(out.Rows, vals)
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Rows = out.Rows[:fitCount(out.Rows, b.json-jsonSize(out.Columns)-300)]
 	switch skip := cur.Skip + len(out.Rows); {
 	case skip < len(rows):
@@ -259,11 +260,26 @@ func athenaGetQueryResults(ctx context.Context, c *liveConn, in QueryResultsInpu
 	out.Truncated = out.NextCursor != ""
 
 	t := newText(b.text)
+	switch {
+	case len(out.Rows) > 0:
+	case len(out.Columns) == 0:
+		// DDL, DML and other statements without a result set.
+		out.Note = "the statement returned no result set (DDL, INSERT or another statement without rows)"
+	case cur.Token == "" && cur.Skip == 0:
+		out.Note = "the query returned no rows"
+	default:
+		out.Note = "no more rows"
+	}
+	if out.Note != "" {
+		t.line("%s", out.Note)
+	}
 	names := make([]string, len(out.Columns))
 	for i, col := range out.Columns {
 		names[i] = col.Name
 	}
-	t.line("%s", strings.Join(names, "\t"))
+	if len(names) > 0 {
+		t.line("%s", strings.Join(names, "\t"))
+	}
 	for _, r := range out.Rows {
 		cells := make([]string, len(r))
 		for i, v := range r {

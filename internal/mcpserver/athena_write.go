@@ -88,7 +88,7 @@ func athenaStartQuery(ctx context.Context, c *liveConn, in StartQueryInput) (Sta
 	default:
 		out.Next = "still running: poll athena_get_query_execution with this queryExecutionId, then athena_get_query_results"
 	}
-	t := newText(defaultTextBudget)
+	t := newText(answerTextBudget)
 	t.line("query execution id: %s", out.QueryExecutionID)
 	if pollErr != nil {
 		t.line("could not read its state (%v); it keeps running", pollErr)

@@ -119,6 +119,17 @@ func BenchmarkCatalogToolsHTTP(b *testing.B) {
 		{"search_catalog kinds=table", "search_catalog", func() map[string]any {
 			return map[string]any{"query": benchWords[rng.IntN(len(benchWords))], "kinds": []string{"table"}}
 		}},
+		// Issue 16: a word inside names ("rders"), and words that only
+		// partly match, which run the in-word and partial passes.
+		{"search_catalog in-word", "search_catalog", func() map[string]any {
+			return map[string]any{"query": benchWords[rng.IntN(len(benchWords))][1:]}
+		}},
+		{"search_catalog partial", "search_catalog", func() map[string]any {
+			return map[string]any{"query": benchWords[rng.IntN(len(benchWords))] + " nosuchword"}
+		}},
+		{"search_catalog list kind", "search_catalog", func() map[string]any {
+			return map[string]any{"kinds": []string{"database"}}
+		}},
 		{"get_entity", "get_entity", func() map[string]any { return map[string]any{"fqn": fqns[rng.IntN(len(fqns))]} }},
 		{"get_table_schema", "get_table_schema", func() map[string]any { return map[string]any{"fqn": fqns[rng.IntN(len(fqns))]} }},
 	}

@@ -36,6 +36,8 @@ func checkEveryTool(t *testing.T, e *env, cs *mcp.ClientSession) {
 		"list_tables":                        {"parent": "prod.sales"},
 		"get_table_schema":                   {"fqn": "prod.sales.wide"},
 		"get_lineage":                        {"fqn": "prod.sales.orders"},
+		"list_partitions":                    {"fqn": "prod.sales.orders"},
+		"list_workgroups":                    {},
 		"list_buckets":                       {},
 		"list_containers":                    {"parent": "lake.landing"},
 		"get_recent_changes":                 {},

@@ -12,7 +12,7 @@ import (
 
 // SearchInput is search_catalog's arguments.
 type SearchInput struct {
-	Query          string   `json:"query" jsonschema:"free text: words of names, descriptions, column names or comments"`
+	Query          string   `json:"query,omitempty" jsonschema:"free text: words of names, descriptions, column names or comments; empty with kinds lists those kinds"`
 	Kinds          []string `json:"kinds,omitempty" jsonschema:"only these kinds, e.g. [\"table\",\"bucket\"]"`
 	Connection     string   `json:"connection,omitempty" jsonschema:"only entities of this connection (serviceName)"`
 	IncludeDeleted bool     `json:"includeDeleted,omitempty" jsonschema:"also match entities gone from AWS since a scan"`
@@ -50,7 +50,7 @@ func searchCatalog(ctx context.Context, s *session, in SearchInput) (SearchOutpu
 	if err != nil {
 		return out, "", err
 	}
-	explicit := req.LimitGiven
+
 	// The connection argument is resolved against the session's scope, not
 	// passed through: an agent sees only the services its token allows.
 	q := req.Search()
@@ -71,7 +71,7 @@ func searchCatalog(ctx context.Context, s *session, in SearchInput) (SearchOutpu
 		out.Hits[i] = SearchHit{FQN: h.FQN, Kind: h.Kind, Name: h.Name, Connection: h.Service,
 			Description: clipped(h.Description, descriptionClip), Score: h.Score, Deleted: h.Deleted}
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	kept := fitCount(out.Hits, b.json-500)
 	out.Hits = out.Hits[:kept]
 	out.Total = res.Total
@@ -119,12 +119,12 @@ func (s *session) listEntities(ctx context.Context, parent string, services []st
 	if err != nil {
 		return out, budget{}, err
 	}
-	limit, explicit := req.Limit, req.LimitGiven
+	limit := req.Limit
 	cur, err := decodeCursor(cursorArg)
 	if err != nil {
 		return out, budget{}, err
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	queries := []catalog.ListQuery{{ParentFQN: parent, Kinds: kinds}}
 	if parent == "" {
 		queries = queries[:0]
@@ -237,6 +237,31 @@ func listUnderService(kind catalog.Kind, title string) handler[ConnectionListInp
 		if err != nil {
 			return out, "", err
 		}
+		total, err := s.countInServices(ctx, services, kind)
+		if err != nil {
+			return out, "", err
+		}
+		out.Total = &total
+		if kind == catalog.KindDatabase {
+			// Glue does not count a database's tables; the catalog does.
+			for i := range out.Items {
+				if _, ok := out.Items[i].Facts["tableCount"]; ok {
+					continue
+				}
+				n, exact, err := s.countChildren(ctx, out.Items[i].FQN, []catalog.Kind{catalog.KindTable}, 1)
+				if err != nil {
+					return out, "", err
+				}
+				if out.Items[i].Facts == nil {
+					out.Items[i].Facts = map[string]any{}
+				}
+				if exact {
+					out.Items[i].Facts["tableCount"] = n
+				} else {
+					out.Items[i].Facts["tableCount"] = fmt.Sprintf("%d+", n)
+				}
+			}
+		}
 		where := "every connection"
 		if svc != "" {
 			where = "connection " + strconv.Quote(svc)
@@ -266,6 +291,10 @@ func listUnderParent(kind catalog.Kind, parents []catalog.Kind, countAttr string
 			return out, "", err
 		}
 		if n, ok := intAttr(p.Attrs, countAttr); ok && countAttr != "" {
+			out.Total = &n
+		} else if n, exact, err := s.countChildren(ctx, p.FQN, []catalog.Kind{kind}, maxCountPages); err != nil {
+			return out, "", err
+		} else if exact {
 			out.Total = &n
 		}
 		return out, renderList(out, b, fmt.Sprintf("%ss in %s %s", kind, p.Kind, p.FQN)), nil
@@ -331,7 +360,7 @@ type ConnectionView struct {
 
 func listConnections(ctx context.Context, s *session, in ConnectionsInput) (ConnectionsOutput, string, error) {
 	var out ConnectionsOutput
-	limit, explicit, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
+	limit, _, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
 	if err != nil {
 		return out, "", err
 	}
@@ -355,7 +384,7 @@ func listConnections(ctx context.Context, s *session, in ConnectionsInput) (Conn
 		out.Connections = append(out.Connections, ConnectionView{Name: c.Name, SourceType: c.SourceType, AccessLevel: level,
 			Region: c.Region, RoleARN: c.RoleARN, WriteTools: level == catalog.ReadWrite && !s.scope.ReadOnly})
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Connections = out.Connections[:fitCount(out.Connections, b.json-300)]
 	if shown := start + len(out.Connections); shown < len(conns) {
 		out.Truncated = true

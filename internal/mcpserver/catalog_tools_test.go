@@ -151,7 +151,8 @@ func TestCatalogTools(t *testing.T) {
 			t.Run("get_recent_changes", func(t *testing.T) {
 				var out ChangesOutput
 				mustCall(t, cs, "get_recent_changes", map[string]any{"since": "1h", "connection": connGlue, "kinds": []string{"table", "column"}, "limit": 10}, &out)
-				if len(out.Changes) != 10 || !out.Truncated || out.Counts["added"] != 10 {
+				// Counts cover the whole window, not the page.
+				if len(out.Changes) != 10 || !out.Truncated || out.Counts["added"] != out.Total || out.Total <= 10 || !out.AtLeast {
 					t.Fatalf("changes = %d, truncated %v, counts %v", len(out.Changes), out.Truncated, out.Counts)
 				}
 				schema := 0
@@ -191,7 +192,8 @@ func TestCatalogBadInput(t *testing.T) {
 		{"schema of a database", "get_table_schema", map[string]any{"fqn": "prod.sales"}, []string{"invalid", "is a database, not a table"}},
 		{"tables of a table", "list_tables", map[string]any{"parent": "prod.sales.orders"}, []string{"invalid", "is a table; tables live under a database"}},
 		{"bad since", "get_recent_changes", map[string]any{"since": "yesterday"}, []string{"invalid", `since "yesterday"`}},
-		{"unknown argument", "get_entity", map[string]any{"fqn": "prod.sales.orders", "colums": 3}, []string{"colums"}},
+		{"unknown argument", "get_entity", map[string]any{"fqn": "prod.sales.orders", "colums": 3}, []string{"invalid", `get_entity takes no argument "colums"`}},
+		{"misspelt argument", "get_entity", map[string]any{"fqn": "prod.sales.orders", "limt": 3}, []string{"invalid", `did you mean "limit"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantToolError(t, call(t, cs, tc.tool, tc.args, nil), tc.want...)

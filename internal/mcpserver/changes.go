@@ -43,7 +43,9 @@ type FieldChangeView struct {
 type ChangesOutput struct {
 	Since      time.Time      `json:"since"`
 	Changes    []ChangeView   `json:"changes"`
-	Counts     map[string]int `json:"counts" jsonschema:"changes on this page by type, plus schemaChanges"`
+	Counts     map[string]int `json:"counts" jsonschema:"changes in the whole window (not only this page) by type, plus schemaChanges"`
+	Total      int            `json:"total" jsonschema:"changes in the window"`
+	AtLeast    bool           `json:"atLeast,omitempty" jsonschema:"true when the window holds more changes than were counted (1000 per connection)"`
 	Truncated  bool           `json:"truncated" jsonschema:"true when older changes exist beyond this page"`
 	NextCursor string         `json:"nextCursor,omitempty"`
 }
@@ -61,7 +63,7 @@ func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (Changes
 	if err != nil {
 		return out, "", err
 	}
-	limit, explicit, since, kinds := req.Limit, req.LimitGiven, req.Since, req.Kinds
+	limit, since, kinds := req.Limit, req.Since, req.Kinds
 	services := s.scope.services()
 	if svc, err := s.service(ctx, in.Connection); err != nil {
 		return out, "", err
@@ -76,9 +78,9 @@ func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (Changes
 		}
 		parent = p.FQN
 	}
-	// The history has no cursor of its own: read up to offset+limit+1 and
-	// page by offset within what the store returns (at most MaxLimit).
-	want := min(cur.Offset+limit+1, catalog.MaxLimit)
+	// The history has no cursor of its own: read the window (at most
+	// MaxLimit per connection), count it, and page by offset within it.
+	want := catalog.MaxLimit
 	if cur.Offset >= catalog.MaxLimit {
 		return out, "", apperr.New(apperr.Invalid, "get_recent_changes pages through at most %d changes; narrow since, connection, parent or kinds", catalog.MaxLimit)
 	}
@@ -92,6 +94,7 @@ func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (Changes
 			return out, "", fmt.Errorf("reading changes since %s: %w", since.Format(time.RFC3339), err)
 		}
 		all = append(all, ch...)
+		out.AtLeast = out.AtLeast || len(ch) >= want
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].At.After(all[j].At) })
 	page, _ := pageByOffset(all, cur.Offset, limit)
@@ -100,7 +103,7 @@ func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (Changes
 	for i, c := range page {
 		out.Changes[i] = changeView(c)
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Changes = out.Changes[:fitCount(out.Changes, b.json-400)]
 	if shown := cur.Offset + len(out.Changes); shown < len(all) {
 		out.Truncated = true
@@ -109,15 +112,20 @@ func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (Changes
 		}
 	}
 	out.Counts = map[string]int{}
-	for _, c := range out.Changes {
+	out.Total = len(all)
+	for _, c := range all {
 		out.Counts[string(c.Type)]++
-		if c.SchemaChange {
+		if changeView(c).SchemaChange {
 			out.Counts["schemaChanges"]++
 		}
 	}
 
 	t := newText(b.text)
-	t.line("changes since %s, newest first: %s", since.Format(time.RFC3339), countsLine(out.Counts))
+	atLeast := ""
+	if out.AtLeast {
+		atLeast = "at least "
+	}
+	t.line("%s%d changes since %s, newest first: %s", atLeast, out.Total, since.Format(time.RFC3339), countsLine(out.Counts))
 	for _, c := range out.Changes {
 		line := fmt.Sprintf("- %s %s %s [%s]", c.At.Format(time.RFC3339), c.Type, c.FQN, c.Kind)
 		if c.SchemaChange {
@@ -135,7 +143,7 @@ func getRecentChanges(ctx context.Context, s *session, in ChangesInput) (Changes
 	if len(out.Changes) == 0 {
 		t.line("(no changes)")
 	}
-	pageNote(t, cur.Offset+len(out.Changes), 0, false, out.NextCursor)
+	pageNote(t, cur.Offset+len(out.Changes), out.Total, !out.AtLeast, out.NextCursor)
 	if out.Truncated && out.NextCursor == "" {
 		t.line("truncated: more than %d changes; narrow since, connection, parent or kinds", catalog.MaxLimit)
 	}

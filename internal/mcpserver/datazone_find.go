@@ -247,7 +247,7 @@ func dzListProjects(ctx context.Context, c *liveConn, in DZProjectsInput) (DZPro
 			out.Truncated, out.NextCursor = true, fmt.Sprint(end)
 		}
 	}
-	t := newText(textBudget)
+	t := newText(answerTextBudget)
 	t.line("%d DataZone projects in %s", out.Total, c.name)
 	for _, p := range out.Projects {
 		t.line("- %s (%s) %s", p.FQN, p.ID, orDash(p.Status))
@@ -290,7 +290,7 @@ func dzGetGlossaryTerm(ctx context.Context, c *liveConn, in DZTermInput) (DZTerm
 	if g, err := c.s.get(ctx, e.ParentFQN); err == nil {
 		v.GlossaryName = g.Name
 	}
-	t := newText(textBudget)
+	t := newText(answerTextBudget)
 	t.line("%s (%s), glossary %s", v.FQN, v.ID, orDash(v.GlossaryName))
 	if v.ShortDescription != "" {
 		t.line("  %s", v.ShortDescription)

@@ -23,41 +23,41 @@ import (
 func dataZoneTools() []toolDef {
 	return []toolDef{
 		liveDef(&mcp.Tool{Name: "datazone_search", Annotations: readAnn("Search DataZone", false),
-			Description: "Searches the DataZone catalog of a datazone connection as lakemap last scanned it: assets, listings and glossary terms by default (kinds widens it to projects, glossaries, data sources), by words of names and descriptions. Returns ranked hits with their domain and project, facets (counts by kind, domain and project over the first 1,000 matches) and a cursor." + costCatalog},
+			Description: "Searches a DataZone connection's last scan: assets, listings, glossary terms (kinds widens it); hits with domain and project, facets."},
 			liveRead, dzOnly, dzSearch),
 		liveDef(&mcp.Tool{Name: "datazone_get_asset", Annotations: readAnn("Get a DataZone asset", true),
-			Description: "Returns a DataZone asset: type, forms (business metadata, with each form type's field names when catalogued), glossary terms, revisions, listing status, the Glue table ARN it describes and that table's catalog FQN. Catalogued by default; live: true reads it from DataZone now (GetAsset, ListAssetRevisions)." + costCatalog + " With live: true," + strings.TrimPrefix(costLive, " Cost:")},
+			Description: "A DataZone asset: type, forms, glossary terms, revisions, listing, its Glue table. live: true reads DataZone now."},
 			liveRead, dzOnly, dzGetAsset),
 		liveDef(&mcp.Tool{Name: "datazone_list_projects", Annotations: readAnn("List DataZone projects", false),
-			Description: "Lists the DataZone projects of a datazone connection, of one domain or all: name, id, domain, status, description, glossary terms. Paged by cursor." + costCatalog},
+			Description: "DataZone projects of a domain or all: id, domain, status, glossary terms."},
 			liveRead, dzOnly, dzListProjects),
 		liveDef(&mcp.Tool{Name: "datazone_get_glossary_term", Annotations: readAnn("Get a DataZone glossary term", false),
-			Description: "Returns a DataZone glossary term: name, glossary, short and long description, status and its relations (isA, classifies) as catalog FQNs. By FQN, or by term id with its domain." + costCatalog},
+			Description: "A glossary term by FQN, or id with domain: descriptions, status, relations."},
 			liveRead, dzOnly, dzGetGlossaryTerm),
 
 		liveDef(&mcp.Tool{Name: "datazone_create_asset", Annotations: writeAnn("Create a DataZone asset", false, false),
-			Description: "Creates an inventory asset in a DataZone project (CreateAsset) with optional forms, glossary terms and external identifier (e.g. a Glue table ARN), and adds it to the catalog. Pass a clientToken to make a retried call safe." + costWrite},
+			Description: "Creates an asset in a project, with forms, glossary terms, external id (a Glue table ARN)."},
 			liveWrite, dzOnly, dzCreateAsset),
 		liveDef(&mcp.Tool{Name: "datazone_update_asset", Annotations: writeAnn("Update a DataZone asset", false, false),
-			Description: "Creates a new revision of a DataZone asset (CreateAssetRevision): new name, description, glossary terms and/or forms (given forms replace the old ones); unchanged fields are carried over. Updates the catalog." + costWrite},
+			Description: "New revision of an asset; given forms replace the old ones, the rest is kept."},
 			liveWrite, dzOnly, dzUpdateAsset),
 		liveDef(&mcp.Tool{Name: "datazone_delete_asset", Annotations: writeAnn("Delete a DataZone asset", true, true),
-			Description: "Deletes a DataZone asset (DeleteAsset) and marks it deleted in the catalog. confirm must repeat the asset's name." + costWrite},
+			Description: "Deletes an asset; confirm repeats its name."},
 			liveWrite, dzOnly, dzDeleteAsset),
 		liveDef(&mcp.Tool{Name: "datazone_publish_asset", Annotations: writeAnn("Publish a DataZone asset", false, true),
-			Description: "Publishes an asset to its domain's catalog as a listing (CreateListingChangeSet, action PUBLISH; DataZone has no CreateListing action), or republishes its latest revision. Records the listing in the catalog." + costWrite},
+			Description: "Publishes an asset's latest revision as a listing."},
 			liveWrite, dzOnly, dzPublishAsset),
 		liveDef(&mcp.Tool{Name: "datazone_unpublish_asset", Annotations: writeAnn("Unpublish a DataZone asset", true, true),
-			Description: "Withdraws an asset's listing from its domain's catalog (CreateListingChangeSet, action UNPUBLISH); the asset stays in the project's inventory. confirm must repeat the asset's name." + costWrite},
+			Description: "Withdraws an asset's listing; the asset stays. confirm repeats its name."},
 			liveWrite, dzOnly, dzUnpublishAsset),
 		liveDef(&mcp.Tool{Name: "datazone_create_data_source", Annotations: writeAnn("Create a DataZone data source", false, false),
-			Description: "Creates a Glue or Redshift data source in a DataZone project (CreateDataSource): the databases it imports, its environment, an optional cron schedule. Adds it to the catalog. Pass a clientToken to make a retried call safe." + costWrite},
+			Description: "Creates a Glue or Redshift data source: databases, environment, optional schedule."},
 			liveWrite, dzOnly, dzCreateDataSource),
 		liveDef(&mcp.Tool{Name: "datazone_update_data_source", Annotations: writeAnn("Update a DataZone data source", false, true),
-			Description: "Updates a DataZone data source (UpdateDataSource): name, description, schedule and/or the databases it imports (given databases replace the old ones). Updates the catalog." + costWrite},
+			Description: "Updates a data source; given databases replace the old ones."},
 			liveWrite, dzOnly, dzUpdateDataSource),
 		liveDef(&mcp.Tool{Name: "datazone_delete_data_source", Annotations: writeAnn("Delete a DataZone data source", true, true),
-			Description: "Deletes a DataZone data source (DeleteDataSource) and marks it deleted in the catalog; the assets it imported stay. confirm must repeat the data source's name." + costWrite},
+			Description: "Deletes a data source; its assets stay. confirm repeats its name."},
 			liveWrite, dzOnly, dzDeleteDataSource),
 	}
 }
@@ -165,7 +165,7 @@ func dzSearch(ctx context.Context, c *liveConn, in DZSearchInput) (DZSearchOutpu
 			out.Truncated, out.NextCursor = true, strconv.Itoa(end)
 		}
 	}
-	t := newText(textBudget)
+	t := newText(answerTextBudget)
 	t.line("%d DataZone matches for %q in %s", out.Total, in.Query, c.name)
 	t.line("by kind: %s", facetLine(out.Facets["kind"]))
 	for _, h := range out.Hits {
@@ -180,9 +180,6 @@ func dzSearch(ctx context.Context, c *liveConn, in DZSearchInput) (DZSearchOutpu
 	}
 	return out, t.String(), nil
 }
-
-// textBudget bounds the text rendering of a DataZone tool.
-const textBudget = 12_000
 
 func facetLine(m map[string]int) string {
 	keys := make([]string, 0, len(m))
@@ -369,7 +366,7 @@ func clipForms(forms map[string]any) []string {
 }
 
 func renderAsset(v DZAssetView) string {
-	t := newText(textBudget)
+	t := newText(answerTextBudget)
 	t.line("%s (%s) asset %s, type %s, revision %s [%s]", orDefault(v.FQN, v.Name), v.ID, v.Name, orDash(v.TypeIdentifier), orDash(v.Revision), v.Source)
 	if v.Description != "" {
 		t.line("  %s", clipped(v.Description, 300))

@@ -24,9 +24,6 @@ func ToolsMarkdown() string {
 			kind, conns = "live write", fams+"; ReadWrite only"
 		}
 		desc := t.tool.Description
-		if i := strings.Index(desc, " Cost:"); i >= 0 {
-			desc = desc[:i]
-		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %v | %v | %v | %s |\n", t.tool.Name, kind, conns,
 			a.ReadOnlyHint, *a.DestructiveHint, a.IdempotentHint, strings.ReplaceAll(desc, "|", "\\|"))
 	}

@@ -43,6 +43,11 @@ func (s *session) entity(ctx context.Context, arg, raw string) (catalog.Entity, 
 	if err != nil {
 		return catalog.Entity{}, err
 	}
+	if len(matches) == 0 {
+		if matches, err = s.looseMatches(ctx, fqn); err != nil {
+			return catalog.Entity{}, err
+		}
+	}
 	switch len(matches) {
 	case 1:
 		return matches[0], nil
@@ -53,8 +58,53 @@ func (s *session) entity(ctx context.Context, arg, raw string) (catalog.Entity, 
 	for i, m := range matches {
 		names[i] = m.FQN
 	}
-	return catalog.Entity{}, apperr.New(apperr.Invalid, "%s %q is ambiguous without quotes: it could be %s; pass one of them as written",
+	return catalog.Entity{}, apperr.New(apperr.Invalid, "%s %q is ambiguous: it could be %s; pass one of them as written",
 		arg, raw, strings.Join(names, " or "))
+}
+
+// maxLooseHits bounds the search hits looseMatches compares.
+const maxLooseHits = 200
+
+// looseMatches finds the entities an FQN names when typed in another case
+// or without its service (connection) part: prod.Sales.ORDERS and
+// sales.orders both find prod.sales.orders. It searches the last part's
+// name and compares whole FQNs, so it costs one indexed search.
+func (s *session) looseMatches(ctx context.Context, fqn string) ([]catalog.Entity, error) {
+	parts, err := catalog.SplitFQN(fqn)
+	if err != nil || len(parts) == 0 {
+		return nil, nil
+	}
+	res, err := s.srv.opts.Store.Search(ctx, catalog.SearchQuery{Text: parts[len(parts)-1], Services: s.scope.services(), Limit: maxLooseHits})
+	if err != nil {
+		return nil, nil // the did-you-mean path still answers
+	}
+	var found []catalog.Entity
+	for _, h := range res.Hits {
+		hp, err := catalog.SplitFQN(h.FQN)
+		if err != nil || !(equalParts(hp, parts) || len(hp) == len(parts)+1 && equalParts(hp[1:], parts)) {
+			continue
+		}
+		e, err := s.get(ctx, h.FQN)
+		if err != nil {
+			continue
+		}
+		if found = append(found, e); len(found) >= 5 {
+			break
+		}
+	}
+	return found, nil
+}
+
+func equalParts(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !strings.EqualFold(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // get reads one entity, hiding those outside the scope.

@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -77,12 +78,13 @@ func TestAnnotations(t *testing.T) {
 	}
 	for name, tool := range tools {
 		a := tool.Annotations
-		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil || a.Title == "" {
+		// openWorldHint tells a live (billed) call from a catalog lookup.
+		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil {
 			t.Errorf("%s: incomplete annotations %+v", name, a)
 			continue
 		}
-		if !strings.Contains(tool.Description, "Cost:") || tool.OutputSchema == nil {
-			t.Errorf("%s: description lacks its cost or output schema", name)
+		if live := strings.HasPrefix(name, "s3_") || strings.HasPrefix(name, "athena_") || strings.HasPrefix(name, "glue_"); *a.OpenWorldHint != live {
+			t.Errorf("%s: openWorldHint %v", name, *a.OpenWorldHint)
 		}
 		write := slices.Contains(writeTools, name)
 		switch {
@@ -128,7 +130,7 @@ func TestWritesRefusedOnReadOnly(t *testing.T) {
 			})
 			t.Run("read-only session names a ReadWrite connection", func(t *testing.T) {
 				// The tools are not listed; a client calling them anyway
-				// gets "unknown tool".
+				// is told why.
 				cs := tr.connect(t, e, Scope{Name: "ro", ReadOnly: true})
 				for _, tool := range writeTools {
 					args := map[string]any{}
@@ -136,19 +138,14 @@ func TestWritesRefusedOnReadOnly(t *testing.T) {
 						args[k] = v
 					}
 					args["connection"] = strings.TrimSuffix(writeArgs[tool]["connection"].(string), "-ro")
-					_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: args})
-					if err == nil || !strings.Contains(err.Error(), "unknown tool") {
-						t.Errorf("%s from a read-only session: err = %v, want unknown tool", tool, err)
-					}
+					wantToolError(t, call(t, cs, tool, args, nil), "access_denied", "`"+tool+"` is available only on ReadWrite connections; this session (`", "`) is ReadOnly", "nothing was sent")
 				}
 			})
 			t.Run("ReadOnly-only session", func(t *testing.T) {
 				cs := tr.connect(t, e, Scope{Name: "ro-conns", Connections: []string{connGlueRO, connS3RO}})
 				for _, tool := range writeTools {
-					_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: writeArgs[tool]})
-					if err == nil || !strings.Contains(err.Error(), "unknown tool") {
-						t.Errorf("forged %s: err = %v, want unknown tool", tool, err)
-					}
+					conn := writeArgs[tool]["connection"].(string)
+					wantToolError(t, call(t, cs, tool, writeArgs[tool], nil), "`"+tool+"` is available only on ReadWrite connections; `"+conn+"` is ReadOnly")
 				}
 			})
 		})
@@ -190,4 +187,56 @@ func TestReadOnlySessionSendsNoWrite(t *testing.T) {
 	if ops := e.front.WriteOps(); len(ops) != 0 {
 		t.Errorf("a ReadOnly session sent writes: %v", ops)
 	}
+}
+
+// TestDescriptionsNameOnlyListedTools: no description or schema of a
+// session's tools points the agent at a tool that session does not have.
+func TestDescriptionsNameOnlyListedTools(t *testing.T) {
+	e := newCatalogEnv(t)
+	var all []string
+	for _, d := range e.srv.tools {
+		all = append(all, d.tool.Name)
+	}
+	for _, scope := range []Scope{{}, {Connections: []string{connGlueRO, connS3RO}}, {ReadOnly: true}, {Connections: []string{connS3RO}}, {Connections: []string{connS3}}} {
+		t.Run(strings.Join(scope.Connections, ","), func(t *testing.T) {
+			tools := listTools(t, connectInMemory(t, e, scope))
+			for _, tool := range tools {
+				b, _ := json.Marshal(tool)
+				for _, name := range all {
+					if tools[name] == nil && strings.Contains(string(b), name) {
+						t.Errorf("%s names %s, which this session lacks", tool.Name, name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMissingWriteToolExplained: without moto, a write tool absent from the
+// session answers why instead of "unknown tool".
+func TestMissingWriteToolExplained(t *testing.T) {
+	e := newCatalogEnv(t)
+	for _, tc := range []struct {
+		name  string
+		scope Scope
+		args  map[string]any
+		want  string
+	}{
+		{"read-only scope", Scope{Name: "bot", ReadOnly: true}, map[string]any{"connection": connGlue, "query": "SELECT 1"}, "this session (`bot`) is ReadOnly"},
+		{"ReadOnly connection", Scope{Name: "bot", Connections: []string{connGlueRO}}, map[string]any{"connection": connGlueRO, "query": "SELECT 1"}, "`prod-ro` is ReadOnly"},
+		{"no connection named", Scope{Name: "bot", Connections: []string{connGlueRO}}, map[string]any{"query": "SELECT 1"}, "no connection this session reaches is ReadWrite"},
+		{"connection out of scope", Scope{Name: "bot", Connections: []string{connGlueRO}}, map[string]any{"connection": connGlue, "query": "SELECT 1"}, "`prod` is not a connection this session can use"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := connectInMemory(t, e, tc.scope)
+			wantToolError(t, call(t, cs, "athena_start_query", tc.args, nil), "access_denied", "`athena_start_query` is available only on ReadWrite connections; ", tc.want)
+		})
+	}
+	t.Run("a tool lakemap lacks is still unknown", func(t *testing.T) {
+		cs := connectInMemory(t, e, Scope{ReadOnly: true})
+		_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "drop_everything"})
+		if err == nil || !strings.Contains(err.Error(), "unknown tool") {
+			t.Errorf("err = %v, want unknown tool", err)
+		}
+	})
 }

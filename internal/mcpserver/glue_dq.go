@@ -52,7 +52,7 @@ func targetOf(t *types.DataQualityTargetTable) (db, table string) {
 
 func glueListRulesets(ctx context.Context, c *liveConn, in RulesetListInput) (RulesetListOutput, string, error) {
 	out := RulesetListOutput{Rulesets: []RulesetView{}}
-	limit, explicit, err := limitArg("limit", in.Limit, 50, 1000)
+	limit, _, err := limitArg("limit", in.Limit, 50, 1000)
 	if err != nil {
 		return out, "", err
 	}
@@ -85,7 +85,7 @@ func glueListRulesets(ctx context.Context, c *liveConn, in RulesetListInput) (Ru
 		out.Rulesets = append(out.Rulesets, RulesetView{Name: aws.ToString(r.Name), Description: clipped(aws.ToString(r.Description), descriptionClip),
 			Database: db, Table: table, RuleCount: r.RuleCount, Created: r.CreatedOn, LastModified: r.LastModifiedOn})
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Rulesets = out.Rulesets[:fitCount(out.Rulesets, b.json-300)]
 	switch skip := cur.Skip + len(out.Rulesets); {
 	case skip < len(res.Rulesets):
@@ -142,7 +142,7 @@ func glueGetRuleset(ctx context.Context, c *liveConn, in RulesetNameInput) (Rule
 type DQResultInput struct {
 	Conn
 	ResultID string `json:"resultId,omitempty" jsonschema:"a data quality result id"`
-	RunID    string `json:"runId,omitempty" jsonschema:"an evaluation run id (from glue_start_data_quality_evaluation): its status and results"`
+	RunID    string `json:"runId,omitempty" jsonschema:"an evaluation run id: its status and results"`
 	Database string `json:"database,omitempty" jsonschema:"with table: the table's latest result"`
 	Table    string `json:"table,omitempty" jsonschema:"with database: the table's latest result"`
 }
@@ -216,7 +216,7 @@ func glueGetDQResult(ctx context.Context, c *liveConn, in DQResultInput) (DQResu
 	default:
 		return out, "", apperr.New(apperr.Invalid, "name a result: resultId, runId, or database and table for the table's latest result")
 	}
-	rulesBudget := defaultJSONBudget / max(1, min(len(ids), maxResultsPerRun))
+	rulesBudget := answerJSONBudget / max(1, min(len(ids), maxResultsPerRun))
 	for i, id := range ids {
 		if i == maxResultsPerRun {
 			break
@@ -227,7 +227,7 @@ func glueGetDQResult(ctx context.Context, c *liveConn, in DQResultInput) (DQResu
 		}
 		out.Results = append(out.Results, dqResultView(r, rulesBudget))
 	}
-	t := newText(defaultTextBudget)
+	t := newText(answerTextBudget)
 	if out.Run != nil {
 		t.line("run %s: %s%s", out.Run.RunID, out.Run.Status, prefixed(" — ", out.Run.Error))
 	}

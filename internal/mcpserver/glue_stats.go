@@ -118,7 +118,7 @@ func glueGetColumnStatistics(ctx context.Context, c *liveConn, in ColumnStatsInp
 			out.Missing = append(out.Missing, col)
 		}
 	}
-	t := newText(defaultTextBudget * 2)
+	t := newText(answerTextBudget * 2)
 	t.line("column statistics of %s.%s (%d columns)", in.Database, in.Table, len(out.Statistics))
 	for _, s := range out.Statistics {
 		t.line("- %s", renderStats(s))

@@ -28,6 +28,8 @@ type EdgeView struct {
 	Evidence string              `json:"evidence,omitempty"`
 	Columns  map[string][]string `json:"columns,omitempty" jsonschema:"downstream column to upstream columns, when known"`
 	At       time.Time           `json:"at"`
+	SQL      string              `json:"sql,omitempty" jsonschema:"the query's or view's SQL (clipped)"`
+	Catalog  string              `json:"catalog,omitempty" jsonschema:"the query's data catalog"`
 }
 
 // LineageOutput is a page of lineage edges, nearest first.
@@ -51,7 +53,7 @@ func getLineage(ctx context.Context, s *session, in LineageInput) (LineageOutput
 	if err != nil {
 		return out, "", err
 	}
-	limit, explicit, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
+	limit, _, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
 	if err != nil {
 		return out, "", err
 	}
@@ -77,11 +79,26 @@ func getLineage(ctx context.Context, s *session, in LineageInput) (LineageOutput
 	}
 	out = LineageOutput{FQN: e.FQN, Direction: dir, Depth: depth, Total: len(visible), Edges: []EdgeView{}}
 	page, _ := pageByOffset(visible, cur.Offset, limit)
+	origins := map[string]catalog.Entity{}
 	for _, ed := range page {
-		out.Edges = append(out.Edges, EdgeView{From: ed.From, To: ed.To, Kind: ed.Kind, Hop: ed.Hop,
-			Evidence: clipped(ed.Evidence, descriptionClip), Columns: clipColumns(ed.Columns), At: ed.At})
+		v := EdgeView{From: ed.From, To: ed.To, Kind: ed.Kind, Hop: ed.Hop,
+			Evidence: clipped(ed.Evidence, descriptionClip), Columns: clipColumns(ed.Columns), At: ed.At}
+		// The evidence entity carries what an agent asks next: the SQL.
+		if ed.Origin != "" && (ed.Kind == catalog.EdgeQuery || ed.Kind == catalog.EdgeView) {
+			o, seen := origins[ed.Origin]
+			if !seen {
+				o, _ = s.get(ctx, ed.Origin)
+				origins[ed.Origin] = o
+			}
+			if ed.Kind == catalog.EdgeQuery {
+				v.SQL, v.Catalog = clipped(str(o.Attrs, "query"), edgeSQLClip), str(o.Attrs, "catalog")
+			} else {
+				v.SQL = clipped(viewSQL(o.Attrs), edgeSQLClip)
+			}
+		}
+		out.Edges = append(out.Edges, v)
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Edges = out.Edges[:fitCount(out.Edges, b.json-300)]
 	if shown := cur.Offset + len(out.Edges); shown < len(visible) {
 		out.Truncated = true
@@ -90,7 +107,8 @@ func getLineage(ctx context.Context, s *session, in LineageInput) (LineageOutput
 	t := newText(b.text)
 	t.line("lineage of %s (%s, depth %d): %d edges", e.FQN, dir, depth, len(visible))
 	for _, ed := range out.Edges {
-		t.line("- hop %d: %s → %s (%s%s)", ed.Hop, ed.From, ed.To, ed.Kind, prefixed(": ", clipped(ed.Evidence, 100)))
+		t.line("- hop %d: %s → %s (%s%s%s)%s", ed.Hop, ed.From, ed.To, ed.Kind, prefixed(": ", clipped(ed.Evidence, 100)),
+			prefixed(", catalog ", ed.Catalog), prefixed("; SQL: ", clipped(strings.Join(strings.Fields(ed.SQL), " "), 200)))
 	}
 	if len(visible) == 0 {
 		t.line("(no lineage known: it comes from views, Athena queries and table storage locations seen by scans)")
@@ -98,6 +116,9 @@ func getLineage(ctx context.Context, s *session, in LineageInput) (LineageOutput
 	pageNote(t, cur.Offset+len(out.Edges), len(visible), true, out.NextCursor)
 	return out, t.String(), nil
 }
+
+// edgeSQLClip bounds the SQL shown on one lineage edge.
+const edgeSQLClip = 600
 
 func serviceOf(fqn string) string {
 	parts, err := catalog.SplitFQN(fqn)

@@ -17,12 +17,12 @@ import (
 // so every result is sized on purpose: lists are cut to fit and say so with
 // truncated, a total and a cursor. Sizes are bytes of JSON (structured
 // content) and of text; at roughly four bytes a token, a default answer
-// stays under about 4,000 tokens and no answer exceeds 20,000.
+// stays under about 4,000 tokens. One budget sizes every answer: an
+// explicit limit larger than what fits pages (truncated, with a cursor)
+// rather than overflowing, so no argument can blow an agent's context.
 const (
-	defaultJSONBudget = 9_000
-	defaultTextBudget = 6_000
-	maxJSONBudget     = 45_000
-	maxTextBudget     = 30_000
+	answerJSONBudget = 9_000
+	answerTextBudget = 6_000
 
 	// Single values (descriptions, attribute values, SQL, cells) are clipped
 	// so one item can never eat a page.
@@ -36,13 +36,9 @@ type budget struct {
 	json, text int
 }
 
-// budgetFor widens the default budget when the caller asked for a size
-// explicitly: it then gets up to the hard maximum.
-func budgetFor(explicit bool) budget {
-	if explicit {
-		return budget{json: maxJSONBudget, text: maxTextBudget}
-	}
-	return budget{json: defaultJSONBudget, text: defaultTextBudget}
+// answerBudget is the one size allowance of every tool answer.
+func answerBudget() budget {
+	return budget{json: answerJSONBudget, text: answerTextBudget}
 }
 
 // fitCount returns how many leading items fit in n bytes of JSON, at least

@@ -85,7 +85,7 @@ func s3ListObjects(ctx context.Context, c *liveConn, in S3ListInput) (S3ListOutp
 		return out, "", err
 	}
 	out.Bucket = ref.Bucket
-	limit, explicit, err := limitArg("limit", in.Limit, defaultS3Limit, 1000)
+	limit, _, err := limitArg("limit", in.Limit, defaultS3Limit, 1000)
 	if err != nil {
 		return out, "", err
 	}
@@ -128,7 +128,7 @@ func s3ListObjects(ctx context.Context, c *liveConn, in S3ListInput) (S3ListOutp
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	page, _ := pageByOffset(entries, cur.Skip, limit)
-	b := budgetFor(explicit)
+	b := answerBudget()
 	sized := make([]any, len(page))
 	for i, e := range page {
 		if sized[i] = e.name; !e.prefix {
@@ -213,7 +213,7 @@ func s3GetObjectMetadata(ctx context.Context, c *liveConn, in S3MetadataInput) (
 			out.Metadata[k] = clipped(v, 200)
 		}
 	}
-	t := newText(defaultTextBudget)
+	t := newText(answerTextBudget)
 	t.line("%s: %d bytes, type %s, modified %s", in.uri(), out.Size, orDash(out.ContentType), timeOrDash(out.LastModified))
 	t.line("etag %s, storage class %s, encoding %s, version %s", orDash(out.ETag), orDash(out.StorageClass), orDash(out.ContentEncoding), orDash(out.VersionID))
 	for _, k := range sortedKeys(out.Metadata) {

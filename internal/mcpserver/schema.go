@@ -8,6 +8,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/lineage/sqlparse"
 )
 
 // maxColumns bounds the columns read for one table; wider tables say so.
@@ -31,7 +32,7 @@ type EntityOutput struct {
 
 func getEntity(ctx context.Context, s *session, in EntityInput) (EntityOutput, string, error) {
 	var out EntityOutput
-	limit, explicit, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
+	limit, _, err := limitArg("limit", in.Limit, catalog.DefaultLimit, catalog.MaxLimit)
 	if err != nil {
 		return out, "", err
 	}
@@ -43,7 +44,7 @@ func getEntity(ctx context.Context, s *session, in EntityInput) (EntityOutput, s
 	if err != nil {
 		return out, "", err
 	}
-	b := budgetFor(explicit)
+	b := answerBudget()
 	out.Entity = viewWithin(e, b.json/2)
 	used := jsonSize(out.Entity)
 	if hasColumns(e.Kind) {
@@ -160,9 +161,10 @@ func pageByOffset[T any](items []T, offset, limit int) ([]T, int) {
 
 // SchemaInput is get_table_schema's arguments.
 type SchemaInput struct {
-	FQN    string `json:"fqn" jsonschema:"FQN of a table (or of an S3 container with a schema), e.g. prod.sales.orders"`
-	Limit  int    `json:"limit,omitempty" jsonschema:"columns per page; default 200, at most 1000 (cut to fit the response size)"`
-	Cursor string `json:"cursor,omitempty" jsonschema:"nextCursor of the previous page of columns"`
+	FQN     string `json:"fqn" jsonschema:"FQN of a table (or of an S3 container with a schema), e.g. prod.sales.orders"`
+	Limit   int    `json:"limit,omitempty" jsonschema:"columns per page; default 200, at most 1000 (cut to fit the response size)"`
+	Cursor  string `json:"cursor,omitempty" jsonschema:"nextCursor of the previous page of columns"`
+	Compact bool   `json:"compact,omitempty" jsonschema:"columns as name and type only: wide tables in fewer pages"`
 }
 
 // ColumnView is one column of a schema.
@@ -170,7 +172,7 @@ type ColumnView struct {
 	Name         string `json:"name"`
 	Type         string `json:"type"`
 	Comment      string `json:"comment,omitempty"`
-	Ordinal      int    `json:"ordinal"`
+	Ordinal      int    `json:"ordinal,omitempty" jsonschema:"position from 0 (absent for 0 and in compact mode)"`
 	PartitionKey bool   `json:"partitionKey,omitempty"`
 }
 
@@ -183,8 +185,11 @@ type SchemaOutput struct {
 	Format        string       `json:"format,omitempty"`
 	Location      string       `json:"location,omitempty"`
 	IsView        bool         `json:"isView,omitempty"`
-	ViewSQL       string       `json:"viewSql,omitempty"`
+	ViewSQL       string       `json:"viewSql,omitempty" jsonschema:"the view's SQL, decoded from Athena's Presto View encoding"`
 	PartitionKeys []string     `json:"partitionKeys,omitempty"`
+	Partitions    int          `json:"partitionCount,omitempty" jsonschema:"partitions seen in the last scan"`
+	Newest        string       `json:"newestPartition,omitempty" jsonschema:"newest partition, e.g. dt=2024-01-01 (list_partitions lists them)"`
+	NewestCreated string       `json:"newestPartitionCreated,omitempty"`
 	Columns       []ColumnView `json:"columns"`
 	ColumnsTotal  int          `json:"columnsTotal"`
 	Truncated     bool         `json:"truncated" jsonschema:"true when more columns exist than this page shows"`
@@ -197,7 +202,7 @@ const defaultSchemaLimit = 200
 
 func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutput, string, error) {
 	var out SchemaOutput
-	limit, explicit, err := limitArg("limit", in.Limit, defaultSchemaLimit, catalog.MaxLimit)
+	limit, _, err := limitArg("limit", in.Limit, defaultSchemaLimit, catalog.MaxLimit)
 	if err != nil {
 		return out, "", err
 	}
@@ -219,9 +224,11 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 	if out.Description, cut = clip(e.Description, descriptionClip*3); cut {
 		out.ClippedFields = append(out.ClippedFields, "description")
 	}
-	if out.ViewSQL, cut = clip(str(e.Attrs, "viewOriginalText"), longTextClip/2); cut {
+	if out.ViewSQL, cut = clip(viewSQL(e.Attrs), longTextClip/2); cut {
 		out.ClippedFields = append(out.ClippedFields, "viewSql")
 	}
+	out.Partitions, _ = intAttr(e.Attrs, "partitionCount")
+	out.Newest, out.NewestCreated = str(e.Attrs, "newestPartition"), str(e.Attrs, "newestPartitionCreated")
 	cols, complete, err := s.columns(ctx, e.FQN)
 	if err != nil {
 		return out, "", err
@@ -231,7 +238,10 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 			out.PartitionKeys = append(out.PartitionKeys, c.Name)
 		}
 	}
-	b := budgetFor(explicit)
+	if len(out.PartitionKeys) == 0 {
+		out.PartitionKeys = partitionKeyNames(e.Attrs)
+	}
+	b := answerBudget()
 	room := b.json - jsonSize(out) - 300
 	page, _ := pageByOffset(cols, cur.Offset, limit)
 	out.Columns = make([]ColumnView, len(page))
@@ -239,6 +249,9 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 		ord, _ := intAttr(c.Attrs, "ordinal")
 		pk, _ := c.Attrs["isPartitionKey"].(bool)
 		out.Columns[i] = ColumnView{Name: c.Name, Type: clipped(str(c.Attrs, "dataType"), valueClip), Comment: clipped(c.Description, descriptionClip), Ordinal: ord, PartitionKey: pk}
+		if in.Compact {
+			out.Columns[i] = ColumnView{Name: c.Name, Type: out.Columns[i].Type}
+		}
 	}
 	out.Columns = out.Columns[:fitCount(out.Columns, room)]
 	out.ColumnsTotal = len(cols)
@@ -257,12 +270,15 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 	if len(out.PartitionKeys) > 0 {
 		t.line("partitioned by: %v", out.PartitionKeys)
 	}
+	if out.Partitions > 0 || out.Newest != "" {
+		t.line("partitions: %d; newest %s %s", out.Partitions, orDash(out.Newest), out.NewestCreated)
+	}
 	if out.ViewSQL != "" {
 		t.line("view SQL: %s", clipped(out.ViewSQL, 500))
 	}
 	t.line("columns (%d):", len(cols))
-	for _, c := range out.Columns {
-		line := fmt.Sprintf("  %d. %s %s", c.Ordinal, c.Name, clipped(c.Type, 200))
+	for i, c := range out.Columns {
+		line := fmt.Sprintf("  %d. %s %s", cur.Offset+i, c.Name, clipped(c.Type, 200))
 		if c.PartitionKey {
 			line += " (partition key)"
 		}
@@ -273,6 +289,35 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 	}
 	pageNote(t, cur.Offset+len(out.Columns), len(cols), complete, out.NextCursor)
 	return out, t.String(), nil
+}
+
+// viewSQL is a view's SQL as written: Athena's "/* Presto View: <base64> */"
+// decoded to its originalSql, else Glue's text as stored.
+func viewSQL(attrs map[string]any) string {
+	original := str(attrs, "viewOriginalText")
+	if original == "" {
+		return ""
+	}
+	v, err := sqlparse.DecodeView(original, str(attrs, "viewExpandedText"))
+	if err != nil {
+		return original
+	}
+	return v.SQL
+}
+
+// partitionKeyNames reads the table's partitionKeys attribute
+// ([{name, type, comment}]) when its columns do not flag them.
+func partitionKeyNames(attrs map[string]any) []string {
+	keys, _ := attrs["partitionKeys"].([]any)
+	var out []string
+	for _, k := range keys {
+		if m, ok := k.(map[string]any); ok {
+			if n, _ := m["name"].(string); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 func str(attrs map[string]any, k string) string {

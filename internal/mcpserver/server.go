@@ -136,11 +136,14 @@ func (s *Server) ForScope(ctx context.Context, scope Scope) (*mcp.Server, error)
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	sess := &session{srv: s, scope: scope}
+	registered := map[string]toolDef{}
 	for _, t := range s.tools {
 		if t.visible(conns, scope, s.familyOf) {
 			t.add(ms, sess)
+			registered[t.tool.Name] = t
 		}
 	}
+	ms.AddReceivingMiddleware(sess.callMiddleware(registered))
 	return ms, nil
 }
 
@@ -160,6 +163,6 @@ func (s *Server) reachable(ctx context.Context, scope Scope) ([]catalog.Connecti
 }
 
 const instructions = `lakemap catalogs an AWS data estate (Glue/Athena databases and tables, S3 buckets and containers).
-Start with search_catalog or list_connections; read schemas with get_table_schema. Catalog tools answer from lakemap's own catalog (fast, no AWS call).
-Tools named s3_*, athena_* and glue_* call AWS live through a named connection (slower, billed by AWS, subject to IAM); write tools exist only for ReadWrite connections.
-Long lists come in pages: pass the returned cursor back to get the next page. A result with truncated=true is incomplete, and says how much is missing.`
+Start with search_catalog or list_connections; read schemas with get_table_schema. FQNs look like connection.database.table; case and a missing connection part are forgiven when only one entity matches.
+Catalog tools (openWorldHint false) answer from lakemap's own catalog: fast, no AWS call. Tools named s3_*, athena_* and glue_* call AWS live through a named connection (a name from list_connections): slower, billed by AWS, subject to IAM. Write tools (readOnlyHint false) exist only for ReadWrite connections.
+Every answer has one size budget: limit sets a page size, and a page that would not fit is cut with truncated=true, a total when known and a nextCursor; pass the cursor back unchanged for the next page.`

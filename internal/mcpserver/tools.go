@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"time"
 
@@ -63,6 +64,8 @@ type toolDef struct {
 	class    toolClass
 	families []string
 	add      func(*mcp.Server, *session)
+	// shapes drives lenient argument reading (args.go).
+	shapes map[string]argShape
 }
 
 // visible decides whether a session with these reachable connections gets
@@ -110,8 +113,9 @@ const (
 )
 
 func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
-	return toolDef{tool: t, class: catalogTool, add: func(ms *mcp.Server, s *session) {
-		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+	t = withSchemas[In](t)
+	return toolDef{tool: t, class: catalogTool, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
+		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
 			ctx, cancel := context.WithTimeout(ctx, catalogToolTimeout)
 			defer cancel()
 			start := time.Now()
@@ -125,8 +129,9 @@ func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 // checked here, before the body runs, so no write tool can reach AWS through
 // a ReadOnly connection whatever its body does.
 func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []string, h liveHandler[In, Out]) toolDef {
-	return toolDef{tool: t, class: class, families: families, add: func(ms *mcp.Server, s *session) {
-		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+	t = withSchemas[In](t)
+	return toolDef{tool: t, class: class, families: families, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
+		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
 			ctx, cancel := context.WithTimeout(ctx, liveToolTimeout)
 			defer cancel()
 			start := time.Now()
@@ -148,13 +153,14 @@ func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []strin
 
 // finish logs the call and shapes its result: text content beside the
 // structured output, or a tool error carrying the message and its advice.
-func finish[Out any](s *session, tool, conn string, start time.Time, out Out, text string, err error) (*mcp.CallToolResult, Out, error) {
+// The structured result goes out as any, so the SDK declares no output
+// schema (withSchemas says why).
+func finish[Out any](s *session, tool, conn string, start time.Time, out Out, text string, err error) (*mcp.CallToolResult, any, error) {
 	took := time.Since(start)
 	if err != nil {
 		s.srv.logger.Info("mcp tool call failed", "tool", tool, "client", s.scope.Name, "connection", conn,
 			"kind", apperr.KindOf(err).String(), "took", took)
-		var zero Out
-		return nil, zero, s.toolError(tool, err)
+		return nil, nil, s.toolError(tool, err)
 	}
 	s.srv.logger.Debug("mcp tool call", "tool", tool, "client", s.scope.Name, "connection", conn, "took", took)
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
@@ -164,10 +170,12 @@ func ptr[T any](v T) *T { return &v }
 
 // Annotations. Every tool states destructiveHint explicitly, even reads,
 // because clients default it to true.
-func readAnn(title string, live bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(live)}
+// The title argument documents the tool in registry.go; it is not sent:
+// clients show the name, and tools/list stays small.
+func readAnn(_ string, live bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{ReadOnlyHint: true, DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(live)}
 }
 
-func writeAnn(title string, destructive, idempotent bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{Title: title, DestructiveHint: ptr(destructive), IdempotentHint: idempotent, OpenWorldHint: ptr(true)}
+func writeAnn(_ string, destructive, idempotent bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), IdempotentHint: idempotent, OpenWorldHint: ptr(true)}
 }

@@ -19,8 +19,11 @@ const maxCounted = 200
 // maxExact bounds the exact-name hits put ahead of ranked ones.
 const maxExact = 50
 
-// Search implements catalog.Searcher. Exact name matches come first, then
-// full-text matches by score (rank.go).
+// Search implements catalog.Searcher. Passes run best first and stop once
+// the page is full: exact names, every word whole, the last word as a
+// prefix, some of the words (more first), then words inside names
+// (search_intext.go). Each pass has its own score band, so hits are in
+// score order across pages too. Text without words lists kinds instead.
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	return s.search(ctx, catalog.AllProjects(), q)
 }
@@ -32,17 +35,25 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
+	if q.Offset < 0 || q.Offset > catalog.MaxOffset {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d: want 0 to %d", q.Offset, catalog.MaxOffset)
+	}
+	if kinds, ok := listingKinds(q, words); ok {
+		q.Kinds = kinds
+		return s.listKinds(ctx, t, q)
+	}
 	exactWords, match := matchExprs(words)
 	if match == "" {
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
 	}
-	if q.Offset < 0 || q.Offset > catalog.MaxOffset {
-		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d: want 0 to %d", q.Offset, catalog.MaxOffset)
-	}
 	limit := catalog.ClampLimit(q.Limit)
 	filter, filterArgs := searchFilter(q, t)
 
-	exact, err := s.exactHits(ctx, exactNames(q.Text, words), filter, filterArgs)
+	exactFilter := filter
+	if !slices.Contains(q.Kinds, catalog.KindQuery) {
+		exactFilter += " AND e.kind <> 'query_execution'"
+	}
+	exact, err := s.exactHits(ctx, exactNames(q.Text, words), exactFilter, filterArgs)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -54,33 +65,42 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	// know whether another page exists.
 	need := q.Offset + limit + 1
 	all := exact
-	// Whole words first, then the last word as a prefix to fill the page: a
-	// prefix of a common word merges huge posting lists, and most searches
-	// are complete words that fill the page without it.
-	// countExpr is what Total counts: the prefix matches only when the page
-	// needed them, since merging a prefix's terms is the costliest step.
+	// countExpr is what Total counts: the widest word pass the page needed
+	// (a prefix's or an OR's terms are the costliest to merge).
 	countExpr := exactWords
-	for i, expr := range []string{exactWords, match} {
-		terms := queryTerms{words: words, prefix: i == 1}
+	for _, p := range wordPasses(words) {
 		for _, table := range tablesFor(q.Kinds) {
 			if len(all) >= need {
 				break
 			}
-			countExpr = expr
-			ranked, err := s.rankedHits(ctx, table, expr, terms, filter, filterArgs, need-len(all), seen)
+			countExpr = p.expr
+			ranked, err := s.rankedHits(ctx, table, p.expr, p.terms, filter, filterArgs, need-len(all), seen)
 			if err != nil {
 				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 			}
-			for _, h := range ranked {
-				seen[h.FQN] = true
+			for i := range ranked {
+				seen[ranked[i].FQN] = true
+				ranked[i].Score = banded(p.band, ranked[i].Score)
 			}
 			all = append(all, ranked...)
 		}
+	}
+	inWord := 0
+	if len(all) < need && !onlyQueries(q.Kinds) {
+		more, err := s.inWordHits(ctx, words, filter, filterArgs, need-len(all), seen)
+		if err != nil {
+			return catalog.SearchResult{}, fmt.Errorf("search %q inside words: %w", q.Text, err)
+		}
+		inWord = len(more)
+		all = append(all, more...)
 	}
 	res := catalog.SearchResult{Hits: []catalog.SearchHit{}}
 	if q.Offset < len(all) {
 		res.Hits = all[q.Offset:min(len(all), q.Offset+limit)]
 	}
+	// Within a band, a pass past rankCap matches reads in index order:
+	// the page itself is always shown best first.
+	slices.SortStableFunc(res.Hits, func(a, b catalog.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
 	// No next page past MaxOffset: it would be refused.
 	if len(all) > q.Offset+limit && q.Offset+limit <= catalog.MaxOffset {
 		res.NextOffset = q.Offset + limit
@@ -89,6 +109,16 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 		// all holds every match: the page was not filled. An offset past
 		// the end must not count as matches.
 		res.Total = len(all)
+		// "workgroups" matched no name: list what it names.
+		if kinds := namedKinds(words); len(all) == 0 && len(q.Kinds) == 0 && len(kinds) > 0 {
+			q.Kinds = kinds
+			return s.listKinds(ctx, t, q)
+		}
+		return res, nil
+	}
+	if inWord > 0 {
+		// The page reached into in-word hits: at least this many match.
+		res.Total = max(len(all)-1, q.Offset+len(res.Hits))
 		return res, nil
 	}
 	for _, table := range tablesFor(q.Kinds) {
@@ -105,15 +135,20 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 
 // tablesFor lists the indexes a kind filter needs, datasets before columns:
 // tables, buckets and containers are what people search for first.
+// Athena query executions have an index of their own, read only when
+// kinds asks for them.
 func tablesFor(kinds []catalog.Kind) []string {
 	if len(kinds) == 0 {
 		return searchTables
 	}
-	var entities, columns bool
+	var entities, columns, queries bool
 	for _, k := range kinds {
-		if k == catalog.KindColumn {
+		switch k {
+		case catalog.KindColumn:
 			columns = true
-		} else {
+		case catalog.KindQuery:
+			queries = true
+		default:
 			entities = true
 		}
 	}
@@ -123,6 +158,9 @@ func tablesFor(kinds []catalog.Kind) []string {
 	}
 	if columns {
 		out = append(out, "column_search")
+	}
+	if queries {
+		out = append(out, "query_search")
 	}
 	return out
 }
@@ -150,7 +188,10 @@ func searchFilter(q catalog.SearchQuery, t catalog.Tenant) (string, []any) {
 	return b.String(), append(args, condArgs...)
 }
 
-const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted, e.parent_fqn`
+// hitColumns: a query execution's description is its SQL.
+const hitColumns = `e.fqn, e.kind, e.name, e.service,
+	CASE WHEN e.kind = 'query_execution' THEN coalesce(json_extract(e.attrs, '$.query'), '') ELSE e.description END,
+	e.deleted, e.parent_fqn`
 
 // exactNames are the names a query means exactly: its text, and its words
 // joined the ways names join them ("payment amount" is payment_amount).
@@ -250,7 +291,9 @@ func readHits(rows *sql.Rows, skip map[string]bool) ([]hitRow, error) {
 			return nil, err
 		}
 		h.Kind = catalog.Kind(kind)
-		if spec, _ := catalog.Spec(h.Kind); skip[h.FQN] || !spec.Searchable {
+		// Query executions are not Searchable (kept out of the word
+		// indexes) but come from their own index when asked for.
+		if spec, _ := catalog.Spec(h.Kind); skip[h.FQN] || !spec.Searchable && h.Kind != catalog.KindQuery {
 			continue
 		}
 		out = append(out, h)

@@ -226,6 +226,20 @@ func tenantProbes() map[string]tenantProbe {
 		"Search exact name": func(r catalog.Reader, d tenantData, v func(string) bool) (bool, bool, error) {
 			return searchSeen(r, catalog.SearchQuery{Text: "shared_view"}, false, d, v)
 		},
+		"Search inside a word": func(r catalog.Reader, d tenantData, v func(string) bool) (bool, bool, error) {
+			// Three letters from inside the word: only the in-word pass finds them.
+			return searchSeen(r, catalog.SearchQuery{Text: d.word[1:4]}, true, d, v)
+		},
+		"Search listing a kind": func(r catalog.Reader, d tenantData, v func(string) bool) (bool, bool, error) {
+			return searchSeen(r, catalog.SearchQuery{Kinds: []catalog.Kind{catalog.KindBucket}}, false, d, v)
+		},
+		"Search listing a kind of service": func(r catalog.Reader, d tenantData, v func(string) bool) (bool, bool, error) {
+			return searchSeen(r, catalog.SearchQuery{Kinds: []catalog.Kind{catalog.KindTable}, Services: []string{d.service}}, false, d, v)
+		},
+		"Search naming a kind": func(r catalog.Reader, d tenantData, v func(string) bool) (bool, bool, error) {
+			// No name holds "buckets": the search lists the buckets.
+			return searchSeen(r, catalog.SearchQuery{Text: "buckets"}, false, d, v)
+		},
 		"Search by service": func(r catalog.Reader, d tenantData, v func(string) bool) (bool, bool, error) {
 			return searchSeen(r, catalog.SearchQuery{Text: "customer", Services: []string{d.service}, Kinds: []catalog.Kind{catalog.KindColumn}}, false, d, v)
 		},

@@ -1,0 +1,257 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// Score bands, one per search pass, so a later pass never outranks an
+// earlier one: an exact name is 1000 (exactHits), every word whole 300+,
+// the last word as a prefix 200+, some of the words 100+, words inside
+// names 0+. Within a band the pass's own score (rank.go) orders hits.
+const (
+	bandWhole   = 300.0
+	bandPrefix  = 200.0
+	bandPartial = 100.0
+	bandInWord  = 0.0
+	bandWidth   = 99.99
+)
+
+func banded(band, score float64) float64 {
+	return band + min(max(score, 0), bandWidth)
+}
+
+// wordPass is one pass of the word indexes.
+type wordPass struct {
+	expr  string
+	terms queryTerms
+	band  float64
+}
+
+// maxPartialWords bounds the queries whose partial matches are tried by
+// subsets (more words first): four words are 14 subsets; longer queries
+// match any of their words in one pass.
+const maxPartialWords = 4
+
+// wordPasses lists the word-index passes of a query, best first. Partial
+// passes rank hits holding more of the words first: "customer address"
+// finds customer_address, then address and customer columns.
+func wordPasses(words []string) []wordPass {
+	whole, prefix := matchExprs(words)
+	passes := []wordPass{
+		{whole, queryTerms{words: words}, bandWhole},
+		{prefix, queryTerms{words: words, prefix: true}, bandPrefix},
+	}
+	n := len(words)
+	if n < 2 {
+		return passes
+	}
+	terms := queryTerms{words: words}
+	if n > maxPartialWords {
+		return append(passes, wordPass{`"` + strings.Join(words, `" OR "`) + `"`, terms, bandPartial})
+	}
+	for k := n - 1; k >= 1; k-- {
+		for _, subset := range subsets(words, k) {
+			passes = append(passes, wordPass{`"` + strings.Join(subset, `" "`) + `"`, terms, bandPartial})
+		}
+	}
+	return passes
+}
+
+// subsets returns the k-word subsets of words, in query order.
+func subsets(words []string, k int) [][]string {
+	var out [][]string
+	var pick func(start int, cur []string)
+	pick = func(start int, cur []string) {
+		if len(cur) == k {
+			out = append(out, slices.Clone(cur))
+			return
+		}
+		for i := start; i < len(words); i++ {
+			pick(i+1, append(cur, words[i]))
+		}
+	}
+	pick(0, nil)
+	return out
+}
+
+// minInWord is the shortest word the trigram index can look for.
+const minInWord = 3
+
+// inWordHits finds names holding the words inside them (name_trigram),
+// scored by how many of the words a name holds, shorter names first.
+func (s *Store) inWordHits(ctx context.Context, words []string, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	var usable []string
+	for _, w := range words {
+		if utf8.RuneCountInString(w) >= minInWord {
+			usable = append(usable, w)
+		}
+	}
+	if len(usable) == 0 {
+		return nil, nil
+	}
+	// Words are letters and digits only (searchWords), so quoting is safe.
+	expr := `"` + strings.Join(usable, `" OR "`) + `"`
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM
+			(SELECT rowid FROM name_trigram WHERE name_trigram MATCH ? LIMIT ?) m
+			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
+		append([]any{expr, rankCap}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := readHits(rows, skip)
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		found[i].Score = banded(bandInWord, inWordScore(found[i].Name, usable))
+	}
+	slices.SortFunc(found, func(a, b hitRow) int {
+		switch {
+		case a.Score != b.Score:
+			return cmp.Compare(b.Score, a.Score)
+		case len(a.FQN) != len(b.FQN):
+			return cmp.Compare(len(a.FQN), len(b.FQN))
+		}
+		return strings.Compare(a.FQN, b.FQN)
+	})
+	out := make([]catalog.SearchHit, 0, min(len(found), want))
+	for _, h := range found[:min(len(found), want)] {
+		skip[h.FQN] = true
+		out = append(out, h.brief())
+	}
+	return out, nil
+}
+
+// inWordScore: 10 for each word the name holds, less a little for every
+// letter of the name the words do not cover.
+func inWordScore(name string, words []string) float64 {
+	lower := strings.ToLower(name)
+	score, covered := 0.0, 0
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			score += weightName
+			covered += len(w)
+		}
+	}
+	return score - 0.05*float64(max(0, len(lower)-covered))
+}
+
+func onlyQueries(kinds []catalog.Kind) bool {
+	return len(kinds) > 0 && !slices.ContainsFunc(kinds, func(k catalog.Kind) bool { return k != catalog.KindQuery })
+}
+
+// kindWords maps the words that name a kind ("workgroup", "buckets",
+// "queries") to it, for searches that name only kinds.
+func kindWord(w string) (catalog.Kind, bool) {
+	switch w {
+	case "query", "queries":
+		return catalog.KindQuery, true
+	}
+	for _, sp := range catalog.Kinds() {
+		k := string(sp.Kind)
+		if w == k || w == k+"s" {
+			return sp.Kind, true
+		}
+	}
+	return "", false
+}
+
+// listingKinds says whether a search lists kinds rather than matching
+// text: empty text with kinds.
+func listingKinds(q catalog.SearchQuery, words []string) ([]catalog.Kind, bool) {
+	if len(words) == 0 && strings.TrimSpace(q.Text) == "" && len(q.Kinds) > 0 {
+		return q.Kinds, true
+	}
+	return nil, false
+}
+
+// namedKinds are the kinds a query names when every word of it is a kind
+// word ("workgroups", "athena queries" is not): such a query that matched
+// nothing lists those kinds instead.
+func namedKinds(words []string) []catalog.Kind {
+	var kinds []catalog.Kind
+	for _, w := range words {
+		k, ok := kindWord(w)
+		if !ok {
+			return nil
+		}
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+// maxListed caps the total counted when listing a kind.
+const maxListed = 10_000
+
+// listKinds pages the entities of q.Kinds, service by service, in index
+// order (service, kind): no text, so every hit scores 0. Only t's
+// entities are listed, and counted.
+func (s *Store) listKinds(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	limit := catalog.ClampLimit(q.Limit)
+	filter, args := searchFilter(q, t)
+	if len(q.Services) == 0 {
+		// Name the services, so the (service, kind) index answers; the
+		// tenant's only, as filter keeps no other.
+		svcCond, svcArgs := serviceCond(t, "name")
+		rows, err := s.read.QueryContext(ctx, `SELECT name FROM entities WHERE parent_fqn = '' AND kind = ?`+and(svcCond),
+			append([]any{string(catalog.KindService)}, svcArgs...)...)
+		if err != nil {
+			return catalog.SearchResult{}, fmt.Errorf("list services: %w", err)
+		}
+		var services []any
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				rows.Close()
+				return catalog.SearchResult{}, fmt.Errorf("list services: %w", err)
+			}
+			services = append(services, name)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return catalog.SearchResult{}, fmt.Errorf("list services: %w", err)
+		}
+		if len(services) == 0 {
+			return catalog.SearchResult{Hits: []catalog.SearchHit{}}, nil
+		}
+		filter += " AND e.service IN (?" + strings.Repeat(",?", len(services)-1) + ")"
+		args = append(args, services...)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM entities e WHERE 1 = 1`+filter+` ORDER BY e.service, e.kind, e.id LIMIT ? OFFSET ?`,
+		append(slices.Clone(args), limit+1, q.Offset)...)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("list %v: %w", q.Kinds, err)
+	}
+	found, err := readHits(rows, nil)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("list %v: %w", q.Kinds, err)
+	}
+	res := catalog.SearchResult{Hits: []catalog.SearchHit{}}
+	for i, h := range found {
+		if i == limit {
+			break
+		}
+		res.Hits = append(res.Hits, h.brief())
+	}
+	if len(found) > limit && q.Offset+limit <= catalog.MaxOffset {
+		res.NextOffset = q.Offset + limit
+	}
+	if res.NextOffset == 0 {
+		res.Total = q.Offset + len(res.Hits)
+		return res, nil
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE 1 = 1`+filter+` LIMIT ?)`,
+		append(slices.Clone(args), maxListed)...).Scan(&res.Total); err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("count %v: %w", q.Kinds, err)
+	}
+	return res, nil
+}
