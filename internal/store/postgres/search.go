@@ -17,7 +17,9 @@ import (
 // The search follows the SQLite store's contract step for step, so that
 // both backends page and order the same: exact names first, then the
 // entities holding every word (datasets before columns), then those whose
-// last word is only a prefix, each group ranked by rank.Terms.Score.
+// last word is only a prefix, then those holding some of the words (more
+// first), then names holding the words inside them (search_intext.go),
+// each pass in its own score band. Text without words lists kinds.
 const (
 	// maxCounted caps Total: counting every match of a common word on
 	// millions of entities would cost more than the page itself.
@@ -45,11 +47,15 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
-	if len(words) == 0 {
-		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
-	}
 	if q.Offset < 0 || q.Offset > catalog.MaxOffset {
 		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search offset %d: want 0 to %d", q.Offset, catalog.MaxOffset)
+	}
+	// Empty text with kinds lists those kinds.
+	if len(words) == 0 && strings.TrimSpace(q.Text) == "" && len(q.Kinds) > 0 {
+		return s.listKinds(ctx, t, q)
+	}
+	if len(words) == 0 {
+		return catalog.SearchResult{}, apperr.New(apperr.Invalid, "search text %q has no letters or digits to search for", q.Text)
 	}
 	limit := catalog.ClampLimit(q.Limit)
 	var filterArgs []any
@@ -63,40 +69,67 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	for _, h := range exact {
 		seen[h.FQN] = true
 	}
+	// Ranked hits needed to fill the page after the exact ones, plus one to
+	// know whether another page exists.
 	need := q.Offset + limit + 1
 	all := exact
-	countTerms := rank.Terms{Words: words}
-	for _, prefix := range []bool{false, true} {
-		terms := rank.Terms{Words: words, Prefix: prefix}
+	// countExpr is what Total counts: the widest word pass the page needed.
+	passes := wordPasses(words)
+	countExpr := passes[0].expr
+	for _, p := range passes {
 		for _, index := range indexesFor(q.Kinds) {
 			if len(all) >= need {
 				break
 			}
-			countTerms = terms
-			ranked, err := s.rankedHits(ctx, index, terms, filter, filterArgs, need-len(all), seen)
+			countExpr = p.expr
+			ranked, err := s.rankedHits(ctx, index, p, filter, filterArgs, need-len(all), seen)
 			if err != nil {
 				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 			}
-			for _, h := range ranked {
-				seen[h.FQN] = true
+			for i := range ranked {
+				seen[ranked[i].FQN] = true
+				ranked[i].Score = banded(p.band, ranked[i].Score)
 			}
 			all = append(all, ranked...)
 		}
+	}
+	inWord := 0
+	if len(all) < need {
+		more, err := s.inWordHits(ctx, words, filter, filterArgs, need-len(all), seen)
+		if err != nil {
+			return catalog.SearchResult{}, fmt.Errorf("search %q inside words: %w", q.Text, err)
+		}
+		inWord = len(more)
+		all = append(all, more...)
 	}
 	res := catalog.SearchResult{Hits: []catalog.SearchHit{}}
 	if q.Offset < len(all) {
 		res.Hits = all[q.Offset:min(len(all), q.Offset+limit)]
 	}
+	// Within a band, a pass past rankCap matches reads in index order:
+	// the page itself is always shown best first.
+	slices.SortStableFunc(res.Hits, func(a, b catalog.SearchHit) int { return cmp.Compare(b.Score, a.Score) })
+	// No next page past MaxOffset: it would be refused.
 	if len(all) > q.Offset+limit && q.Offset+limit <= catalog.MaxOffset {
 		res.NextOffset = q.Offset + limit
 	}
 	if res.NextOffset == 0 {
 		res.Total = len(all)
+		// "buckets" matched no name: list what it names.
+		if kinds := namedKinds(words); len(all) == 0 && len(q.Kinds) == 0 && len(kinds) > 0 {
+			q.Kinds = kinds
+			return s.listKinds(ctx, t, q)
+		}
+		return res, nil
+	}
+	if inWord > 0 {
+		// The page reached into in-word hits: at least this many match.
+		res.Total = max(len(all)-1, q.Offset+len(res.Hits))
 		return res, nil
 	}
 	for _, index := range indexesFor(q.Kinds) {
 		var n int
-		args := append([]any{tsquery(countTerms, false)}, filterArgs...)
+		args := append([]any{countExpr}, filterArgs...)
 		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE e.search @@ $1::tsquery AND `+index+filter+` LIMIT `+arg(&args, maxCounted)+`) m`,
 			args...).Scan(&n); err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("count matches of %q: %w", q.Text, err)
@@ -173,8 +206,8 @@ func (s *Store) exactHits(ctx context.Context, names []string, filter string, fi
 
 // rankedHits returns up to want hits from one index that pass the filter,
 // best first, skipping FQNs in skip.
-func (s *Store) rankedHits(ctx context.Context, index string, terms rank.Terms, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
-	match := tsquery(terms, false)
+func (s *Store) rankedHits(ctx context.Context, index string, p wordPass, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	match, terms := p.expr, p.terms
 	var matches int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE e.search @@ $1::tsquery AND `+index+` LIMIT $2) m`, match, rankCap).Scan(&matches); err != nil {
 		return nil, err
@@ -186,7 +219,7 @@ func (s *Store) rankedHits(ctx context.Context, index string, terms rank.Terms, 
 		return s.scoredHits(ctx, index, match, terms, filter, filterArgs, want, skip)
 	}
 	var out []catalog.SearchHit
-	for _, expr := range []string{tsquery(terms, true), match} {
+	for _, expr := range []string{p.names, match} {
 		args := append([]any{expr}, filterArgs...)
 		rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search @@ $1::tsquery AND `+index+filter+
 			` ORDER BY e.id LIMIT `+arg(&args, want+len(skip)), args...)

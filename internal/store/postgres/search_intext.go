@@ -1,0 +1,233 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
+)
+
+// Score bands, one per search pass, as in the SQLite store, so a later
+// pass never outranks an earlier one: an exact name is rank.Exact, every
+// word whole 300+, the last word as a prefix 200+, some of the words 100+,
+// words inside names 0+. Within a band the pass's own score orders hits.
+const (
+	bandWhole   = 300.0
+	bandPrefix  = 200.0
+	bandPartial = 100.0
+	bandInWord  = 0.0
+	bandWidth   = 99.99
+)
+
+func banded(band, score float64) float64 {
+	return band + min(max(score, 0), bandWidth)
+}
+
+// wordPass is one pass of the word indexes: its tsquery, how its hits are
+// scored, and its band.
+type wordPass struct {
+	// expr matches anywhere; names matches the name only (weight A), read
+	// first when a pass has too many matches to score.
+	expr, names string
+	terms       rank.Terms
+	band        float64
+}
+
+func passOf(match, terms rank.Terms, band float64) wordPass {
+	return wordPass{tsquery(match, false), tsquery(match, true), terms, band}
+}
+
+// maxPartialWords bounds the queries whose partial matches are tried by
+// subsets (more words first): four words are 14 subsets; longer queries
+// match any of their words in one pass.
+const maxPartialWords = 4
+
+// wordPasses lists the word-index passes of a query, best first. Partial
+// passes rank hits holding more of the words first: "customer address"
+// finds customer_address, then address and customer columns.
+func wordPasses(words []string) []wordPass {
+	whole := rank.Terms{Words: words}
+	prefix := rank.Terms{Words: words, Prefix: true}
+	passes := []wordPass{
+		passOf(whole, whole, bandWhole),
+		passOf(prefix, prefix, bandPrefix),
+	}
+	n := len(words)
+	if n < 2 {
+		return passes
+	}
+	if n > maxPartialWords {
+		anyWord := func(e string) string { return strings.ReplaceAll(e, " & ", " | ") }
+		return append(passes, wordPass{anyWord(tsquery(whole, false)), anyWord(tsquery(whole, true)), whole, bandPartial})
+	}
+	for k := n - 1; k >= 1; k-- {
+		for _, subset := range subsets(words, k) {
+			passes = append(passes, passOf(rank.Terms{Words: subset}, whole, bandPartial))
+		}
+	}
+	return passes
+}
+
+// subsets returns the k-word subsets of words, in query order.
+func subsets(words []string, k int) [][]string {
+	var out [][]string
+	var pick func(start int, cur []string)
+	pick = func(start int, cur []string) {
+		if len(cur) == k {
+			out = append(out, slices.Clone(cur))
+			return
+		}
+		for i := start; i < len(words); i++ {
+			pick(i+1, append(cur, words[i]))
+		}
+	}
+	pick(0, nil)
+	return out
+}
+
+// minInWord is the shortest word the trigram index can look for.
+const minInWord = 3
+
+// inWordHits finds names holding the words inside them (the
+// entities_name_trigram index), scored by how many of the words a name
+// holds, shorter names first.
+func (s *Store) inWordHits(ctx context.Context, words []string, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+	var usable []string
+	for _, w := range words {
+		if utf8.RuneCountInString(w) >= minInWord {
+			usable = append(usable, w)
+		}
+	}
+	if len(usable) == 0 {
+		return nil, nil
+	}
+	// The index holds lower(name) of searchable entities: the query
+	// repeats both so the planner uses it.
+	args := append([]any{likePattern(usable[0])}, filterArgs...)
+	conds := []string{"lower(e.name) LIKE $1"}
+	for _, w := range usable[1:] {
+		conds = append(conds, "lower(e.name) LIKE "+arg(&args, likePattern(w)))
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+filter+
+		` LIMIT `+arg(&args, rankCap), args...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := readHits(rows, skip)
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		found[i].Score = banded(bandInWord, inWordScore(found[i].Name, usable))
+	}
+	slices.SortFunc(found, func(a, b hitRow) int {
+		switch {
+		case a.Score != b.Score:
+			return cmp.Compare(b.Score, a.Score)
+		case len(a.FQN) != len(b.FQN):
+			return cmp.Compare(len(a.FQN), len(b.FQN))
+		}
+		return strings.Compare(a.FQN, b.FQN)
+	})
+	out := make([]catalog.SearchHit, 0, min(len(found), want))
+	for _, h := range found[:min(len(found), want)] {
+		skip[h.FQN] = true
+		out = append(out, h.brief())
+	}
+	return out, nil
+}
+
+// likePattern matches w anywhere, its LIKE wildcards taken literally.
+func likePattern(w string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(w) + "%"
+}
+
+// inWordScore: 10 for each word the name holds, less a little for every
+// letter of the name the words do not cover.
+func inWordScore(name string, words []string) float64 {
+	lower := strings.ToLower(name)
+	score, covered := 0.0, 0
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			score += rank.WeightName
+			covered += len(w)
+		}
+	}
+	return score - 0.05*float64(max(0, len(lower)-covered))
+}
+
+// kindWord maps the words that name a kind ("workgroup", "buckets",
+// "queries") to it, for searches that name only kinds.
+func kindWord(w string) (catalog.Kind, bool) {
+	switch w {
+	case "query", "queries":
+		return catalog.KindQuery, true
+	}
+	for _, sp := range catalog.Kinds() {
+		k := string(sp.Kind)
+		if w == k || w == k+"s" {
+			return sp.Kind, true
+		}
+	}
+	return "", false
+}
+
+// namedKinds are the kinds a query names when every word of it is a kind
+// word: such a query that matched nothing lists those kinds instead.
+func namedKinds(words []string) []catalog.Kind {
+	var kinds []catalog.Kind
+	for _, w := range words {
+		k, ok := kindWord(w)
+		if !ok {
+			return nil
+		}
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+// maxListed caps the total counted when listing a kind.
+const maxListed = 10_000
+
+// listKinds pages the entities of q.Kinds in (service, kind) order: no
+// text, so every hit scores 0. The filter holds t's condition, so only
+// t's entities are listed, and counted.
+func (s *Store) listKinds(ctx context.Context, t catalog.Tenant, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	limit := catalog.ClampLimit(q.Limit)
+	var filterArgs []any
+	filter := searchFilter(q, t, &filterArgs)
+	args := append([]any{limit + 1}, filterArgs...)
+	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE true`+filter+
+		` ORDER BY e.service, e.kind, e.id LIMIT $1 OFFSET `+arg(&args, q.Offset), args...)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("list %v: %w", q.Kinds, err)
+	}
+	found, err := readHits(rows, nil)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("list %v: %w", q.Kinds, err)
+	}
+	res := catalog.SearchResult{Hits: []catalog.SearchHit{}}
+	for _, h := range found[:min(len(found), limit)] {
+		res.Hits = append(res.Hits, h.brief())
+	}
+	if len(found) > limit && q.Offset+limit <= catalog.MaxOffset {
+		res.NextOffset = q.Offset + limit
+	}
+	if res.NextOffset == 0 {
+		res.Total = q.Offset + len(res.Hits)
+		return res, nil
+	}
+	countArgs := append([]any{maxListed}, filterArgs...)
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE true`+filter+` LIMIT $1) m`, countArgs...).Scan(&res.Total); err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("count %v: %w", q.Kinds, err)
+	}
+	return res, nil
+}
