@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
+	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
+	"github.com/lakemap/lakemap/internal/onboard"
 	"github.com/lakemap/lakemap/internal/server"
+	"github.com/lakemap/lakemap/internal/web"
 )
 
 func newServeCmd(app *App) *cobra.Command {
@@ -44,11 +48,27 @@ func newServeCmd(app *App) *cobra.Command {
 			}
 			logger := slog.New(server.ClipHandler(app.Logger.Handler()))
 			authn := auth.New(store, auth.Options{Logger: logger, SecureCookies: cfg.BehindTLSProxy})
+			conns := connections.New(store, app.Registry, box)
+			scans, err := openScans(ctx, app.DB, store, conns, logger)
+			if err != nil {
+				return err
+			}
 			api := &httpapi.API{Store: store, Auth: authn, Logger: logger}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
-			h, err := server.Handler(cfg, server.Parts{API: api, MCP: mcpSrv.HTTPHandler(), Logger: logger})
+			ui, err := web.New(web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv)})
+			if err != nil {
+				return fmt.Errorf("prepare the web UI: %w", err)
+			}
+			h, err := server.Handler(cfg, server.Parts{API: api, MCP: mcpSrv.HTTPHandler(), Web: ui, Logger: logger})
 			if err != nil {
 				return apperr.Wrap(apperr.Invalid, err, "lakemap serve")
+			}
+			if scans != nil {
+				if err := scans.sched.Start(ctx); err != nil {
+					scans.backend.Close()
+					return err
+				}
+				defer scans.stop(ctx, logger)
 			}
 			link, err := authn.EnsureSetupCode(ctx)
 			if err != nil {
