@@ -53,7 +53,10 @@ func newServeCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			api := &httpapi.API{Store: store, Auth: authn, Logger: logger}
+			api := &httpapi.API{Store: store, Auth: authn, Logger: logger, Connections: conns}
+			if scans != nil {
+				api.Scans, api.Events = scans.sched, scans.events
+			}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
 			ui, err := web.New(web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv)})
 			if err != nil {

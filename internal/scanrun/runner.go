@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/ingest"
 	"github.com/lakemap/lakemap/internal/jobs"
@@ -128,4 +130,24 @@ func RegisterSchedules(ctx context.Context, store catalog.ConnectionStore, s *jo
 		}
 	}
 	return nil
+}
+
+// Test runs the connection test of a project's stored connection: the same
+// permission-group report as `lakemap connection test NAME`.
+func Test(ctx context.Context, svc *connections.Service, projectID, name string, logger *slog.Logger) (conntest.Report, error) {
+	c, err := svc.Record(ctx, projectID, name)
+	if err != nil {
+		return conntest.Report{}, err
+	}
+	wf, err := svc.Workflow(ctx, c)
+	if err != nil {
+		return conntest.Report{}, err
+	}
+	rep := conntest.Report{Connection: wf.Source.ServiceName}
+	p, err := ingest.Params(ctx, wf, ingest.Options{Logger: logger})
+	if err != nil {
+		rep.Results = []conntest.Result{{Check: "build AWS session", Status: conntest.Fail, Error: err.Error(), Advice: apperr.AdviceOf(err)}}
+		return rep, nil
+	}
+	return conntest.RunSource(ctx, wf.Source.ServiceName, wf.Source.Spec, wf.Source.Connection, p.AWS), nil
 }
