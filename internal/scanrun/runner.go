@@ -13,8 +13,8 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/connections"
+	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/ingest"
 	"github.com/lakemap/lakemap/internal/jobs"
 	"github.com/lakemap/lakemap/internal/scan"
