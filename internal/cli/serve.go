@@ -15,6 +15,7 @@ import (
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
 	"github.com/lakemap/lakemap/internal/onboard"
+	"github.com/lakemap/lakemap/internal/scanrun"
 	"github.com/lakemap/lakemap/internal/server"
 	"github.com/lakemap/lakemap/internal/web"
 )
@@ -58,7 +59,12 @@ func newServeCmd(app *App) *cobra.Command {
 				api.Scans, api.Events = scans.sched, scans.events
 			}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
-			ui, err := web.New(web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv)})
+			uiOpts := web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv),
+				Connections: &scanrun.WebConnections{Store: store, Connections: conns, Logger: logger}}
+			if scans != nil {
+				uiOpts.Scans = &scanrun.WebScans{Store: store, Connections: conns, Scheduler: scans.sched}
+			}
+			ui, err := web.New(uiOpts)
 			if err != nil {
 				return fmt.Errorf("prepare the web UI: %w", err)
 			}

@@ -204,16 +204,12 @@ func (a *API) startScan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j = a.awaitScanID(r.Context(), j)
+	j = scanrun.AwaitScanID(r.Context(), a.Scans, j, scanIDWait)
 	out := startedScan{Job: j, Connection: v.Name}
 	if j.ScanID != 0 {
-		out.Events = scanEventsPath(j.ScanID)
+		out.Events = scanrun.EventsPath(j.ScanID)
 	}
 	return a.writeJSONStatus(w, http.StatusAccepted, out)
-}
-
-func scanEventsPath(id int64) string {
-	return "/api/v1/scans/" + itoa(id) + "/events"
 }
 
 // cancelScan cancels a running scan the caller may write to.

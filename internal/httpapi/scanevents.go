@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/jobs"
 	"github.com/lakemap/lakemap/internal/scanrun"
 )
 
@@ -23,8 +21,6 @@ const scanIDWait = 3 * time.Second
 // do not close it.
 const keepAlive = 15 * time.Second
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
 func scanIDOf(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -33,29 +29,7 @@ func scanIDOf(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// awaitScanID polls the job until its scan has a record, for up to
-// scanIDWait.
-func (a *API) awaitScanID(ctx context.Context, j jobs.Job) jobs.Job {
-	deadline := time.Now().Add(scanIDWait)
-	for j.ScanID == 0 && time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return j
-		case <-time.After(25 * time.Millisecond):
-		}
-		next, err := a.Scans.GetJob(ctx, j.ID)
-		if err != nil {
-			return j
-		}
-		j = next
-		if j.Finished != nil {
-			break
-		}
-	}
-	return j
-}
-
-// streamingRoutes are the routes whose responses last: the server mounts
+// StreamingPatterns are the routes whose responses last: the server mounts
 // them without the request deadline.
 func (a *API) StreamingPatterns() []string {
 	var out []string
