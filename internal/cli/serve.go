@@ -15,9 +15,9 @@ import (
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
 	"github.com/lakemap/lakemap/internal/onboard"
-	"github.com/lakemap/lakemap/internal/scanrun"
 	"github.com/lakemap/lakemap/internal/server"
 	"github.com/lakemap/lakemap/internal/web"
+	"github.com/lakemap/lakemap/internal/webpanels"
 )
 
 func newServeCmd(app *App) *cobra.Command {
@@ -60,9 +60,9 @@ func newServeCmd(app *App) *cobra.Command {
 			}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
 			uiOpts := web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv),
-				Connections: &scanrun.WebConnections{Store: store, Connections: conns, Logger: logger}}
+				Connections: &webpanels.Connections{Store: store, Connections: conns, Logger: logger}}
 			if scans != nil {
-				uiOpts.Scans = &scanrun.WebScans{Store: store, Connections: conns, Scheduler: scans.sched}
+				uiOpts.Scans = &webpanels.Scans{Store: store, Connections: conns, Scheduler: scans.sched}
 			}
 			ui, err := web.New(uiOpts)
 			if err != nil {

@@ -1,4 +1,4 @@
-package scanrun
+package webpanels
 
 import (
 	"context"
@@ -44,7 +44,7 @@ func TestWebPanels(t *testing.T) {
 	user, _ := catalog.NewUser("ed", "", "x", false, now)
 	editor := auth.NewUserPrincipal(user, []catalog.Membership{{ProjectID: alpha.ID, UserID: user.ID, Role: catalog.RoleEditor}})
 	viewer := auth.NewUserPrincipal(user, []catalog.Membership{{ProjectID: alpha.ID, UserID: user.ID, Role: catalog.RoleViewer}})
-	wc := &WebConnections{Store: st, Connections: svc}
+	wc := &Connections{Store: st, Connections: svc}
 	req := web.ConnectRequest{ProjectID: alpha.ID, Service: "glue", Name: "lake", RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess",
 		Region: "us-east-1", AccessLevel: "ReadOnly", Options: map[string]string{"include": "^sales"}}
 	if err := wc.Save(ctx, viewer, req); !apperr.Is(err, apperr.AccessDenied) {
@@ -73,7 +73,7 @@ func TestWebPanels(t *testing.T) {
 	}
 
 	fj := &fakeJobs{}
-	ws := &WebScans{Store: st, Connections: svc, Scheduler: fj}
+	ws := &Scans{Store: st, Connections: svc, Scheduler: fj}
 	if _, err := ws.Start(ctx, viewer, alpha.ID, "lake"); !apperr.Is(err, apperr.AccessDenied) {
 		t.Errorf("a viewer started a scan: %v", err)
 	}

@@ -1,4 +1,4 @@
-package scanrun
+package webpanels
 
 import (
 	"errors"

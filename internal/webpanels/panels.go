@@ -1,4 +1,7 @@
-package scanrun
+// Package webpanels serves the web UI's Connect, Test connection and Scan
+// panels (web.Connections, web.Scans) with the same connection service and
+// scheduler as the REST API.
+package webpanels
 
 import (
 	"context"
@@ -15,62 +18,34 @@ import (
 	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/conntest"
 	"github.com/lakemap/lakemap/internal/jobs"
+	"github.com/lakemap/lakemap/internal/scanrun"
 	"github.com/lakemap/lakemap/internal/web"
 )
 
-// JobReader reads a scan job (jobs.Scheduler).
-type JobReader interface {
-	GetJob(ctx context.Context, jobID int64) (jobs.Job, error)
-}
-
-// AwaitScanID polls a queued job until its scan has a catalog record, for
-// up to wait, so that a start can answer with the scan's id.
-func AwaitScanID(ctx context.Context, r JobReader, j jobs.Job, wait time.Duration) jobs.Job {
-	deadline := time.Now().Add(wait)
-	for j.ScanID == 0 && j.Finished == nil && time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return j
-		case <-time.After(25 * time.Millisecond):
-		}
-		next, err := r.GetJob(ctx, j.ID)
-		if err != nil {
-			return j
-		}
-		j = next
-	}
-	return j
-}
-
-// EventsPath is the API path of a scan's server-sent events.
-func EventsPath(scanID int64) string {
-	return "/api/v1/scans/" + strconv.FormatInt(scanID, 10) + "/events"
-}
-
 // Scheduler is what the web UI's scan panel needs of jobs.Scheduler.
 type Scheduler interface {
-	JobReader
+	scanrun.JobReader
 	StartScan(ctx context.Context, t jobs.Target, trigger jobs.Trigger) (jobs.Job, error)
 }
 
-// WebConnections serves the web UI's Connect and Test connection panels
+// Connections serves the web UI's Connect and Test connection panels
 // with the same service as the REST API.
-type WebConnections struct {
+type Connections struct {
 	Store       catalog.ConnectionStore
 	Connections *connections.Service
 	Logger      *slog.Logger
 }
 
-var _ web.Connections = (*WebConnections)(nil)
+var _ web.Connections = (*Connections)(nil)
 
 // List implements web.Connections.
-func (c *WebConnections) List(ctx context.Context, projectID string) ([]catalog.Connection, error) {
+func (c *Connections) List(ctx context.Context, projectID string) ([]catalog.Connection, error) {
 	return c.Store.ListProjectConnections(ctx, projectID)
 }
 
 // Save implements web.Connections: it creates the connection, or changes
 // the fields the form holds when the project has it already.
-func (c *WebConnections) Save(ctx context.Context, p *auth.Principal, req web.ConnectRequest) error {
+func (c *Connections) Save(ctx context.Context, p *auth.Principal, req web.ConnectRequest) error {
 	if err := p.Check(req.ProjectID, auth.Write); err != nil {
 		return err
 	}
@@ -92,11 +67,11 @@ func (c *WebConnections) Save(ctx context.Context, p *auth.Principal, req web.Co
 }
 
 // Test implements web.Connections.
-func (c *WebConnections) Test(ctx context.Context, p *auth.Principal, projectID, name string) (conntest.Report, error) {
+func (c *Connections) Test(ctx context.Context, p *auth.Principal, projectID, name string) (conntest.Report, error) {
 	if err := p.Check(projectID, auth.Write); err != nil {
 		return conntest.Report{}, err
 	}
-	return Test(ctx, c.Connections, projectID, name, c.Logger)
+	return scanrun.Test(ctx, c.Connections, projectID, name, c.Logger)
 }
 
 // inputOf reads the Connect form into the connection model. The form's
@@ -180,18 +155,18 @@ func formError(err error) error {
 	return apperr.Wrap(apperr.Invalid, err, "field %q: %s", name, f.Message)
 }
 
-// WebScans serves the web UI's scan panel with the server's scheduler.
-type WebScans struct {
+// Scans serves the web UI's scan panel with the server's scheduler.
+type Scans struct {
 	Store       catalog.ScanReader
 	Connections *connections.Service
 	Scheduler   Scheduler
 }
 
-var _ web.Scans = (*WebScans)(nil)
+var _ web.Scans = (*Scans)(nil)
 
 // History implements web.Scans: the connection's latest scans, when it
 // belongs to the project.
-func (s *WebScans) History(ctx context.Context, projectID, name string, limit int) ([]catalog.Scan, error) {
+func (s *Scans) History(ctx context.Context, projectID, name string, limit int) ([]catalog.Scan, error) {
 	if _, err := s.Connections.Record(ctx, projectID, name); err != nil {
 		return nil, err
 	}
@@ -200,7 +175,7 @@ func (s *WebScans) History(ctx context.Context, projectID, name string, limit in
 
 // Start implements web.Scans: it queues a scan and waits a moment for its
 // id. A scan already running is apperr.Conflict naming it.
-func (s *WebScans) Start(ctx context.Context, p *auth.Principal, projectID, name string) (int64, error) {
+func (s *Scans) Start(ctx context.Context, p *auth.Principal, projectID, name string) (int64, error) {
 	if err := p.Check(projectID, auth.Write); err != nil {
 		return 0, err
 	}
@@ -211,13 +186,13 @@ func (s *WebScans) Start(ctx context.Context, p *auth.Principal, projectID, name
 	if err != nil {
 		return 0, fmt.Errorf("start a scan of %q: %w", name, err)
 	}
-	return AwaitScanID(ctx, s.Scheduler, j, 3*time.Second).ScanID, nil
+	return scanrun.AwaitScanID(ctx, s.Scheduler, j, 3*time.Second).ScanID, nil
 }
 
 // EventsURL implements web.Scans.
-func (s *WebScans) EventsURL(projectID string, scanID int64) string {
+func (s *Scans) EventsURL(projectID string, scanID int64) string {
 	if scanID == 0 {
 		return ""
 	}
-	return EventsPath(scanID)
+	return scanrun.EventsPath(scanID)
 }
