@@ -69,7 +69,7 @@ func (a *API) scanEvents(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	if !running {
-		return a.writeEvent(w, flusher, doneFromRecord(sc))
+		return a.followRecord(w, r, flusher, sc)
 	}
 	tick := time.NewTicker(keepAlive)
 	defer tick.Stop()
@@ -91,6 +91,41 @@ func (a *API) scanEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+}
+
+// recordPoll is how often a scan that runs elsewhere is read again.
+const recordPoll = time.Second
+
+// followRecord streams a scan this process is not running (another
+// server's, or one that has ended) from its catalog record: a progress
+// event while it is recorded as running, then its done event.
+func (a *API) followRecord(w http.ResponseWriter, r *http.Request, f http.Flusher, sc catalog.Scan) error {
+	rd, err := a.reader(r)
+	if err != nil {
+		return err
+	}
+	tick := time.NewTicker(recordPoll)
+	defer tick.Stop()
+	var sent time.Time // zero: the first progress event goes out at once
+	for sc.Status == catalog.ScanRunning {
+		if time.Since(sent) >= keepAlive {
+			e := doneFromRecord(sc)
+			e.Type, e.Phase, e.Status = scanrun.EventProgress, "running", ""
+			if err := a.writeEvent(w, f, e); err != nil {
+				return nil
+			}
+			sent = time.Now()
+		}
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-tick.C:
+		}
+		if sc, err = rd.GetScan(r.Context(), sc.ID); err != nil {
+			return nil
+		}
+	}
+	return a.writeEvent(w, f, doneFromRecord(sc))
 }
 
 // doneFromRecord is the done event of a scan this server is not running.

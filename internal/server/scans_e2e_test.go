@@ -18,6 +18,7 @@ import (
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/lakemap/lakemap/internal/auth"
+	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/jobs"
@@ -131,16 +132,25 @@ func TestScanJourney(t *testing.T) {
 // follow reads a scan's event stream to its done event and returns it.
 func follow(t *testing.T, c *http.Client, url string) map[string]any {
 	t.Helper()
+	m, err := followEvents(c, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// followEvents is follow for any goroutine.
+func followEvents(c *http.Client, url string) (map[string]any, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		return nil, fmt.Errorf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	sc := bufio.NewScanner(resp.Body)
 	event := ""
@@ -151,12 +161,91 @@ func follow(t *testing.T, c *http.Client, url string) map[string]any {
 		}
 		if v, ok := strings.CutPrefix(line, "data: "); ok && event == "done" {
 			var m map[string]any
-			if err := json.Unmarshal([]byte(v), &m); err != nil {
-				t.Fatal(err)
-			}
-			return m
+			err := json.Unmarshal([]byte(v), &m)
+			return m, err
 		}
 	}
-	t.Fatalf("the stream ended without a done event: %v", sc.Err())
-	return nil
+	return nil, fmt.Errorf("the stream ended without a done event: %v", sc.Err())
+}
+
+// TestScanConflictAndCancel: with a scan running, a second start is 409
+// naming it; DELETE cancels it, and its event stream ends with
+// "cancelled".
+func TestScanConflictAndCancel(t *testing.T) {
+	ctx := context.Background()
+	st := sqlitetest.Open(t)
+	logger := slog.New(slog.DiscardHandler)
+	authn := auth.New(st, auth.Options{Argon2: cheap, Logger: logger})
+	conns := connections.New(st, all.NewRegistry(), nil)
+	b, err := jobs.OpenSQLite(ctx, filepath.Join(t.TempDir(), "queue.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A scan that records itself and then runs until it is stopped.
+	scanFn := func(ctx context.Context, job jobs.ScanJob) (int64, error) {
+		sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: job.Target.Connection, SourceType: "glue", Started: time.Now()})
+		if err != nil {
+			return 0, err
+		}
+		job.Started(sc.ID)
+		<-ctx.Done()
+		return sc.ID, ctx.Err()
+	}
+	sched, err := jobs.New(b, jobs.Config{Scan: scanFn, Records: st, Logger: logger, PollInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sched.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_ = sched.Stop(stopCtx)
+		b.Close()
+	})
+	api := &httpapi.API{Store: st, Auth: authn, Logger: logger, Connections: conns, Scans: sched, Events: scanrun.NewBroker()}
+	h, err := Handler(Config{Addr: "127.0.0.1:0"}, Parts{API: api, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	r := &rig{st: st, auth: authn, srv: hs}
+	admin := r.setUp(t)
+	if code, m := r.do(t, admin, call{method: "POST", path: "/api/v1/projects", body: `{"name":"alpha"}`}); code != http.StatusCreated {
+		t.Fatalf("create project: %d %v", code, m)
+	}
+	if code, m := r.do(t, admin, call{method: "POST", path: "/api/v1/projects/alpha/connections", body: `{"name":"lake","sourceType":"glue"}`}); code != http.StatusCreated {
+		t.Fatalf("create connection: %d %v", code, m)
+	}
+	code, first := r.do(t, admin, call{method: "POST", path: "/api/v1/projects/alpha/connections/lake/scans"})
+	if code != http.StatusAccepted || first["scanId"] == nil {
+		t.Fatalf("start: %d %v", code, first)
+	}
+	code, second := r.do(t, admin, call{method: "POST", path: "/api/v1/projects/alpha/connections/lake/scans"})
+	if code != http.StatusConflict || second["scanId"] != first["scanId"] {
+		t.Fatalf("second start: %d %v, want 409 naming scan %v", code, second, first["scanId"])
+	}
+	id := fmt.Sprint(first["scanId"])
+	type result struct {
+		m   map[string]any
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := followEvents(admin, hs.URL+"/api/v1/scans/"+id+"/events")
+		done <- result{m, err}
+	}()
+	if code, m := r.do(t, admin, call{method: "DELETE", path: "/api/v1/scans/" + id}); code != http.StatusAccepted {
+		t.Fatalf("cancel: %d %v", code, m)
+	}
+	select {
+	case e := <-done:
+		if e.err != nil || e.m["status"] != string(jobs.ScanCancelled) {
+			t.Errorf("done event %v (%v), want status cancelled", e.m, e.err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no done event after cancelling")
+	}
 }
