@@ -54,6 +54,12 @@ func newServeCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			started := false
+			defer func() {
+				if scans != nil && !started {
+					scans.backend.Close()
+				}
+			}()
 			api := &httpapi.API{Store: store, Auth: authn, Logger: logger, Connections: conns}
 			if scans != nil {
 				api.Scans, api.Events = scans.sched, scans.events
@@ -74,9 +80,9 @@ func newServeCmd(app *App) *cobra.Command {
 			}
 			if scans != nil {
 				if err := scans.sched.Start(ctx); err != nil {
-					scans.backend.Close()
 					return err
 				}
+				started = true
 				defer scans.stop(ctx, logger)
 			}
 			link, err := authn.EnsureSetupCode(ctx)
