@@ -4,15 +4,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
+	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
+	"github.com/lakemap/lakemap/internal/onboard"
 	"github.com/lakemap/lakemap/internal/server"
+	"github.com/lakemap/lakemap/internal/web"
+	"github.com/lakemap/lakemap/internal/webpanels"
 )
 
 func newServeCmd(app *App) *cobra.Command {
@@ -44,11 +49,41 @@ func newServeCmd(app *App) *cobra.Command {
 			}
 			logger := slog.New(server.ClipHandler(app.Logger.Handler()))
 			authn := auth.New(store, auth.Options{Logger: logger, SecureCookies: cfg.BehindTLSProxy})
-			api := &httpapi.API{Store: store, Auth: authn, Logger: logger}
+			conns := connections.New(store, app.Registry, box)
+			scans, err := openScans(ctx, app.DB, store, conns, logger)
+			if err != nil {
+				return err
+			}
+			started := false
+			defer func() {
+				if scans != nil && !started {
+					scans.backend.Close()
+				}
+			}()
+			api := &httpapi.API{Store: store, Auth: authn, Logger: logger, Connections: conns}
+			if scans != nil {
+				api.Scans, api.Events = scans.sched, scans.events
+			}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
-			h, err := server.Handler(cfg, server.Parts{API: api, MCP: mcpSrv.HTTPHandler(), Logger: logger})
+			uiOpts := web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv),
+				Connections: &webpanels.Connections{Store: store, Connections: conns, Logger: logger}}
+			if scans != nil {
+				uiOpts.Scans = &webpanels.Scans{Store: store, Connections: conns, Scheduler: scans.sched}
+			}
+			ui, err := web.New(uiOpts)
+			if err != nil {
+				return fmt.Errorf("prepare the web UI: %w", err)
+			}
+			h, err := server.Handler(cfg, server.Parts{API: api, MCP: mcpSrv.HTTPHandler(), Web: ui, Logger: logger})
 			if err != nil {
 				return apperr.Wrap(apperr.Invalid, err, "lakemap serve")
+			}
+			if scans != nil {
+				if err := scans.sched.Start(ctx); err != nil {
+					return err
+				}
+				started = true
+				defer scans.stop(ctx, logger)
 			}
 			link, err := authn.EnsureSetupCode(ctx)
 			if err != nil {

@@ -17,6 +17,9 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/connections"
+	"github.com/lakemap/lakemap/internal/jobs"
+	"github.com/lakemap/lakemap/internal/scanrun"
 )
 
 // Store is what the API keeps its data in: the catalog, the identities of
@@ -44,6 +47,14 @@ type API struct {
 	Store  Store
 	Auth   *auth.Authenticator
 	Logger *slog.Logger
+	// Connections serves a project's connections; nil answers those
+	// routes 503.
+	Connections *connections.Service
+	// Scans starts, cancels and schedules scans; nil (a server that runs
+	// no scans) answers those routes 503.
+	Scans Scheduler
+	// Events streams the progress of the scans this process runs.
+	Events *scanrun.Broker
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -96,6 +107,16 @@ func (a *API) routes() []Route {
 		{"GET", "/api/v1/stats", !public, a.stats},
 		{"GET", "/api/v1/kinds", !public, a.kinds},
 		{"GET", "/api/v1/connections", !public, a.connections},
+
+		{"GET", "/api/v1/projects/{project}/connections", !public, a.listProjectConnections},
+		{"POST", "/api/v1/projects/{project}/connections", !public, a.createConnection},
+		{"GET", "/api/v1/projects/{project}/connections/{name}", !public, a.getConnection},
+		{"PATCH", "/api/v1/projects/{project}/connections/{name}", !public, a.updateConnection},
+		{"DELETE", "/api/v1/projects/{project}/connections/{name}", !public, a.deleteConnection},
+		{"POST", "/api/v1/projects/{project}/connections/{name}/test", !public, a.testConnection},
+		{"POST", "/api/v1/projects/{project}/connections/{name}/scans", !public, a.startScan},
+		{"DELETE", "/api/v1/scans/{id}", !public, a.cancelScan},
+		{"GET", scanEventsPattern, !public, a.scanEvents},
 	}
 }
 
@@ -177,7 +198,29 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", apperr.ProblemContentType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p.Problem())
+	_ = json.NewEncoder(w).Encode(problemOf(p, err))
+}
+
+// problem is a problem+json body with the members some errors add: the
+// invalid fields of a connection, the scan a start conflicts with.
+type problem struct {
+	apperr.Problem
+	Errors connections.FieldErrors `json:"errors,omitempty"`
+	ScanID int64                   `json:"scanId,omitempty"`
+	JobID  int64                   `json:"jobId,omitempty"`
+}
+
+func problemOf(p apperr.Presentation, err error) problem {
+	out := problem{Problem: p.Problem()}
+	var fields connections.FieldErrors
+	if errors.As(err, &fields) {
+		out.Errors = fields
+	}
+	var conflict *jobs.ConflictError
+	if errors.As(err, &conflict) {
+		out.ScanID, out.JobID = conflict.ScanID, conflict.JobID
+	}
+	return out
 }
 
 // clip shortens s to at most n bytes, on a rune boundary, marking the cut.

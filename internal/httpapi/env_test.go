@@ -14,6 +14,9 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/connections"
+	"github.com/lakemap/lakemap/internal/secrets"
+	"github.com/lakemap/lakemap/internal/source/all"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
 )
@@ -44,7 +47,9 @@ func newEnv(t *testing.T) *env {
 	log := &strings.Builder{}
 	logger := slog.New(slog.NewTextHandler(log, nil))
 	authn := auth.New(st, auth.Options{Argon2: cheap, Logger: logger})
-	e := &env{t: t, st: st, log: log, api: &API{Store: st, Auth: authn, Logger: logger},
+	box, err := secrets.NewBox("httpapi test key")
+	must(t, err)
+	e := &env{t: t, st: st, log: log, api: &API{Store: st, Auth: authn, Logger: logger, Connections: connections.New(st, all.NewRegistry(), box)},
 		users: map[string]catalog.User{}, cookies: map[string]*http.Cookie{}}
 	mux := http.NewServeMux()
 	e.api.Mount(mux)
@@ -163,4 +168,24 @@ func (e *env) token(project, owner, body string) (string, string) {
 		e.t.Fatalf("create token: %d %v", code, m)
 	}
 	return m["secret"].(string), m["token"].(map[string]any)["id"].(string)
+}
+
+// stream reads a whole event stream as a user of the env.
+func (e *env) stream(path, as string) (string, error) {
+	req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+	if err != nil {
+		return "", err
+	}
+	c := e.cookies[as]
+	req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		return "", &apperr.Error{Kind: apperr.Internal, Msg: "content type " + ct}
+	}
+	raw, err := io.ReadAll(resp.Body)
+	return string(raw), err
 }

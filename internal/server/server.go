@@ -106,6 +106,11 @@ func Handler(c Config, p Parts) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", WithDeadline(api, RequestTimeout))
+	// Event streams last as long as their scan: no deadline, and the
+	// write deadline lifted. They pass through the API's mux all the same.
+	for _, pattern := range p.API.StreamingPatterns() {
+		mux.Handle(pattern, StreamingRoute(api))
+	}
 	if p.MCP != nil {
 		mux.Handle("/mcp", StreamingRoute(p.MCP))
 	}

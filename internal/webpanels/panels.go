@@ -1,0 +1,198 @@
+// Package webpanels serves the web UI's Connect, Test connection and Scan
+// panels (web.Connections, web.Scans) with the same connection service and
+// scheduler as the REST API.
+package webpanels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/auth"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/connections"
+	"github.com/lakemap/lakemap/internal/conntest"
+	"github.com/lakemap/lakemap/internal/jobs"
+	"github.com/lakemap/lakemap/internal/scanrun"
+	"github.com/lakemap/lakemap/internal/web"
+)
+
+// Scheduler is what the web UI's scan panel needs of jobs.Scheduler.
+type Scheduler interface {
+	scanrun.JobReader
+	StartScan(ctx context.Context, t jobs.Target, trigger jobs.Trigger) (jobs.Job, error)
+}
+
+// Connections serves the web UI's Connect and Test connection panels
+// with the same service as the REST API.
+type Connections struct {
+	Store       catalog.ConnectionStore
+	Connections *connections.Service
+	Logger      *slog.Logger
+}
+
+var _ web.Connections = (*Connections)(nil)
+
+// List implements web.Connections.
+func (c *Connections) List(ctx context.Context, projectID string) ([]catalog.Connection, error) {
+	return c.Store.ListProjectConnections(ctx, projectID)
+}
+
+// Save implements web.Connections: it creates the connection, or changes
+// the fields the form holds when the project has it already.
+func (c *Connections) Save(ctx context.Context, p *auth.Principal, req web.ConnectRequest) error {
+	if err := p.Check(req.ProjectID, auth.Write); err != nil {
+		return err
+	}
+	in, err := inputOf(req)
+	if err != nil {
+		return err
+	}
+	_, err = c.Connections.Get(ctx, req.ProjectID, req.Name)
+	switch {
+	case err == nil:
+		_, err = c.Connections.Update(ctx, req.ProjectID, req.Name, connections.Patch{
+			RoleARN: &in.RoleARN, Region: &in.Region, AccessLevel: &in.AccessLevel, EndpointURL: &in.EndpointURL,
+			SourceConfig: in.SourceConfig,
+		})
+	case apperr.Is(err, apperr.NotFound):
+		_, err = c.Connections.Create(ctx, req.ProjectID, in)
+	}
+	return formError(err)
+}
+
+// Test implements web.Connections.
+func (c *Connections) Test(ctx context.Context, p *auth.Principal, projectID, name string) (conntest.Report, error) {
+	if err := p.Check(projectID, auth.Write); err != nil {
+		return conntest.Report{}, err
+	}
+	return scanrun.Test(ctx, c.Connections, projectID, name, c.Logger)
+}
+
+// inputOf reads the Connect form into the connection model. The form's
+// scan options map onto the source's sourceConfig.
+func inputOf(req web.ConnectRequest) (connections.Input, error) {
+	in := connections.Input{Name: req.Name, SourceType: req.Service, RoleARN: req.RoleARN, Region: req.Region,
+		AccessLevel: catalog.AccessLevel(req.AccessLevel), EndpointURL: req.EndpointURL}
+	sc := map[string]any{}
+	filter := map[string]any{}
+	for _, k := range []string{"include", "exclude"} {
+		if v := req.Options[k]; v != "" {
+			var list []any
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					list = append(list, s)
+				}
+			}
+			filter[k+"s"] = list
+		}
+	}
+	if len(filter) > 0 {
+		key := "databaseFilterPattern"
+		if req.Service == "s3" {
+			key = "containerFilterPattern"
+		}
+		sc[key] = filter
+	}
+	if v := req.Options["partitions"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return in, apperr.New(apperr.Invalid, `field "partitions": %q is not a number (0 for none)`, v)
+		}
+		if req.Service == "glue" {
+			sc["includePartitions"] = n > 0
+		}
+	}
+	if v := req.Options["statistics"]; v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return in, apperr.New(apperr.Invalid, `field "statistics": %q is not true or false`, v)
+		}
+		if req.Service == "glue" {
+			sc["includeColumnStatistics"] = b
+		}
+	}
+	for _, k := range []string{"athenaWorkgroup", "s3StagingDir"} {
+		if req.Options[k] != "" {
+			return in, apperr.New(apperr.Invalid, `field %q: not supported from the web yet; set it with the REST API or a workflow file`, k)
+		}
+	}
+	if len(sc) > 0 {
+		in.SourceConfig = sc
+	}
+	return in, nil
+}
+
+// formFields maps the model's field paths to the Connect form's fields.
+var formFields = map[string]string{
+	"name": "name", "roleArn": "roleArn", "region": "region", "accessLevel": "accessLevel", "endpointUrl": "endpointUrl",
+	"sourceConfig.databaseFilterPattern": "include", "sourceConfig.containerFilterPattern": "include",
+	"sourceConfig.includePartitions": "partitions", "sourceConfig.includeColumnStatistics": "statistics",
+}
+
+// formError words the first invalid field as the web UI reads it:
+// `field "<form field>": message`.
+func formError(err error) error {
+	var fields connections.FieldErrors
+	if !errors.As(err, &fields) || len(fields) == 0 {
+		return err
+	}
+	f := fields[0]
+	name := ""
+	for path, form := range formFields {
+		if f.Field == path || strings.HasPrefix(f.Field, path+".") || strings.HasPrefix(f.Field, path+"[") {
+			name = form
+		}
+	}
+	if name == "" {
+		return apperr.Wrap(apperr.Invalid, err, "%s: %s", f.Field, f.Message)
+	}
+	return apperr.Wrap(apperr.Invalid, err, "field %q: %s", name, f.Message)
+}
+
+// Scans serves the web UI's scan panel with the server's scheduler.
+type Scans struct {
+	Store       catalog.ScanReader
+	Connections *connections.Service
+	Scheduler   Scheduler
+}
+
+var _ web.Scans = (*Scans)(nil)
+
+// History implements web.Scans: the connection's latest scans, when it
+// belongs to the project.
+func (s *Scans) History(ctx context.Context, projectID, name string, limit int) ([]catalog.Scan, error) {
+	if _, err := s.Connections.Record(ctx, projectID, name); err != nil {
+		return nil, err
+	}
+	return s.Store.ListScans(ctx, name, limit)
+}
+
+// Start implements web.Scans: it queues a scan and waits a moment for its
+// id. A scan already running is apperr.Conflict naming it.
+func (s *Scans) Start(ctx context.Context, p *auth.Principal, projectID, name string) (int64, error) {
+	if err := p.Check(projectID, auth.Write); err != nil {
+		return 0, err
+	}
+	if _, err := s.Connections.Record(ctx, projectID, name); err != nil {
+		return 0, err
+	}
+	j, err := s.Scheduler.StartScan(ctx, jobs.Target{Connection: name, ProjectID: projectID}, jobs.TriggerManual)
+	if err != nil {
+		return 0, fmt.Errorf("start a scan of %q: %w", name, err)
+	}
+	return scanrun.AwaitScanID(ctx, s.Scheduler, j, 3*time.Second).ScanID, nil
+}
+
+// EventsURL implements web.Scans.
+func (s *Scans) EventsURL(projectID string, scanID int64) string {
+	if scanID == 0 {
+		return ""
+	}
+	return scanrun.EventsPath(scanID)
+}
