@@ -88,7 +88,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 			}
 			for i := range ranked {
 				seen[ranked[i].FQN] = true
-				ranked[i].Score = banded(p.band, ranked[i].Score)
+				ranked[i].Score = rank.Banded(p.band, ranked[i].Score)
 			}
 			all = append(all, ranked...)
 		}

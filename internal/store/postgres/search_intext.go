@@ -6,27 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
-
-// Score bands, one per search pass, as in the SQLite store, so a later
-// pass never outranks an earlier one: an exact name is rank.Exact, every
-// word whole 300+, the last word as a prefix 200+, some of the words 100+,
-// words inside names 0+. Within a band the pass's own score orders hits.
-const (
-	bandWhole   = 300.0
-	bandPrefix  = 200.0
-	bandPartial = 100.0
-	bandInWord  = 0.0
-	bandWidth   = 99.99
-)
-
-func banded(band, score float64) float64 {
-	return band + min(max(score, 0), bandWidth)
-}
 
 // wordPass is one pass of the word indexes: its tsquery, how its hits are
 // scored, and its band.
@@ -42,11 +25,6 @@ func passOf(match, terms rank.Terms, band float64) wordPass {
 	return wordPass{tsquery(match, false), tsquery(match, true), terms, band}
 }
 
-// maxPartialWords bounds the queries whose partial matches are tried by
-// subsets (more words first): four words are 14 subsets; longer queries
-// match any of their words in one pass.
-const maxPartialWords = 4
-
 // wordPasses lists the word-index passes of a query, best first. Partial
 // passes rank hits holding more of the words first: "customer address"
 // finds customer_address, then address and customer columns.
@@ -54,55 +32,30 @@ func wordPasses(words []string) []wordPass {
 	whole := rank.Terms{Words: words}
 	prefix := rank.Terms{Words: words, Prefix: true}
 	passes := []wordPass{
-		passOf(whole, whole, bandWhole),
-		passOf(prefix, prefix, bandPrefix),
+		passOf(whole, whole, rank.BandWhole),
+		passOf(prefix, prefix, rank.BandPrefix),
 	}
 	n := len(words)
 	if n < 2 {
 		return passes
 	}
-	if n > maxPartialWords {
+	if n > rank.MaxPartialWords {
 		anyWord := func(e string) string { return strings.ReplaceAll(e, " & ", " | ") }
-		return append(passes, wordPass{anyWord(tsquery(whole, false)), anyWord(tsquery(whole, true)), whole, bandPartial})
+		return append(passes, wordPass{anyWord(tsquery(whole, false)), anyWord(tsquery(whole, true)), whole, rank.BandPartial})
 	}
 	for k := n - 1; k >= 1; k-- {
-		for _, subset := range subsets(words, k) {
-			passes = append(passes, passOf(rank.Terms{Words: subset}, whole, bandPartial))
+		for _, subset := range rank.Subsets(words, k) {
+			passes = append(passes, passOf(rank.Terms{Words: subset}, whole, rank.BandPartial))
 		}
 	}
 	return passes
 }
 
-// subsets returns the k-word subsets of words, in query order.
-func subsets(words []string, k int) [][]string {
-	var out [][]string
-	var pick func(start int, cur []string)
-	pick = func(start int, cur []string) {
-		if len(cur) == k {
-			out = append(out, slices.Clone(cur))
-			return
-		}
-		for i := start; i < len(words); i++ {
-			pick(i+1, append(cur, words[i]))
-		}
-	}
-	pick(0, nil)
-	return out
-}
-
-// minInWord is the shortest word the trigram index can look for.
-const minInWord = 3
-
 // inWordHits finds names holding the words inside them (the
 // entities_name_trigram index), scored by how many of the words a name
 // holds, shorter names first.
 func (s *Store) inWordHits(ctx context.Context, words []string, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
-	var usable []string
-	for _, w := range words {
-		if utf8.RuneCountInString(w) >= minInWord {
-			usable = append(usable, w)
-		}
-	}
+	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
 		return nil, nil
 	}
@@ -123,7 +76,7 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, f
 		return nil, err
 	}
 	for i := range found {
-		found[i].Score = banded(bandInWord, inWordScore(found[i].Name, usable))
+		found[i].Score = rank.Banded(rank.BandInWord, inWordScore(found[i].Name, usable))
 	}
 	slices.SortFunc(found, func(a, b hitRow) int {
 		switch {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
 
 func TestWordPasses(t *testing.T) {
@@ -59,7 +60,7 @@ func TestInWordScore(t *testing.T) {
 	if !(both > one && both > longer) {
 		t.Errorf("scores both=%v one=%v longer=%v", both, one, longer)
 	}
-	if got := banded(bandInWord, 500); got >= bandPartial {
+	if got := rank.Banded(rank.BandInWord, 500); got >= rank.BandPartial {
 		t.Errorf("in-word band reaches %v", got)
 	}
 }

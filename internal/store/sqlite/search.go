@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
 
 // maxCounted caps Total: counting every match of a common word on millions
@@ -80,7 +81,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 			}
 			for i := range ranked {
 				seen[ranked[i].FQN] = true
-				ranked[i].Score = banded(p.band, ranked[i].Score)
+				ranked[i].Score = rank.Banded(p.band, ranked[i].Score)
 			}
 			all = append(all, ranked...)
 		}

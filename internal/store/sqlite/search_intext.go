@@ -6,26 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
-
-// Score bands, one per search pass, so a later pass never outranks an
-// earlier one: an exact name is 1000 (exactHits), every word whole 300+,
-// the last word as a prefix 200+, some of the words 100+, words inside
-// names 0+. Within a band the pass's own score (rank.go) orders hits.
-const (
-	bandWhole   = 300.0
-	bandPrefix  = 200.0
-	bandPartial = 100.0
-	bandInWord  = 0.0
-	bandWidth   = 99.99
-)
-
-func banded(band, score float64) float64 {
-	return band + min(max(score, 0), bandWidth)
-}
 
 // wordPass is one pass of the word indexes.
 type wordPass struct {
@@ -34,65 +18,35 @@ type wordPass struct {
 	band  float64
 }
 
-// maxPartialWords bounds the queries whose partial matches are tried by
-// subsets (more words first): four words are 14 subsets; longer queries
-// match any of their words in one pass.
-const maxPartialWords = 4
-
 // wordPasses lists the word-index passes of a query, best first. Partial
 // passes rank hits holding more of the words first: "customer address"
 // finds customer_address, then address and customer columns.
 func wordPasses(words []string) []wordPass {
 	whole, prefix := matchExprs(words)
 	passes := []wordPass{
-		{whole, queryTerms{words: words}, bandWhole},
-		{prefix, queryTerms{words: words, prefix: true}, bandPrefix},
+		{whole, queryTerms{words: words}, rank.BandWhole},
+		{prefix, queryTerms{words: words, prefix: true}, rank.BandPrefix},
 	}
 	n := len(words)
 	if n < 2 {
 		return passes
 	}
 	terms := queryTerms{words: words}
-	if n > maxPartialWords {
-		return append(passes, wordPass{`"` + strings.Join(words, `" OR "`) + `"`, terms, bandPartial})
+	if n > rank.MaxPartialWords {
+		return append(passes, wordPass{`"` + strings.Join(words, `" OR "`) + `"`, terms, rank.BandPartial})
 	}
 	for k := n - 1; k >= 1; k-- {
-		for _, subset := range subsets(words, k) {
-			passes = append(passes, wordPass{`"` + strings.Join(subset, `" "`) + `"`, terms, bandPartial})
+		for _, subset := range rank.Subsets(words, k) {
+			passes = append(passes, wordPass{`"` + strings.Join(subset, `" "`) + `"`, terms, rank.BandPartial})
 		}
 	}
 	return passes
 }
 
-// subsets returns the k-word subsets of words, in query order.
-func subsets(words []string, k int) [][]string {
-	var out [][]string
-	var pick func(start int, cur []string)
-	pick = func(start int, cur []string) {
-		if len(cur) == k {
-			out = append(out, slices.Clone(cur))
-			return
-		}
-		for i := start; i < len(words); i++ {
-			pick(i+1, append(cur, words[i]))
-		}
-	}
-	pick(0, nil)
-	return out
-}
-
-// minInWord is the shortest word the trigram index can look for.
-const minInWord = 3
-
 // inWordHits finds names holding the words inside them (name_trigram),
 // scored by how many of the words a name holds, shorter names first.
 func (s *Store) inWordHits(ctx context.Context, words []string, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
-	var usable []string
-	for _, w := range words {
-		if utf8.RuneCountInString(w) >= minInWord {
-			usable = append(usable, w)
-		}
-	}
+	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
 		return nil, nil
 	}
@@ -110,7 +64,7 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, a
 		return nil, err
 	}
 	for i := range found {
-		found[i].Score = banded(bandInWord, inWordScore(found[i].Name, usable))
+		found[i].Score = rank.Banded(rank.BandInWord, inWordScore(found[i].Name, usable))
 	}
 	slices.SortFunc(found, func(a, b hitRow) int {
 		switch {
