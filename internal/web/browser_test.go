@@ -39,12 +39,24 @@ func TestMain(m *testing.M) {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelB := chromedp.NewContext(actx)
-	// The first Run starts the browser; it lives as long as bctx.
-	if err := chromedp.Do(bctx); err != nil {
+	// The first Run starts the browser; it lives as long as bctx. A
+	// Chromium that never answers must fail the package within a minute,
+	// not hold it until go test's own timeout.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(bctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			browser.missing = "starting chromium: " + err.Error()
+		}
+	case <-time.After(time.Minute):
+		browser.missing = "chromium did not start within a minute"
+	}
+	if browser.missing != "" {
 		cancelB()
 		cancelA()
 		_ = os.RemoveAll(dir)
-		panic("starting chromium: " + err.Error())
+		os.Exit(m.Run())
 	}
 	browser.ctx = bctx
 	code := m.Run()
@@ -76,22 +88,42 @@ func tab(t *testing.T) context.Context {
 		}
 		t.Skip("skipping browser test: " + browser.missing)
 	}
+	// The whole test has a deadline, set before the tab exists so that it
+	// bounds every browser call, the failure screenshot included: a wedged
+	// renderer fails the test in minutes instead of hanging the package.
+	dctx, cancelDeadline := context.WithTimeout(browser.ctx, testDeadline)
 	// A browser context of its own: the test's cookies are its own, since
 	// cookies do not tell the test servers' ports apart.
-	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(dctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() { cancel(); cancelDeadline() })
+	// The first Run opens the tab and ties it to the context it is given,
+	// so it runs on ctx itself (bounded by the test's deadline), not on a
+	// step's shorter one that would close the tab when the step ends.
 	must(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")))
 	return ctx
+}
+
+const (
+	testDeadline = 3 * time.Minute
+	// stepDeadline is generous: CI runs every package at once on two cores.
+	stepDeadline = 30 * time.Second
+)
+
+// run is chromedp.Run with a step's deadline.
+func run[T any](ctx context.Context, action chromedp.Action[T]) (T, error) {
+	sctx, cancel := context.WithTimeout(ctx, stepDeadline)
+	defer cancel()
+	return chromedp.Run(sctx, action)
 }
 
 // step runs one step of a journey with a deadline; on failure it saves a
 // screenshot next to the test's output and fails with the step's name.
 func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepDeadline)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
-		shot, serr := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		shot, serr := run(ctx, chromedp.FullScreenshot(100))
 		file := filepath.Join(t.TempDir(), "failure.png")
 		if dir := os.Getenv("LAKEMAP_FAILURE_SHOTS"); dir != "" {
 			file = filepath.Join(dir, strings.ReplaceAll(t.Name()+"-"+name, "/", "_")+".png")
@@ -99,15 +131,29 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 		if serr == nil {
 			_ = os.WriteFile(file, shot, 0o644)
 		}
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		loc, _ := run(ctx, chromedp.Location())
 		t.Fatalf("step %q at %s: %v (screenshot %s)", name, loc, err, file)
 	}
+}
+
+// signIn signs in on the page at signinURL and waits until the browser has
+// left it: the sign-in page has an h1 of its own, so waiting for the next
+// page's elements alone can race the redirect.
+func signIn(t *testing.T, ctx context.Context, signinURL, username string) {
+	t.Helper()
+	step(t, ctx, "sign in as "+username,
+		chromedp.Navigate(signinURL),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), username),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitNotPresent(chromedp.CSS("#f-password")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
 }
 
 // waitTrue waits until a JavaScript expression is true.
 func waitTrue(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepDeadline)
 	defer cancel()
 	if _, err := chromedp.Run(sctx, chromedp.Poll[bool](expr)); err != nil {
 		t.Fatalf("waiting until %s: %v", what, err)
@@ -117,7 +163,7 @@ func waitTrue(t *testing.T, ctx context.Context, what, expr string) {
 // text reads the visible text of the first element matching sel.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepDeadline)
 	defer cancel()
 	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -128,7 +174,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 
 func attrOf(t *testing.T, ctx context.Context, sel, name string) string {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepDeadline)
 	defer cancel()
 	v, err := chromedp.Run(sctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
 	if err != nil {
@@ -222,7 +268,7 @@ func TestJourney(t *testing.T) {
 	contains(t, "nested", text(t, ctx, "ul.nested"), "address")
 	contains(t, "partitions", text(t, ctx, "#parts-h + dl"), "dt=2024-01-02")
 	step(t, ctx, "lineage graph", chromedp.WaitVisible(chromedp.CSS("svg.lineage .edge")))
-	svg, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("svg.lineage")))
+	svg, err := run(ctx, chromedp.TextContent(chromedp.CSS("svg.lineage")))
 	must(t, err)
 	contains(t, "lineage", svg, "orders_daily")
 	contains(t, "lineage evidence", svg, "view: SELECT")
@@ -252,21 +298,16 @@ func TestViewerInBrowser(t *testing.T) {
 	e := newEnv(t, Options{Connections: &fakeConnections{}})
 	alpha := e.project("alpha")
 	e.user("vic", false, alpha.ID, "viewer")
-	step(t, ctx, "sign in",
-		chromedp.Navigate(e.srv.URL+"/signin"),
-		chromedp.SendKeys(chromedp.CSS("#f-username"), "vic"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+	signIn(t, ctx, e.srv.URL+"/signin", "vic")
 	for _, path := range []string{"/projects/alpha", "/projects/alpha/agents", "/projects/alpha/integrations/aws/glue"} {
 		step(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("h1")))
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main form[method=post]").length`))
+		n, err := run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("main form[method=post]").length`))
 		must(t, err)
 		if n != 0 {
 			t.Errorf("%s: a viewer sees %d write forms", path, n)
 		}
 	}
-	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/projects/alpha/agents", {method: "POST",
+	status, err := run(ctx, chromedp.Evaluate[int](`fetch("/projects/alpha/agents", {method: "POST",
 		headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "name=forged&scope=readwrite"}).then(r => r.status)`,
 		chromedp.EvalAwaitPromise))
 	must(t, err)
@@ -283,14 +324,10 @@ func TestCSPHeldInBrowser(t *testing.T) {
 	alpha := e.project("alpha")
 	seedCatalog(t, e.st, alpha.ID)
 	e.user("ann", true, "", "")
-	step(t, ctx, "sign in",
-		chromedp.Navigate(e.srv.URL+"/signin?next=/e/lake.sales.orders"),
-		chromedp.SendKeys(chromedp.CSS("#f-username"), "ann"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("svg.lineage")))
+	signIn(t, ctx, e.srv.URL+"/signin?next=/e/lake.sales.orders", "ann")
+	step(t, ctx, "entity page", chromedp.WaitVisible(chromedp.CSS("svg.lineage")))
 	// An inline script injected now must not run.
-	ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.createElement("script");
+	ran, err := run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.createElement("script");
 		s.textContent = "window.__injected = true"; document.body.append(s); return window.__injected === true; })()`))
 	must(t, err)
 	if ran {

@@ -54,7 +54,9 @@ func newEnv(t *testing.T, opts Options) *env {
 	h, err := server.Handler(server.Config{Addr: "127.0.0.1:0"}, server.Parts{API: api, Web: ui, Logger: logger})
 	must(t, err)
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	// Streams (a scan's server-sent events) stay open while a tab shows
+	// them; httptest.Server.Close would wait for them forever.
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
 	return &env{t: t, st: st, auth: authn, srv: srv, log: log}
 }
 

@@ -25,7 +25,7 @@ func TestScreenshots(t *testing.T) {
 	shoot := func(name, path string) {
 		for _, w := range []int64{1280, 375} {
 			step(t, ctx, name, chromedp.EmulateViewport(w, 800), chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main")))
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			png, err := run(ctx, chromedp.FullScreenshot(100))
 			must(t, err)
 			must(t, os.WriteFile(filepath.Join(dir, name+"-"+itoa(int(w))+".png"), png, 0o644))
 		}
@@ -35,9 +35,8 @@ func TestScreenshots(t *testing.T) {
 	seedCatalog(t, e.st, alpha.ID)
 	e.user("ann", true, "", "")
 	shoot("signin", "/signin")
-	step(t, ctx, "sign in", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(e.srv.URL+"/signin"),
-		chromedp.SendKeys(chromedp.CSS("#f-username"), "ann"), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	step(t, ctx, "desktop viewport", chromedp.EmulateViewport(1280, 800))
+	signIn(t, ctx, e.srv.URL+"/signin", "ann")
 	for _, p := range []struct{ name, path string }{
 		{"home", "/"}, {"search", "/search?q=orders"}, {"entity", "/e/lake.sales.orders"}, {"browse", "/browse"},
 		{"projects", "/projects"}, {"project", "/projects/alpha"}, {"aws-glue", "/projects/alpha/integrations/aws/glue"},
