@@ -23,8 +23,9 @@ import (
 )
 
 func newConnectionCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{Use: "connection", Short: "Test, list, show and export AWS connections"}
-	cmd.AddCommand(newConnectionTestCmd(app), newConnectionListCmd(app), newConnectionShowCmd(app), newConnectionExportCmd(app))
+	cmd := &cobra.Command{Use: "connection", Short: "Create, edit, delete, test, list, show and export AWS connections"}
+	cmd.AddCommand(newConnectionCreateCmd(app), newConnectionEditCmd(app), newConnectionDeleteCmd(app),
+		newConnectionTestCmd(app), newConnectionListCmd(app), newConnectionShowCmd(app), newConnectionExportCmd(app))
 	return cmd
 }
 
