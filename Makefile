@@ -56,7 +56,8 @@ check:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) $(PKGS)
 
 # The performance targets of the issues, at their full sizes (a few minutes;
-# the MCP benchmark's 1M-entity catalog is built once under $TMPDIR).
+# the 1M-entity catalog the MCP and REST benchmarks read, internal/testenv/benchcat,
+# is built once under $TMPDIR).
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
