@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/jobs"
@@ -161,8 +163,9 @@ func TestTokenCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed.Tokens) != 2 || strings.Contains(out, created.Secret) {
 		t.Fatalf("list after refusals: exit %d %v\n%s", code, err, out)
 	}
-	if code, _, errOut := run(t, "--db", db, "token", "revoke", "ci", "--project", "acme"); code != 0 || !strings.Contains(errOut, "revoked") {
-		t.Fatalf("revoke: exit %d %s", code, errOut)
+	code, out, errOut = run(t, "--db", db, "token", "revoke", "ci", "--project", "acme", "--json")
+	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed.Tokens) != 1 || listed.Tokens[0].Revoked == nil {
+		t.Fatalf("revoke --json: exit %d %v %s\n%s", code, err, errOut, out)
 	}
 	code, out, _ = run(t, "--db", db, "token", "list", "--project", "acme", "--json")
 	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed.Tokens) != 1 || listed.Tokens[0].Revoked == nil {
@@ -325,3 +328,32 @@ func TestScanCommands(t *testing.T) {
 }
 
 func jsonID(id int64) string { b, _ := json.Marshal(id); return string(b) }
+
+// Every command that prints something a script reads has --json. The
+// exceptions print another machine format, run until stopped, or only
+// confirm a change whose exit status is the answer.
+func TestEveryCommandHasJSON(t *testing.T) {
+	exempt := map[string]string{
+		"lakemap connection export": "prints a workflow YAML",
+		"lakemap mcp":               "serves MCP over stdio",
+		"lakemap serve":             "runs until stopped",
+		"lakemap onboard":           "--format picks the machine format (policy JSON, CloudFormation...)",
+		"lakemap validate":          "prints file:line:col findings",
+		"lakemap version":           "one line",
+		"lakemap user passwd":       "confirms a change",
+		"lakemap user disable":      "confirms a change",
+		"lakemap user enable":       "confirms a change",
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Runnable() && !c.HasSubCommands() && c.Flags().Lookup("json") == nil {
+			if _, ok := exempt[c.CommandPath()]; !ok {
+				t.Errorf("%s has no --json", c.CommandPath())
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewRootCommand(&App{}))
+}

@@ -221,6 +221,7 @@ func stamp(t *time.Time) string {
 
 func newTokenRevokeCmd(app *App) *cobra.Command {
 	var projectRef string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "revoke NAME|ID [--project P]",
 		Short: "Revoke a token: its next request gets 401",
@@ -256,6 +257,11 @@ A legacy MCP token (see token list) is revoked by its name.`,
 					if err := st.RevokeAPIToken(cmd.Context(), found[0].p.ID, found[0].t.ID, now); err != nil {
 						return err
 					}
+					if asJSON {
+						t := found[0].t
+						t.Revoked = &now
+						return writeJSON(app.Stdout, tokenListing{Tokens: []catalog.APIToken{t}, LegacyTokens: []catalog.Token{}})
+					}
 					fmt.Fprintf(app.Stderr, "token %q of project %s revoked\n", found[0].t.Name, found[0].p.Name)
 					return nil
 				case len(found) > 1:
@@ -273,11 +279,15 @@ A legacy MCP token (see token list) is revoked by its name.`,
 					}
 					return err
 				}
+				if asJSON {
+					return writeJSON(app.Stdout, tokenListing{Tokens: []catalog.APIToken{}, LegacyTokens: []catalog.Token{{Name: ref, Revoked: &now}}})
+				}
 				fmt.Fprintf(app.Stderr, "legacy MCP token %q revoked\n", ref)
 				return nil
 			})
 		},
 	}
 	cmd.Flags().StringVar(&projectRef, "project", "", "the token's project (name or id)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the revoked token as JSON (the shape of token list --json)")
 	return cmd
 }
