@@ -81,7 +81,7 @@ func (app *App) boxFor(static bool) (*secrets.Box, error) {
 
 func scheduleNote(app *App, f *connFlags) {
 	if f.cron != "" || f.interval != "" || f.noSchedule {
-		fmt.Fprintln(app.Stderr, "note: a running lakemap serve takes a schedule changed here at its next start; change it through the API or web UI to apply it at once")
+		fmt.Fprintln(app.Stderr, "note: a running lakemap serve takes up a schedule changed here within 30 seconds")
 	}
 }
 
@@ -256,7 +256,7 @@ func newConnectionDeleteCmd(app *App) *cobra.Command {
 			if asJSON {
 				return writeJSON(app.Stdout, map[string]string{"deleted": c.Name, "projectId": c.ProjectID})
 			}
-			fmt.Fprintf(app.Stdout, "deleted connection %s (its catalog entries stay; a running lakemap serve drops its schedule at its next start)\n", c.Name)
+			fmt.Fprintf(app.Stdout, "deleted connection %s (its catalog entries stay; a running lakemap serve drops its schedule within 30 seconds)\n", c.Name)
 			return nil
 		},
 	}

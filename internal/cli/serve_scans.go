@@ -43,7 +43,8 @@ func openScans(ctx context.Context, db string, st catalog.Store, svc *connection
 	}
 	events := scanrun.NewBroker()
 	run := &scanrun.Runner{Store: st, Connections: svc, Events: events, Logger: logger}
-	sched, err := jobs.New(b, jobs.Config{Scan: run.Scan, Records: records, Logger: logger})
+	sched, err := jobs.New(b, jobs.Config{Scan: run.Scan, Records: records, Logger: logger,
+		SyncSchedules: scanrun.SyncSchedules(st, logger)})
 	if err != nil {
 		b.Close()
 		return nil, err

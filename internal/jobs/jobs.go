@@ -101,6 +101,11 @@ type Config struct {
 	// about (default 1s, River's own).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// SyncSchedules, when set, runs every SyncInterval (default 30s) to
+	// bring the schedules in line with where they are stored (SetSchedule,
+	// RemoveSchedule), for changes made by another process.
+	SyncSchedules func(ctx context.Context, s *Scheduler) error
+	SyncInterval  time.Duration
 	// Now is the clock for schedules and River; nil means time.Now.
 	Now func() time.Time
 
@@ -143,17 +148,30 @@ func New(b *Backend, cfg Config) (*Scheduler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.SyncInterval <= 0 {
+		cfg.SyncInterval = 30 * time.Second
+	}
 	s := &Scheduler{cfg: cfg, b: b, log: cfg.Logger, schedules: map[string]*scheduled{}}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &scanWorker{s: s}); err != nil {
 		return nil, fmt.Errorf("register scan worker: %w", err)
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxScans}}
+	var periodic []*river.PeriodicJob
+	if cfg.SyncSchedules != nil {
+		if err := river.AddWorkerSafely(workers, &syncWorker{s: s}); err != nil {
+			return nil, fmt.Errorf("register schedule sync worker: %w", err)
+		}
+		queues[syncQueue] = river.QueueConfig{MaxWorkers: 1}
+		periodic = append(periodic, syncPeriodic(cfg.SyncInterval))
+	}
 	rc := &river.Config{
-		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxScans}},
-		Workers:     workers,
-		Logger:      cfg.Logger,
-		MaxAttempts: 1, // a failed scan is reported, not retried behind the user's back
-		JobTimeout:  cfg.ScanTimeout,
+		Queues:       queues,
+		PeriodicJobs: periodic,
+		Workers:      workers,
+		Logger:       cfg.Logger,
+		MaxAttempts:  1, // a failed scan is reported, not retried behind the user's back
+		JobTimeout:   cfg.ScanTimeout,
 		// Well past the timeout, so a live scan is never "rescued" twice.
 		RescueStuckJobsAfter: cfg.ScanTimeout + time.Hour,
 		FetchPollInterval:    cfg.PollInterval,
@@ -237,7 +255,7 @@ func (s *Scheduler) Run(ctx context.Context, grace time.Duration) error {
 // cancelStaleJobs finalizes scan jobs a dead process left "running": with one
 // process per queue, no live worker holds them.
 func (s *Scheduler) cancelStaleJobs(ctx context.Context, now time.Time) error {
-	res, err := s.client.JobList(ctx, river.NewJobListParams().Kinds(ScanKind).States(rivertype.JobStateRunning).First(10000))
+	res, err := s.client.JobList(ctx, river.NewJobListParams().Kinds(ScanKind, syncKind).States(rivertype.JobStateRunning).First(10000))
 	if err != nil {
 		return fmt.Errorf("list scans left running: %w", err)
 	}

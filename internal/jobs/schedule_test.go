@@ -212,3 +212,31 @@ func waitIdle(t *testing.T, s *Scheduler) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// With Config.SyncSchedules, a periodic job calls it (on its own queue,
+// beside running scans) until the scheduler stops.
+func TestScheduleSyncRuns(t *testing.T) {
+	calls := make(chan struct{}, 10)
+	e := newEnv(t, "", false, func(c *Config) {
+		c.SyncInterval = 200 * time.Millisecond
+		c.SyncSchedules = func(context.Context, *Scheduler) error {
+			select {
+			case calls <- struct{}{}:
+			default:
+			}
+			return nil
+		}
+	})
+	e.start(t)
+	for i := range 2 {
+		select {
+		case <-calls:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("schedule sync ran %d times in 10s, want 2", i)
+		}
+	}
+	// Sync jobs are not scans: they never show as active scans.
+	if active, err := e.s.ActiveScans(context.Background()); err != nil || len(active) != 0 {
+		t.Errorf("active scans = %v, %v", active, err)
+	}
+}

@@ -91,7 +91,7 @@ func TestCrashDuringScheduledScan(t *testing.T) {
 
 	second := startServe(t, ctx, bin, db)
 	scans := waitScans(t, ctx, db, second, func(ss []catalog.Scan) bool {
-		return len(ss) == 2 && ss[1].Status != catalog.ScanRunning
+		return len(ss) == 2 && ss[0].Status != catalog.ScanRunning && ss[1].Status != catalog.ScanRunning
 	})
 	// ListScans is newest first.
 	if killed := scans[1]; killed.ID != running[0].ID || killed.Status != jobs.ScanInterrupted || killed.Finished == nil {
