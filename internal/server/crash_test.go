@@ -104,6 +104,9 @@ func TestCrashDuringScheduledScan(t *testing.T) {
 	if log := second.log.String(); !strings.Contains(log, "marked interrupted") || !strings.Contains(log, "schedule missed while the server was down") {
 		t.Errorf("second server's log says neither the recovery nor the catch-up:\n%s", log)
 	}
+	// The CLI's scan start reaches the running server through the queue,
+	// and --wait follows the scan the server runs to its end.
+	cli("", "scan", "start", "lake", "--wait", "--timeout", "2m")
 	second.stop(t)
 }
 
