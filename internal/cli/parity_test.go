@@ -247,6 +247,11 @@ func TestScanCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &started); code != 0 || err != nil || started.Job.ID == 0 || started.Job.State != "available" {
 		t.Fatalf("start: exit %d %v %s\n%s", code, err, errOut, out)
 	}
+	var queued []queuedScan
+	code, out, _ = run(t, "--db", db, "scan", "list", "--queue", "--json")
+	if err := json.Unmarshal([]byte(out), &queued); code != 0 || err != nil || len(queued) != 1 || queued[0].Connection != "lake" || queued[0].ID != started.Job.ID {
+		t.Errorf("list --queue: exit %d %v\n%s", code, err, out)
+	}
 	if code, _, errOut := run(t, "--db", db, "scan", "start", "lake"); code != 6 || !strings.Contains(errOut, "already has a scan") {
 		t.Errorf("second start: exit %d %s", code, errOut)
 	}

@@ -213,15 +213,51 @@ func newScanCancelCmd(app *App) *cobra.Command {
 	return cmd
 }
 
+// queuedScan is one line of `scan list --queue --json`.
+type queuedScan struct {
+	Connection string `json:"connection"`
+	jobs.Job
+}
+
+// listQueue prints the scans queued or running in the server's queue.
+func (app *App) listQueue(ctx context.Context, asJSON bool) error {
+	return app.withQueue(ctx, func(_ catalog.Store, q *jobs.Queue) error {
+		active, err := q.ActiveScans(ctx)
+		if err != nil {
+			return err
+		}
+		out := make([]queuedScan, 0, len(active))
+		for _, j := range active {
+			out = append(out, queuedScan{Connection: j.Target.Connection, Job: j})
+		}
+		if asJSON {
+			return writeJSON(app.Stdout, out)
+		}
+		tw := tabwriter.NewWriter(app.Stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "JOB\tCONNECTION\tTRIGGER\tSTATE\tSCAN\tQUEUED")
+		for _, j := range out {
+			scan := "-"
+			if j.ScanID != 0 {
+				scan = strconv.FormatInt(j.ScanID, 10)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Connection, j.Trigger, j.State, scan, j.Created.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	})
+}
+
 func newScanListCmd(app *App, use string) *cobra.Command {
 	var service string
 	var limit int
-	var asJSON bool
+	var asJSON, queue bool
 	cmd := &cobra.Command{
 		Use:   use,
-		Short: "List recent scans with their status and counts",
+		Short: "List recent scans with their status and counts (--queue: the scans queued or running)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if queue {
+				return app.listQueue(cmd.Context(), asJSON)
+			}
 			req, err := catalog.SurfaceCLI.ParseRead(catalog.ReadScans, catalog.ReadArgs{Services: []string{service}, Limit: limit}, time.Now())
 			if err != nil {
 				return err
@@ -251,6 +287,7 @@ func newScanListCmd(app *App, use string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&service, "service", "", "only this service")
 	cmd.Flags().IntVar(&limit, "limit", catalog.SurfaceCLI.DefaultPageSize(catalog.ReadScans), "scans to list")
+	cmd.Flags().BoolVar(&queue, "queue", false, "list the scans queued or running in the server's queue (job, connection, trigger, state)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
