@@ -103,14 +103,10 @@ type Conn struct {
 
 func (c Conn) connectionName() string { return c.Connection }
 
-// Deadlines of one tool call, past which its context is cancelled whether
-// or not the client is still there: a catalog read is milliseconds, a live
-// call a few AWS requests (plus athena_start_query's wait, at most
-// maxQueryWait).
-const (
-	catalogToolTimeout = 30 * time.Second
-	liveToolTimeout    = 2 * time.Minute
-)
+// catalogToolTimeout bounds a catalog tool call whether or not the client
+// is still there: a catalog read is milliseconds. Live calls have their
+// own, shorter deadline (deadline.go).
+const catalogToolTimeout = 30 * time.Second
 
 func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 	t = withSchemas[In](t)
@@ -132,7 +128,8 @@ func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []strin
 	t = withSchemas[In](t)
 	return toolDef{tool: t, class: class, families: families, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
-			ctx, cancel := context.WithTimeout(ctx, liveToolTimeout)
+			deadline := s.srv.liveDeadline(in)
+			ctx, cancel := context.WithTimeoutCause(ctx, deadline, errLiveDeadline)
 			defer cancel()
 			start := time.Now()
 			name := in.connectionName()
@@ -142,6 +139,10 @@ func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []strin
 				return finish(s, t.Name, name, start, zero, "", err)
 			}
 			out, text, err := h(ctx, c, in)
+			if cut := atDeadline(ctx, t.Name, deadline, class, err); cut != err {
+				s.srv.logger.Info("mcp live tool call cut at its deadline", "tool", t.Name, "connection", name, "err", err)
+				err = cut
+			}
 			if class == liveWrite && err == nil {
 				// Writes leave an audit line whatever the log level.
 				s.srv.logger.Warn("mcp write tool call", "tool", t.Name, "client", s.scope.Name, "connection", name)

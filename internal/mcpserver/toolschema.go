@@ -72,7 +72,7 @@ var argHints = map[string]string{
 	"compact":                            "columns as name and type only",
 	"delimiter":                          "e.g. / to list folders as prefixes",
 	"ruleset":                            "rules in DQDL",
-	"waitSeconds":                        "default 20, at most 60",
+	"waitSeconds":                        "default 20, at most 30",
 	"role":                               "IAM role ARN the Glue job runs as",
 	"statistics":                         "one entry per column (at most 25)",
 	"s3_delete_object/versionId":         "removes this version for good",
