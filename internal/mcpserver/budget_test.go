@@ -41,6 +41,7 @@ func checkEveryTool(t *testing.T, e *env, cs *mcp.ClientSession) {
 		"list_buckets":                       {},
 		"list_containers":                    {"parent": "lake.landing"},
 		"get_recent_changes":                 {},
+		"find_schema_drift":                  {},
 		"s3_list_objects":                    {"connection": connS3, "bucket": e.bucket},
 		"s3_read_object":                     {"connection": connS3, "bucket": e.bucket, "key": keyLong},
 		"s3_get_object_metadata":             {"connection": connS3, "bucket": e.bucket, "key": keyLong},
