@@ -12,7 +12,7 @@ import (
 
 // seedFacts adds a service "facts" with a partitioned table, a Presto view,
 // a workgroup and an Athena query that wrote the view's base table.
-func seedFacts(t *testing.T, e *env) {
+func seedFacts(t testing.TB, e *env) {
 	t.Helper()
 	const svc = "facts"
 	db := catalog.Child(svc, "web")

@@ -41,6 +41,8 @@ type env struct {
 	tokens catalog.TokenStore
 	box    *secrets.Box
 	srv    *Server
+	// db is the catalog file, for commands that open it themselves.
+	db string
 	// Live parts: nil without moto.
 	cust   *moto.Customer
 	pager  *moto.Pager
@@ -75,8 +77,8 @@ func openStore(t testing.TB, path string) catalog.Store {
 // pointing nowhere.
 func newCatalogEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background()}
-	e.store = openStore(t, filepath.Join(t.TempDir(), "catalog.db"))
+	e := &env{t: t, ctx: context.Background(), db: filepath.Join(t.TempDir(), "catalog.db")}
+	e.store = openStore(t, e.db)
 	e.tokens = e.store
 	box, err := secrets.NewBox("test key for mcpserver")
 	if err != nil {
