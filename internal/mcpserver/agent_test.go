@@ -93,7 +93,7 @@ var agentQuestions = []agentQuestion{
 
 	{"workgroups", "Which Athena workgroups are there?", func(a *agent) string {
 		var out ListOutput
-		a.call("list_workgroups", map[string]any{}, &out)
+		a.call("list_entities", map[string]any{"kind": "workgroup"}, &out)
 		return fmt.Sprintf("%s total %d", itemNames(out), derefInt(out.Total))
 	}, []string{"facts.primary", "total 1"}},
 

@@ -66,7 +66,7 @@ func catalogAlternative(tool string) string {
 	case strings.HasPrefix(tool, "athena_") && strings.Contains(tool, "query_execution"):
 		return `search_catalog with kinds=["query_execution"] answers from the catalog (queries as last scanned)`
 	case strings.HasPrefix(tool, "s3_"):
-		return "list_buckets and list_containers answer from the catalog (sizes, formats, files as last scanned)"
+		return "list_entities (kind bucket or container) answers from the catalog (sizes, formats, files as last scanned)"
 	case tool == "glue_get_column_statistics":
 		return "get_table_schema answers from the catalog (columns, partitions as last scanned)"
 	case strings.HasPrefix(tool, "datazone_"):

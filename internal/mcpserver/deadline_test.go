@@ -60,7 +60,7 @@ func TestLiveDeadline(t *testing.T) {
 			[]string{"unavailable: athena_list_query_executions stopped at its 300ms deadline", "Athena ListQueryExecutions did not answer in time",
 				`search_catalog with kinds=["query_execution"]`}},
 		{"s3_list_objects", map[string]any{"connection": "slow-s3", "bucket": "b"},
-			[]string{"s3_list_objects stopped at its 300ms deadline", "S3 ListObjectsV2", "list_containers"}},
+			[]string{"s3_list_objects stopped at its 300ms deadline", "S3 ListObjectsV2", "list_entities (kind bucket or container)"}},
 		{"glue_get_column_statistics", map[string]any{"connection": "slow-glue", "database": "sales", "table": "orders", "columns": []string{"amount"}},
 			[]string{"glue_get_column_statistics stopped", "Glue GetColumnStatisticsForTable", "get_table_schema"}},
 		// A write: the deadline includes the query wait, and the agent is

@@ -141,6 +141,23 @@ func (e *env) putConnections(endpoint, role string) {
 	}
 }
 
+// putDataZoneConnection remembers a ReadWrite DataZone connection the way
+// ingest does.
+func (e *env) putDataZoneConnection(name, endpoint string) {
+	e.t.Helper()
+	cfg, _ := json.Marshal(map[string]any{"type": "DataZone", "accessLevel": catalog.ReadWrite, "awsConfig": map[string]any{
+		"awsRegion": moto.Region, "endPointURL": endpoint}})
+	sealed, err := e.box.SealFor([]byte(`{"awsAccessKeyId":"test","awsSecretAccessKey":"test"}`), name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := e.store.PutConnection(e.ctx, catalog.Connection{Name: name, SourceType: "datazone", Region: moto.Region,
+		AccessLevel: catalog.ReadWrite, EndpointURL: endpoint, Config: cfg, Secrets: sealed, Created: now, Updated: now}); err != nil {
+		e.t.Fatalf("putting connection %s: %v", name, err)
+	}
+}
+
 // upsert writes entities in one scan of service.
 func upsert(t testing.TB, st catalog.Store, service string, entities []catalog.Entity) {
 	t.Helper()

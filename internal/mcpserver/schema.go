@@ -218,7 +218,7 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 		return out, "", err
 	}
 	if !hasColumns(e.Kind) {
-		return out, "", apperr.New(apperr.Invalid, "%q is a %s, not a table: get_entity describes it; list_tables lists a database's tables", e.FQN, e.Kind)
+		return out, "", apperr.New(apperr.Invalid, "%q is a %s, not a table: get_entity describes it; list_entities lists a database's tables", e.FQN, e.Kind)
 	}
 	out = SchemaOutput{FQN: e.FQN, Kind: e.Kind, Deleted: e.Deleted,
 		TableType: str(e.Attrs, "tableType"), Format: str(e.Attrs, "format"), Location: str(e.Attrs, "location")}

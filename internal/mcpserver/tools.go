@@ -169,14 +169,34 @@ func finish[Out any](s *session, tool, conn string, start time.Time, out Out, te
 
 func ptr[T any](v T) *T { return &v }
 
-// Annotations. Every tool states destructiveHint explicitly, even reads,
-// because clients default it to true.
+// Annotations, as few as say everything: a read states readOnlyHint (the
+// spec reads destructiveHint and idempotentHint only on writes), a write
+// states destructiveHint (clients default it to true); openWorldHint is
+// stated only for catalog tools (false), since true is the default and
+// right for every tool that calls AWS. Every byte here is paid by every
+// agent in tools/list.
 // The title argument documents the tool in registry.go; it is not sent:
 // clients show the name, and tools/list stays small.
 func readAnn(_ string, live bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{ReadOnlyHint: true, DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(live)}
+	a := &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true}
+	if !live {
+		a.OpenWorldHint = ptr(false)
+	}
+	return a
 }
 
 func writeAnn(_ string, destructive, idempotent bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), IdempotentHint: idempotent, OpenWorldHint: ptr(true)}
+	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), IdempotentHint: idempotent}
+}
+
+// hints reads a tool's annotations with the spec's defaults filled in.
+func hints(a *mcp.ToolAnnotations) (readOnly, destructive, idempotent, openWorld bool) {
+	destructive, openWorld = !a.ReadOnlyHint, true
+	if a.DestructiveHint != nil {
+		destructive = *a.DestructiveHint
+	}
+	if a.OpenWorldHint != nil {
+		openWorld = *a.OpenWorldHint
+	}
+	return a.ReadOnlyHint, destructive, a.IdempotentHint, openWorld
 }
