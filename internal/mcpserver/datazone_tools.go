@@ -36,12 +36,12 @@ func dataZoneTools() []toolDef {
 			liveRead, dzOnly, dzGetGlossaryTerm),
 
 		liveDef(&mcp.Tool{Name: "datazone_write_asset", Annotations: writeAnn("Write a DataZone asset", true, false),
-			Description: "Creates, updates (new revision), publishes, unpublishes or deletes an asset."},
+			Description: "Creates, revises, publishes, unpublishes or deletes an asset."},
 			liveWrite, dzOnly, byAction[DZAssetWriteInput]("datazone_write_asset",
 				act("create", dzCreateAsset), act("update", dzUpdateAsset), act("publish", dzPublishAsset),
 				act("unpublish", dzUnpublishAsset), act("delete", dzDeleteAsset))),
 		liveDef(&mcp.Tool{Name: "datazone_write_data_source", Annotations: writeAnn("Write a DataZone data source", true, false),
-			Description: "Creates, updates or deletes a Glue data source (its assets stay)."},
+			Description: "Creates, updates or deletes a Glue data source."},
 			liveWrite, dzOnly, byAction[DZSourceWriteInput]("datazone_write_data_source",
 				act("create", dzCreateDataSource), act("update", dzUpdateDataSource), act("delete", dzDeleteDataSource))),
 	}
