@@ -21,9 +21,13 @@ test: tools check
 
 # The MCP Inspector (a third-party MCP client the tests drive) and the
 # Node.js 22 it needs, from the npm registry, installed once into .tools/.
+# Inspector 2.x: the first line whose CLI has --strict (tool-schema
+# portability), which the Inspector test runs. The marker names the version,
+# so a new pin reinstalls.
 INSPECTOR_DIR := .tools/inspector
-INSPECTOR_PKGS := node@22.23.3 @modelcontextprotocol/inspector@0.15.0
-$(INSPECTOR_DIR)/.installed:
+INSPECTOR_VERSION := 2.12.0
+INSPECTOR_PKGS := node@22.23.3 @modelcontextprotocol/inspector@$(INSPECTOR_VERSION)
+$(INSPECTOR_DIR)/.installed-$(INSPECTOR_VERSION):
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(INSPECTOR_DIR) && \
 	  npm install --no-audit --no-fund --silent --prefix $(INSPECTOR_DIR) $(INSPECTOR_PKGS) && touch $@; \
@@ -32,7 +36,7 @@ $(INSPECTOR_DIR)/.installed:
 # The emulators and linters the tests drive. moto_server and cfn-lint come
 # from Python (pip install "moto[server]" cfn-lint); PyPI is not reachable on
 # every build machine, so they are checked here rather than installed.
-tools: $(INSPECTOR_DIR)/.installed postgres
+tools: $(INSPECTOR_DIR)/.installed-$(INSPECTOR_VERSION) postgres
 	@$(GO) mod download
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \

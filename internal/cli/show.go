@@ -14,6 +14,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/schemadrift"
 )
 
 // entityView is what `show` prints: the entity, a page of its children and
@@ -23,6 +24,9 @@ type entityView struct {
 	Children     []catalog.Entity `json:"children,omitempty"`
 	MoreChildren bool             `json:"moreChildren,omitempty"`
 	History      []catalog.Change `json:"history,omitempty"`
+	// SchemaDrift is how a Glue table disagrees with its S3 files, when
+	// lakemap has a schema of them.
+	SchemaDrift *schemadrift.Drift `json:"schemaDrift,omitempty"`
 }
 
 func newShowCmd(app *App) *cobra.Command {
@@ -68,6 +72,11 @@ func loadEntityView(ctx context.Context, store catalog.Store, rawFQN string, chi
 		return entityView{}, err
 	}
 	view := entityView{Entity: e}
+	if d, ok, err := schemadrift.Of(ctx, store, e); err != nil {
+		return entityView{}, err
+	} else if ok {
+		view.SchemaDrift = &d
+	}
 	if childLimit > 0 {
 		page, err := store.List(ctx, catalog.ListQuery{ParentFQN: fqn, Limit: childLimit})
 		if err != nil {
@@ -141,6 +150,13 @@ func printEntityView(w io.Writer, v entityView) {
 			names[i] = fmt.Sprint(a)
 		}
 		fmt.Fprintf(w, "  governed in DataZone as %s\n", strings.Join(names, ", "))
+	}
+	if d := v.SchemaDrift; d != nil {
+		if d.Empty() {
+			fmt.Fprintf(w, "  schema: matches its files in %s\n", d.Container)
+		} else {
+			fmt.Fprintf(w, "  schema drift against its files in %s: %s\n", d.Container, d.Summary())
+		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	keys := make([]string, 0, len(e.Attrs))

@@ -13,8 +13,10 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 )
 
-// maxQueryWait caps the wait an agent may ask of athena_start_query.
-const maxQueryWait = 60 * time.Second
+// maxQueryWait caps the wait an agent may ask of athena_start_query: with
+// the live deadline added, the call still ends before a client's usual 60 s
+// timeout.
+const maxQueryWait = 30 * time.Second
 
 // StartQueryInput is athena_start_query's arguments.
 type StartQueryInput struct {
@@ -24,7 +26,7 @@ type StartQueryInput struct {
 	Catalog        string `json:"catalog,omitempty" jsonschema:"data catalog; default AwsDataCatalog"`
 	WorkGroup      string `json:"workGroup,omitempty" jsonschema:"workgroup; default primary"`
 	OutputLocation string `json:"outputLocation,omitempty" jsonschema:"s3:// location for results, when the workgroup sets none"`
-	WaitSeconds    int    `json:"waitSeconds,omitempty" jsonschema:"how long to wait for the query to finish before returning its id; default 20, at most 60"`
+	WaitSeconds    int    `json:"waitSeconds,omitempty" jsonschema:"how long to wait for the query to finish before returning its id; default 20, at most 30"`
 }
 
 // StartQueryOutput is what athena_start_query saw.
@@ -35,6 +37,14 @@ type StartQueryOutput struct {
 	Next             string    `json:"next" jsonschema:"what to call next"`
 }
 
+// wait is how long the call waits for the query to finish.
+func (in StartQueryInput) wait(def time.Duration) time.Duration {
+	if in.WaitSeconds > 0 {
+		def = time.Duration(in.WaitSeconds) * time.Second
+	}
+	return min(def, maxQueryWait)
+}
+
 func athenaStartQuery(ctx context.Context, c *liveConn, in StartQueryInput) (StartQueryOutput, string, error) {
 	var out StartQueryOutput
 	if strings.TrimSpace(in.Query) == "" {
@@ -43,11 +53,7 @@ func athenaStartQuery(ctx context.Context, c *liveConn, in StartQueryInput) (Sta
 	if in.WaitSeconds < 0 {
 		return out, "", apperr.New(apperr.Invalid, "waitSeconds %d: must be 0 or more", in.WaitSeconds)
 	}
-	wait := c.s.srv.opts.QueryWait
-	if in.WaitSeconds > 0 {
-		wait = time.Duration(in.WaitSeconds) * time.Second
-	}
-	wait = min(wait, maxQueryWait)
+	wait := in.wait(c.s.srv.opts.QueryWait)
 	req := &athena.StartQueryExecutionInput{QueryString: aws.String(in.Query)}
 	if in.Database != "" || in.Catalog != "" {
 		req.QueryExecutionContext = &types.QueryExecutionContext{}

@@ -62,6 +62,8 @@ func BenchmarkCatalogToolsHTTP(b *testing.B) {
 		}},
 		{"get_entity", "get_entity", func() map[string]any { return map[string]any{"fqn": fqns[rng.IntN(len(fqns))]} }},
 		{"get_table_schema", "get_table_schema", func() map[string]any { return map[string]any{"fqn": fqns[rng.IntN(len(fqns))]} }},
+		// A page of find_schema_drift compares up to maxDriftChecks tables.
+		{"find_schema_drift", "find_schema_drift", func() map[string]any { return map[string]any{} }},
 	}
 	b.ResetTimer()
 	for range b.N {

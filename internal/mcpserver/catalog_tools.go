@@ -214,7 +214,8 @@ func renderList(out ListOutput, b budget, title string) string {
 	return t.String()
 }
 
-// ConnectionListInput is list_databases' and list_buckets' arguments.
+// ConnectionListInput is the arguments of the per-connection listings
+// (list_entities of databases, buckets, workgroups) and find_schema_drift.
 type ConnectionListInput struct {
 	Connection string `json:"connection,omitempty" jsonschema:"only this connection (serviceName); default every connection"`
 	Limit      int    `json:"limit,omitempty" jsonschema:"items per page; default 50, at most 1000 (cut to fit the response size)"`
@@ -270,7 +271,8 @@ func listUnderService(kind catalog.Kind, title string) handler[ConnectionListInp
 	}
 }
 
-// ParentListInput is list_tables' and list_containers' arguments.
+// ParentListInput is the arguments of the per-parent listings (list_entities
+// of tables and containers).
 type ParentListInput struct {
 	Parent string `json:"parent" jsonschema:"FQN of the database (for tables) or of the bucket or container (for containers), e.g. prod.sales"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"items per page; default 50, at most 1000 (cut to fit the response size)"`

@@ -95,25 +95,31 @@ func TestCatalogTools(t *testing.T) {
 
 			t.Run("list_databases", func(t *testing.T) {
 				var out ListOutput
-				mustCall(t, cs, "list_databases", map[string]any{"connection": connGlue}, &out)
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "database", "connection": connGlue}, &out)
 				if len(out.Items) != 1 || out.Items[0].FQN != "prod.sales" || out.Items[0].Facts["tableCount"] == nil {
 					t.Fatalf("databases = %+v", out.Items)
 				}
 				out = ListOutput{}
-				mustCall(t, cs, "list_databases", map[string]any{"connection": ""}, &out)
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "database", "connection": ""}, &out)
 				if len(out.Items) != 2 {
 					t.Errorf("databases of every connection = %+v", out.Items)
 				}
 			})
 
 			t.Run("list_tables", func(t *testing.T) {
+				// Plural and other case are forgiven.
+				var plural ListOutput
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "Tables", "parent": "prod.sales"}, &plural)
+				if len(plural.Items) != 3 {
+					t.Errorf("kind Tables = %+v", plural)
+				}
 				var out ListOutput
-				mustCall(t, cs, "list_tables", map[string]any{"parent": "prod.sales", "limit": 2}, &out)
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "table", "parent": "prod.sales", "limit": 2}, &out)
 				if len(out.Items) != 2 || !out.Truncated || out.Total == nil || *out.Total != 3 {
 					t.Fatalf("tables page 1 = %+v", out)
 				}
 				var rest ListOutput
-				mustCall(t, cs, "list_tables", map[string]any{"parent": "prod.sales", "limit": 2, "cursor": out.NextCursor}, &rest)
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "table", "parent": "prod.sales", "limit": 2, "cursor": out.NextCursor}, &rest)
 				if len(rest.Items) != 1 || rest.Truncated {
 					t.Errorf("tables page 2 = %+v", rest)
 				}
@@ -137,12 +143,12 @@ func TestCatalogTools(t *testing.T) {
 
 			t.Run("list_buckets and list_containers", func(t *testing.T) {
 				var b ListOutput
-				mustCall(t, cs, "list_buckets", map[string]any{"connection": connS3}, &b)
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "bucket", "connection": connS3}, &b)
 				if len(b.Items) != 1 || b.Items[0].Name != "landing" {
 					t.Fatalf("buckets = %+v", b.Items)
 				}
 				var c ListOutput
-				mustCall(t, cs, "list_containers", map[string]any{"parent": b.Items[0].FQN}, &c)
+				mustCall(t, cs, "list_entities", map[string]any{"kind": "container", "parent": b.Items[0].FQN}, &c)
 				if len(c.Items) != 1 || c.Items[0].Facts["format"] != "parquet" {
 					t.Fatalf("containers = %+v", c.Items)
 				}
@@ -183,14 +189,18 @@ func TestCatalogBadInput(t *testing.T) {
 		{"unknown FQN under a known parent", "get_table_schema", map[string]any{"fqn": "prod.sales.zzzzqqq"}, []string{"not_found", `database "prod.sales" exists`}},
 		{"empty FQN", "get_entity", map[string]any{"fqn": ""}, []string{"invalid", "fqn is required"}},
 		{"bad quoting", "get_entity", map[string]any{"fqn": `prod."sales`}, []string{"invalid", "unbalanced double quote"}},
-		{"unknown connection", "list_databases", map[string]any{"connection": "prdo"}, []string{"not_found", `unknown connection "prdo"`, `did you mean "prod"`}},
+		{"unknown connection", "list_entities", map[string]any{"kind": "database", "connection": "prdo"}, []string{"not_found", `unknown connection "prdo"`, `did you mean "prod"`}},
 		{"negative limit", "search_catalog", map[string]any{"query": "orders", "limit": -1}, []string{"invalid", "limit -1: must be a positive number"}},
 		{"negative depth", "get_recent_changes", map[string]any{"limit": -5}, []string{"invalid", "limit -5"}},
 		{"empty query", "search_catalog", map[string]any{"query": ""}, []string{"invalid", "query is required"}},
 		{"unknown kind", "search_catalog", map[string]any{"query": "x", "kinds": []string{"tabel"}}, []string{"invalid", `unknown kind "tabel"`}},
-		{"forged cursor", "list_tables", map[string]any{"parent": "prod.sales", "cursor": "garbage!"}, []string{"invalid", "cursor"}},
+		{"forged cursor", "list_entities", map[string]any{"kind": "table", "parent": "prod.sales", "cursor": "garbage!"}, []string{"invalid", "cursor"}},
 		{"schema of a database", "get_table_schema", map[string]any{"fqn": "prod.sales"}, []string{"invalid", "is a database, not a table"}},
-		{"tables of a table", "list_tables", map[string]any{"parent": "prod.sales.orders"}, []string{"invalid", "is a table; tables live under a database"}},
+		{"unknown kind", "list_entities", map[string]any{"kind": "column"}, []string{"invalid", `kind "column"`, "database, table, bucket, container, workgroup", "search_catalog"}},
+		{"tables without parent", "list_entities", map[string]any{"kind": "table"}, []string{"invalid", "give parent", "kind database lists those"}},
+		{"databases under a parent", "list_entities", map[string]any{"kind": "database", "parent": "prod"}, []string{"invalid", "give connection, not parent"}},
+		{"containers with a connection", "list_entities", map[string]any{"kind": "container", "parent": "lake.landing", "connection": "lake"}, []string{"invalid", "give parent alone"}},
+		{"tables of a table", "list_entities", map[string]any{"kind": "table", "parent": "prod.sales.orders"}, []string{"invalid", "is a table; tables live under a database"}},
 		{"bad since", "get_recent_changes", map[string]any{"since": "yesterday"}, []string{"invalid", `since "yesterday"`}},
 		{"unknown argument", "get_entity", map[string]any{"fqn": "prod.sales.orders", "colums": 3}, []string{"invalid", `get_entity takes no argument "colums"`}},
 		{"misspelt argument", "get_entity", map[string]any{"fqn": "prod.sales.orders", "limt": 3}, []string{"invalid", `did you mean "limit"`}},
@@ -234,7 +244,7 @@ func TestScopeHidesOtherConnections(t *testing.T) {
 		}
 	}
 	wantToolError(t, call(t, cs, "get_entity", map[string]any{"fqn": "prod.sales.orders"}, nil), "not_found", `no entity "prod.sales.orders"`)
-	wantToolError(t, call(t, cs, "list_databases", map[string]any{"connection": connGlue}, nil), "not_found", "unknown connection")
+	wantToolError(t, call(t, cs, "list_entities", map[string]any{"kind": "database", "connection": connGlue}, nil), "not_found", "unknown connection")
 	var conns ConnectionsOutput
 	mustCall(t, cs, "list_connections", nil, &conns)
 	if conns.Total != 1 || conns.Connections[0].Name != connGlueRO {

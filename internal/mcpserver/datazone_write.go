@@ -32,7 +32,7 @@ type DZForm struct {
 	Content        any    `json:"content,omitempty" jsonschema:"the form's fields as a JSON object (or a JSON string)"`
 }
 
-// DZCreateAssetInput is datazone_create_asset's arguments.
+// DZCreateAssetInput is datazone_write_asset's arguments for action create.
 type DZCreateAssetInput struct {
 	Conn
 	Domain             string   `json:"domain" jsonschema:"domain name, id or FQN"`
@@ -81,7 +81,7 @@ func dzCreateAsset(ctx context.Context, c *liveConn, in DZCreateAssetInput) (DZW
 	a := assetFields{id: aws.ToString(out.Id), name: aws.ToString(out.Name), description: aws.ToString(out.Description), projectID: aws.ToString(out.OwningProjectId),
 		typeID: aws.ToString(out.TypeIdentifier), typeRevision: aws.ToString(out.TypeRevision), revision: aws.ToString(out.Revision), createdBy: aws.ToString(out.CreatedBy),
 		externalID: aws.ToString(out.ExternalIdentifier), terms: out.GlossaryTerms, forms: out.FormsOutput, listing: out.Listing, created: out.CreatedAt, first: out.FirstRevisionCreatedAt}
-	fqn, err := recordAsset(ctx, c, "datazone_create_asset", proj, nil, a)
+	fqn, err := recordAsset(ctx, c, "datazone_write_asset create", proj, nil, a)
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
@@ -89,7 +89,7 @@ func dzCreateAsset(ctx context.Context, c *liveConn, in DZCreateAssetInput) (DZW
 	return res, fmt.Sprintf("created DataZone asset %s (%s), revision %s; in the catalog as %s", a.name, a.id, a.revision, fqn), nil
 }
 
-// DZUpdateAssetInput is datazone_update_asset's arguments.
+// DZUpdateAssetInput is datazone_write_asset's arguments for action update.
 type DZUpdateAssetInput struct {
 	Conn
 	Asset         string    `json:"asset" jsonschema:"the asset's catalog FQN, or its id with domain"`
@@ -148,7 +148,7 @@ func dzUpdateAsset(ctx context.Context, c *liveConn, in DZUpdateAssetInput) (DZW
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
-	fqn, err := recordAsset(ctx, c, "datazone_update_asset", proj, &e, a)
+	fqn, err := recordAsset(ctx, c, "datazone_write_asset update", proj, &e, a)
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
@@ -183,13 +183,13 @@ func dzDeleteAsset(ctx context.Context, c *liveConn, in DZConfirmInput) (DZWrite
 	if _, err := c.datazone().DeleteAsset(ctx, &dz.DeleteAssetInput{DomainIdentifier: aws.String(attrStr(dom, "id")), Identifier: aws.String(id)}); err != nil {
 		return DZWriteOutput{}, "", awsErr(err, fmt.Sprintf("deleting DataZone asset %q", e.Name))
 	}
-	if err := markGone(ctx, c, "datazone_delete_asset", e); err != nil {
+	if err := markGone(ctx, c, "datazone_write_asset delete", e); err != nil {
 		return DZWriteOutput{}, "", err
 	}
 	return DZWriteOutput{Action: "deleted", ID: id, FQN: e.FQN}, fmt.Sprintf("deleted DataZone asset %s (%s); %s is marked deleted in the catalog", e.Name, id, e.FQN), nil
 }
 
-// DZPublishInput is datazone_publish_asset's arguments.
+// DZPublishInput is datazone_write_asset's arguments for action publish.
 type DZPublishInput struct {
 	Conn
 	Asset       string `json:"asset" jsonschema:"the asset's catalog FQN, or its id with domain"`
@@ -206,7 +206,7 @@ func dzPublishAsset(ctx context.Context, c *liveConn, in DZPublishInput) (DZWrit
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
-	return changeListing(ctx, c, "datazone_publish_asset", e, dom, types.ChangeActionPublish, in.Revision, in.ClientToken)
+	return changeListing(ctx, c, "datazone_write_asset publish", e, dom, types.ChangeActionPublish, in.Revision, in.ClientToken)
 }
 
 func dzUnpublishAsset(ctx context.Context, c *liveConn, in DZConfirmInput) (DZWriteOutput, string, error) {
@@ -217,7 +217,7 @@ func dzUnpublishAsset(ctx context.Context, c *liveConn, in DZConfirmInput) (DZWr
 	if err := confirmed(e, in.Confirm, "asset"); err != nil {
 		return DZWriteOutput{}, "", err
 	}
-	return changeListing(ctx, c, "datazone_unpublish_asset", e, dom, types.ChangeActionUnpublish, "", "")
+	return changeListing(ctx, c, "datazone_write_asset unpublish", e, dom, types.ChangeActionUnpublish, "", "")
 }
 
 func changeListing(ctx context.Context, c *liveConn, tool string, e, dom catalog.Entity, action types.ChangeAction, revision, token string) (DZWriteOutput, string, error) {
@@ -236,7 +236,7 @@ func changeListing(ctx context.Context, c *liveConn, tool string, e, dom catalog
 		fmt.Sprintf("%s DataZone asset %s: listing %s revision %s, %s", verb, e.Name, l.id, l.revision, orDash(l.status)), nil
 }
 
-// DZCreateSourceInput is datazone_create_data_source's arguments.
+// DZCreateSourceInput is datazone_write_data_source's arguments for action create.
 type DZCreateSourceInput struct {
 	Conn
 	Domain          string   `json:"domain" jsonschema:"domain name, id or FQN"`
@@ -275,7 +275,7 @@ func dzCreateDataSource(ctx context.Context, c *liveConn, in DZCreateSourceInput
 	f := sourceFields{id: aws.ToString(out.Id), name: aws.ToString(out.Name), description: aws.ToString(out.Description), typ: aws.ToString(out.Type),
 		env: aws.ToString(out.EnvironmentId), status: string(out.Status), lastRun: string(out.LastRunStatus), enable: string(out.EnableSetting),
 		schedule: out.Schedule, config: out.Configuration, created: out.CreatedAt, updated: out.UpdatedAt}
-	fqn, err := recordSource(ctx, c, "datazone_create_data_source", proj, nil, f)
+	fqn, err := recordSource(ctx, c, "datazone_write_data_source create", proj, nil, f)
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
@@ -283,7 +283,7 @@ func dzCreateDataSource(ctx context.Context, c *liveConn, in DZCreateSourceInput
 		fmt.Sprintf("created DataZone data source %s (%s), %s; in the catalog as %s", f.name, f.id, orDash(f.status), fqn), nil
 }
 
-// DZUpdateSourceInput is datazone_update_data_source's arguments.
+// DZUpdateSourceInput is datazone_write_data_source's arguments for action update.
 type DZUpdateSourceInput struct {
 	Conn
 	DataSource  string   `json:"dataSource" jsonschema:"the data source's catalog FQN, or its id with domain"`
@@ -326,14 +326,14 @@ func dzUpdateDataSource(ctx context.Context, c *liveConn, in DZUpdateSourceInput
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
-	fqn, err := recordSource(ctx, c, "datazone_update_data_source", proj, &e, f)
+	fqn, err := recordSource(ctx, c, "datazone_write_data_source update", proj, &e, f)
 	if err != nil {
 		return DZWriteOutput{}, "", err
 	}
 	return DZWriteOutput{Action: "updated", ID: f.id, FQN: fqn, Status: f.status}, fmt.Sprintf("updated DataZone data source %s (%s)", f.name, f.id), nil
 }
 
-// DZDeleteSourceInput is datazone_delete_data_source's arguments.
+// DZDeleteSourceInput is datazone_write_data_source's arguments for action delete.
 type DZDeleteSourceInput struct {
 	Conn
 	DataSource string `json:"dataSource" jsonschema:"the data source's catalog FQN, or its id with domain"`
@@ -353,7 +353,7 @@ func dzDeleteDataSource(ctx context.Context, c *liveConn, in DZDeleteSourceInput
 	if _, err := c.datazone().DeleteDataSource(ctx, &dz.DeleteDataSourceInput{DomainIdentifier: aws.String(attrStr(dom, "id")), Identifier: aws.String(id)}); err != nil {
 		return DZWriteOutput{}, "", awsErr(err, fmt.Sprintf("deleting DataZone data source %q", e.Name))
 	}
-	if err := markGone(ctx, c, "datazone_delete_data_source", e); err != nil {
+	if err := markGone(ctx, c, "datazone_write_data_source delete", e); err != nil {
 		return DZWriteOutput{}, "", err
 	}
 	return DZWriteOutput{Action: "deleted", ID: id, FQN: e.FQN}, fmt.Sprintf("deleted DataZone data source %s (%s); %s is marked deleted in the catalog", e.Name, id, e.FQN), nil

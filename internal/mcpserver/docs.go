@@ -14,7 +14,7 @@ func ToolsMarkdown() string {
 	b.WriteString("| Tool | Kind | Connections | readOnly | destructive | idempotent | What it returns |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, t := range allTools() {
-		a := t.tool.Annotations
+		readOnly, destructive, idempotent, _ := hints(t.tool.Annotations)
 		kind, conns := "catalog", "any (catalog only)"
 		fams := strings.Replace(strings.Join(t.families, ", "), familyGlue, "glue or athena", 1)
 		switch t.class {
@@ -25,7 +25,7 @@ func ToolsMarkdown() string {
 		}
 		desc := t.tool.Description
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %v | %v | %v | %s |\n", t.tool.Name, kind, conns,
-			a.ReadOnlyHint, *a.DestructiveHint, a.IdempotentHint, strings.ReplaceAll(desc, "|", "\\|"))
+			readOnly, destructive, idempotent, strings.ReplaceAll(desc, "|", "\\|"))
 	}
 	return b.String()
 }

@@ -12,7 +12,7 @@ import (
 
 // seedFacts adds a service "facts" with a partitioned table, a Presto view,
 // a workgroup and an Athena query that wrote the view's base table.
-func seedFacts(t *testing.T, e *env) {
+func seedFacts(t testing.TB, e *env) {
 	t.Helper()
 	const svc = "facts"
 	db := catalog.Child(svc, "web")
@@ -102,14 +102,14 @@ func TestFactsWhereAgentsLook(t *testing.T) {
 	})
 	t.Run("list_tables total", func(t *testing.T) {
 		var out ListOutput
-		mustCall(t, cs, "list_tables", map[string]any{"parent": "facts.web", "limit": 1}, &out)
+		mustCall(t, cs, "list_entities", map[string]any{"kind": "table", "parent": "facts.web", "limit": 1}, &out)
 		if out.Total == nil || *out.Total != 3 || !out.Truncated {
 			t.Errorf("list_tables = %+v", out)
 		}
 	})
 	t.Run("list_databases total and table count", func(t *testing.T) {
 		var out ListOutput
-		mustCall(t, cs, "list_databases", map[string]any{"connection": "facts"}, &out)
+		mustCall(t, cs, "list_entities", map[string]any{"kind": "database", "connection": "facts"}, &out)
 		if out.Total == nil || *out.Total != 1 || len(out.Items) != 1 {
 			t.Fatalf("list_databases = %+v", out)
 		}
@@ -119,7 +119,7 @@ func TestFactsWhereAgentsLook(t *testing.T) {
 	})
 	t.Run("list_workgroups", func(t *testing.T) {
 		var out ListOutput
-		mustCall(t, cs, "list_workgroups", nil, &out)
+		mustCall(t, cs, "list_entities", map[string]any{"kind": "workgroup"}, &out)
 		if out.Total == nil || *out.Total != 1 || out.Items[0].FQN != "facts.primary" {
 			t.Errorf("list_workgroups = %+v", out)
 		}

@@ -213,7 +213,7 @@ func (s *session) notFound(ctx context.Context, arg, fqn string) error {
 	case len(suggestions) > 0:
 		return apperr.New(apperr.NotFound, "no entity %q (%s); did you mean %s?", fqn, arg, strings.Join(suggestions, ", "))
 	case ancestor != nil:
-		return apperr.New(apperr.NotFound, "no entity %q (%s); %s %q exists: list what it holds with get_entity or list_tables",
+		return apperr.New(apperr.NotFound, "no entity %q (%s); %s %q exists: list what it holds with get_entity or list_entities",
 			fqn, arg, ancestor.Kind, ancestor.FQN)
 	}
 	return apperr.New(apperr.NotFound, "no entity %q (%s); search_catalog finds entities by name", fqn, arg)

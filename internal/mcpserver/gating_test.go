@@ -12,8 +12,7 @@ import (
 
 var writeTools = []string{
 	"athena_start_query", "athena_stop_query",
-	"glue_create_data_quality_ruleset", "glue_update_data_quality_ruleset", "glue_delete_data_quality_ruleset",
-	"glue_start_data_quality_evaluation", "glue_update_column_statistics", "glue_delete_column_statistics",
+	"glue_write_data_quality_ruleset", "glue_start_data_quality_evaluation", "glue_write_column_statistics",
 	"s3_put_object", "s3_delete_object",
 }
 
@@ -47,8 +46,8 @@ func TestToolListFollowsScope(t *testing.T) {
 				{"read-only token on ReadWrite connections", Scope{ReadOnly: true}, []string{"s3_list_objects"}, writeTools},
 				{"S3 ReadOnly only", Scope{Connections: []string{connS3RO}}, []string{"s3_list_objects", "get_table_schema"},
 					append([]string{"athena_list_query_executions", "glue_get_column_statistics"}, writeTools...)},
-				{"S3 ReadWrite", Scope{Connections: []string{connS3}}, []string{"s3_put_object", "s3_delete_object"}, []string{"athena_start_query", "glue_create_data_quality_ruleset"}},
-				{"Glue ReadWrite", Scope{Connections: []string{connGlue}}, []string{"athena_start_query", "s3_put_object", "glue_delete_column_statistics"}, []string{"s3_delete_object"}},
+				{"S3 ReadWrite", Scope{Connections: []string{connS3}}, []string{"s3_put_object", "s3_delete_object"}, []string{"athena_start_query", "glue_write_data_quality_ruleset"}},
+				{"Glue ReadWrite", Scope{Connections: []string{connGlue}}, []string{"athena_start_query", "s3_put_object", "glue_write_column_statistics"}, []string{"s3_delete_object"}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					tools := listTools(t, tr.connect(t, e, tc.scope))
@@ -68,32 +67,33 @@ func TestToolListFollowsScope(t *testing.T) {
 	}
 }
 
-// TestAnnotations: every tool states readOnlyHint, destructiveHint and its
-// cost; reads are read-only and idempotent; writes are not read-only.
+// TestAnnotations: reads say they are read-only (and so not destructive),
+// writes say whether they destroy; catalog tools say they make no call out
+// (openWorldHint false; its default, true, fits every live tool).
 func TestAnnotations(t *testing.T) {
 	e := newCatalogEnv(t)
 	tools := listTools(t, connectInMemory(t, e, Scope{}))
-	if len(tools) < 29 {
+	if len(tools) < 20 {
 		t.Fatalf("only %d tools", len(tools))
 	}
 	for name, tool := range tools {
 		a := tool.Annotations
-		// openWorldHint tells a live (billed) call from a catalog lookup.
-		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil {
-			t.Errorf("%s: incomplete annotations %+v", name, a)
+		if a == nil {
+			t.Errorf("%s: no annotations", name)
 			continue
 		}
-		if live := strings.HasPrefix(name, "s3_") || strings.HasPrefix(name, "athena_") || strings.HasPrefix(name, "glue_"); *a.OpenWorldHint != live {
-			t.Errorf("%s: openWorldHint %v", name, *a.OpenWorldHint)
+		readOnly, destructive, idempotent, openWorld := hints(a)
+		if live := strings.HasPrefix(name, "s3_") || strings.HasPrefix(name, "athena_") || strings.HasPrefix(name, "glue_"); openWorld != live {
+			t.Errorf("%s: openWorldHint %v", name, openWorld)
 		}
 		write := slices.Contains(writeTools, name)
 		switch {
-		case write && a.ReadOnlyHint:
-			t.Errorf("%s: a write tool marked readOnlyHint", name)
-		case !write && (!a.ReadOnlyHint || *a.DestructiveHint || !a.IdempotentHint):
+		case write && (readOnly || a.DestructiveHint == nil):
+			t.Errorf("%s: a write tool with %+v (it must state destructiveHint)", name, a)
+		case !write && (!readOnly || destructive || !idempotent):
 			t.Errorf("%s: a read tool with %+v", name, a)
 		}
-		if strings.Contains(name, "delete") && !*a.DestructiveHint {
+		if strings.Contains(name, "delete") && !destructive {
 			t.Errorf("%s: deletes without destructiveHint", name)
 		}
 	}
@@ -107,15 +107,12 @@ func TestWritesRefusedOnReadOnly(t *testing.T) {
 	writeArgs := map[string]map[string]any{
 		"athena_start_query":                 {"connection": connGlueRO, "query": "DROP TABLE sales.orders"},
 		"athena_stop_query":                  {"connection": connGlueRO, "queryExecutionId": "x"},
-		"glue_create_data_quality_ruleset":   {"connection": connGlueRO, "name": "n", "ruleset": "Rules = [ RowCount > 0 ]"},
-		"glue_update_data_quality_ruleset":   {"connection": connGlueRO, "name": "orders_checks", "ruleset": "Rules = []"},
-		"glue_delete_data_quality_ruleset":   {"connection": connGlueRO, "name": "orders_checks"},
+		"glue_write_data_quality_ruleset":    {"connection": connGlueRO, "action": "create", "name": "n", "ruleset": "Rules = [ RowCount > 0 ]"},
 		"glue_start_data_quality_evaluation": {"connection": connGlueRO, "database": "sales", "table": "orders", "rulesets": []string{"orders_checks"}, "role": "arn:aws:iam::123456789012:role/x"},
-		"glue_update_column_statistics": {"connection": connGlueRO, "database": "sales", "table": "orders",
+		"glue_write_column_statistics": {"connection": connGlueRO, "action": "update", "database": "sales", "table": "orders",
 			"statistics": []any{map[string]any{"column": "status", "columnType": "string", "type": "STRING"}}},
-		"glue_delete_column_statistics": {"connection": connGlueRO, "database": "sales", "table": "orders", "column": "status"},
-		"s3_put_object":                 {"connection": connS3RO, "bucket": e.bucket, "key": keyText, "content": "overwritten"},
-		"s3_delete_object":              {"connection": connS3RO, "bucket": e.bucket, "key": keyText},
+		"s3_put_object":    {"connection": connS3RO, "bucket": e.bucket, "key": keyText, "content": "overwritten"},
+		"s3_delete_object": {"connection": connS3RO, "bucket": e.bucket, "key": keyText},
 	}
 	if len(writeArgs) != len(writeTools) {
 		t.Fatal("writeArgs must cover every write tool")
@@ -176,7 +173,6 @@ func TestReadOnlySessionSendsNoWrite(t *testing.T) {
 		"athena_get_query_results":        {"connection": connGlueRO, "queryExecutionId": queryID},
 		"glue_get_column_statistics":      {"connection": connGlueRO, "database": "sales", "table": "orders"},
 		"glue_list_data_quality_rulesets": {"connection": connGlueRO},
-		"glue_get_data_quality_ruleset":   {"connection": connGlueRO, "name": "orders_checks"},
 		"glue_get_data_quality_result":    {"connection": connGlueRO, "database": "sales", "table": "orders"},
 	} {
 		mustCall(t, cs, tool, args, nil)

@@ -13,9 +13,12 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 )
 
-// RulesetListInput is glue_list_data_quality_rulesets' arguments.
+// RulesetListInput is glue_list_data_quality_rulesets' arguments: a page
+// of rulesets, or one by name with its rules (one tool for both keeps
+// tools/list small).
 type RulesetListInput struct {
 	Conn
+	Name     string `json:"name,omitempty" jsonschema:"one ruleset by name, with its DQDL rules"`
 	Database string `json:"database,omitempty" jsonschema:"only rulesets on tables of this Glue database (give table too)"`
 	Table    string `json:"table,omitempty" jsonschema:"only rulesets on this Glue table"`
 	Limit    int    `json:"limit,omitempty" jsonschema:"rulesets per page; default 50, at most 1000"`
@@ -52,6 +55,18 @@ func targetOf(t *types.DataQualityTargetTable) (db, table string) {
 
 func glueListRulesets(ctx context.Context, c *liveConn, in RulesetListInput) (RulesetListOutput, string, error) {
 	out := RulesetListOutput{Rulesets: []RulesetView{}}
+	if in.Name != "" {
+		// One ruleset, read whole: the list's single answer.
+		if in.Database != "" || in.Table != "" || in.Cursor != "" {
+			return out, "", apperr.New(apperr.Invalid, "name reads one ruleset: give it without database, table or cursor")
+		}
+		v, text, err := glueGetRuleset(ctx, c, RulesetNameInput{Conn: in.Conn, Name: in.Name})
+		if err != nil {
+			return out, "", err
+		}
+		out.Rulesets = append(out.Rulesets, v)
+		return out, text, nil
+	}
 	limit, _, err := limitArg("limit", in.Limit, 50, 1000)
 	if err != nil {
 		return out, "", err

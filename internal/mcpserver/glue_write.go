@@ -14,7 +14,7 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 )
 
-// CreateRulesetInput is glue_create_data_quality_ruleset's arguments.
+// CreateRulesetInput is glue_write_data_quality_ruleset's arguments for action create.
 type CreateRulesetInput struct {
 	Conn
 	Name        string `json:"name" jsonschema:"ruleset name, unique in the account and region"`
@@ -50,7 +50,7 @@ func glueCreateRuleset(ctx context.Context, c *liveConn, in CreateRulesetInput) 
 	return RulesetWriteOutput{Name: in.Name, Action: "created"}, "created data quality ruleset " + in.Name, nil
 }
 
-// UpdateRulesetInput is glue_update_data_quality_ruleset's arguments.
+// UpdateRulesetInput is glue_write_data_quality_ruleset's arguments for action update.
 type UpdateRulesetInput struct {
 	Conn
 	Name        string `json:"name" jsonschema:"ruleset name"`
@@ -132,7 +132,7 @@ func glueStartEvaluation(ctx context.Context, c *liveConn, in StartEvaluationInp
 	return out, fmt.Sprintf("started evaluation run %s; poll it with glue_get_data_quality_result runId=%s", out.RunID, out.RunID), nil
 }
 
-// UpdateStatsInput is glue_update_column_statistics' arguments.
+// UpdateStatsInput is glue_write_column_statistics' arguments for action update.
 type UpdateStatsInput struct {
 	GlueTableRef
 	Statistics []ColumnStats `json:"statistics" jsonschema:"one entry per column (at most 25): column, columnType, type and the fields of that type"`
@@ -295,7 +295,7 @@ func parseOptTime(s, name string) (*time.Time, error) {
 	return nil, fmt.Errorf("%s %q is not a date (2025-01-31) or RFC 3339 time", name, s)
 }
 
-// DeleteStatsInput is glue_delete_column_statistics' arguments.
+// DeleteStatsInput is glue_write_column_statistics' arguments for action delete.
 type DeleteStatsInput struct {
 	GlueTableRef
 	Column string `json:"column" jsonschema:"the column whose statistics to delete"`

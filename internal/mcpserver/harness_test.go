@@ -41,6 +41,8 @@ type env struct {
 	tokens catalog.TokenStore
 	box    *secrets.Box
 	srv    *Server
+	// db is the catalog file, for commands that open it themselves.
+	db string
 	// Live parts: nil without moto.
 	cust   *moto.Customer
 	pager  *moto.Pager
@@ -75,8 +77,8 @@ func openStore(t testing.TB, path string) catalog.Store {
 // pointing nowhere.
 func newCatalogEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background()}
-	e.store = openStore(t, filepath.Join(t.TempDir(), "catalog.db"))
+	e := &env{t: t, ctx: context.Background(), db: filepath.Join(t.TempDir(), "catalog.db")}
+	e.store = openStore(t, e.db)
 	e.tokens = e.store
 	box, err := secrets.NewBox("test key for mcpserver")
 	if err != nil {
@@ -136,6 +138,23 @@ func (e *env) putConnections(endpoint, role string) {
 		if err != nil {
 			e.t.Fatalf("putting connection %s: %v", c.name, err)
 		}
+	}
+}
+
+// putDataZoneConnection remembers a ReadWrite DataZone connection the way
+// ingest does.
+func (e *env) putDataZoneConnection(name, endpoint string) {
+	e.t.Helper()
+	cfg, _ := json.Marshal(map[string]any{"type": "DataZone", "accessLevel": catalog.ReadWrite, "awsConfig": map[string]any{
+		"awsRegion": moto.Region, "endPointURL": endpoint}})
+	sealed, err := e.box.SealFor([]byte(`{"awsAccessKeyId":"test","awsSecretAccessKey":"test"}`), name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := e.store.PutConnection(e.ctx, catalog.Connection{Name: name, SourceType: "datazone", Region: moto.Region,
+		AccessLevel: catalog.ReadWrite, EndpointURL: endpoint, Config: cfg, Secrets: sealed, Created: now, Updated: now}); err != nil {
+		e.t.Fatalf("putting connection %s: %v", name, err)
 	}
 }
 

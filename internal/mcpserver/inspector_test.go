@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lakemap/lakemap/internal/secrets"
 )
 
 // The third-party client: the MCP Inspector CLI, run with Node.js 22 from
@@ -18,7 +20,8 @@ import (
 // Both are installed once per version into the temp dir, unless
 // LAKEMAP_INSPECTOR_DIR names an install made beforehand.
 const (
-	inspectorPackage = "@modelcontextprotocol/inspector@0.15.0"
+	// 2.x: the first line with --strict (tool-schema portability check).
+	inspectorPackage = "@modelcontextprotocol/inspector@2.12.0"
 	nodePackage      = "node@22.23.3"
 	// stdioHelperEnv makes the test binary run `lakemap mcp` instead of
 	// tests, so the Inspector has a real stdio server to start.
@@ -72,8 +75,10 @@ func inspectorDir(t *testing.T) string {
 	return dir
 }
 
-// TestMCPInspector lists the tools and calls search_catalog and
-// get_table_schema through the MCP Inspector CLI against `lakemap mcp`.
+// TestMCPInspector lists the tools of the widest session (Glue, S3 and
+// DataZone connections, ReadWrite) with the MCP Inspector CLI's --strict
+// portability check, which must find nothing, and calls search_catalog and
+// get_table_schema through it against `lakemap mcp`.
 func TestMCPInspector(t *testing.T) {
 	dir := inspectorDir(t)
 	nodeBin := filepath.Join(dir, "node_modules", "node", "bin")
@@ -81,21 +86,30 @@ func TestMCPInspector(t *testing.T) {
 		t.Fatalf("Node 22 from %s: %q, %v", nodePackage, out, err)
 	}
 	db := filepath.Join(t.TempDir(), "catalog.db")
-	seedCatalog(t, openStore(t, db))
+	e := &env{t: t, ctx: context.Background(), store: openStore(t, db), db: db}
+	e.box, _ = secrets.NewBox("test key for mcpserver")
+	seedCatalog(t, e.store)
+	// Connections of every family: the Inspector sees every tool. Listing
+	// makes no AWS call, so they point nowhere.
+	e.putConnections("http://127.0.0.1:9", "arn:aws:iam::111111111111:role/x")
+	e.putDataZoneConnection("dz", "http://127.0.0.1:9")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := filepath.Join(dir, "node_modules", "@modelcontextprotocol", "inspector", "cli", "build", "cli.js")
+	cli := filepath.Join(dir, "node_modules", "@modelcontextprotocol", "inspector", "clients", "cli", "build", "index.js")
+	var stderr bytes.Buffer
 	inspect := func(args ...string) []byte {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, filepath.Join(nodeBin, "node"), append([]string{cli, "--cli", self}, args...)...)
-		// The Inspector starts its own node from PATH: Node 22 first. The
-		// test binary turns into `lakemap mcp` through the helper variable.
-		cmd.Env = append(os.Environ(), "PATH="+nodeBin+string(os.PathListSeparator)+os.Getenv("PATH"), stdioHelperEnv+"="+db)
-		var stderr bytes.Buffer
+		// The test binary turns into `lakemap mcp` through the helper
+		// variable, which the Inspector passes on to the server it starts
+		// (-e; it gives servers a minimal environment otherwise).
+		cmd := exec.CommandContext(ctx, filepath.Join(nodeBin, "node"), append([]string{cli, "-e", stdioHelperEnv + "=" + db, self}, args...)...)
+		// The Inspector starts its own node from PATH: Node 22 first.
+		cmd.Env = append(os.Environ(), "PATH="+nodeBin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		stderr.Reset()
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
@@ -110,17 +124,25 @@ func TestMCPInspector(t *testing.T) {
 			Annotations map[string]any `json:"annotations"`
 		} `json:"tools"`
 	}
-	if err := json.Unmarshal(inspect("--method", "tools/list"), &list); err != nil {
+	listed := inspect("--method", "tools/list", "--strict")
+	if err := json.Unmarshal(listed, &list); err != nil {
 		t.Fatal(err)
+	}
+	// --strict prints each finding ("Warning: tool ...", "Error: tool ...")
+	// and a count on stderr; a portable tool list prints none.
+	if strings.Contains(stderr.String(), "Warning:") || strings.Contains(stderr.String(), "Error:") || strings.Contains(stderr.String(), "portability") {
+		t.Errorf("Inspector --strict findings:\n%s", stderr.String())
 	}
 	names := map[string]bool{}
 	for _, tool := range list.Tools {
 		names[tool.Name] = true
-		if _, ok := tool.Annotations["destructiveHint"]; !ok {
-			t.Errorf("%s: no destructiveHint seen by the Inspector", tool.Name)
+		// A read says it is read-only; a write says whether it destroys.
+		_, stated := tool.Annotations["destructiveHint"]
+		if tool.Annotations["readOnlyHint"] != true && !stated {
+			t.Errorf("%s: neither readOnlyHint nor destructiveHint seen by the Inspector: %v", tool.Name, tool.Annotations)
 		}
 	}
-	if !names["search_catalog"] || !names["get_table_schema"] {
+	if !names["search_catalog"] || !names["get_table_schema"] || !names["datazone_write_asset"] || !names["s3_put_object"] {
 		t.Fatalf("Inspector tools/list: %v", names)
 	}
 

@@ -176,7 +176,7 @@ func TestLiveTools(t *testing.T) {
 
 			t.Run("glue_update and delete column statistics", func(t *testing.T) {
 				var up StatsWriteOutput
-				mustCall(t, cs, "glue_update_column_statistics", with(map[string]any{"statistics": []any{
+				mustCall(t, cs, "glue_write_column_statistics", with(map[string]any{"action": "update", "statistics": []any{
 					map[string]any{"column": "amount", "columnType": "decimal(10,2)", "type": "DECIMAL", "numberOfNulls": 0, "numberOfDistinctValues": 10, "minimum": "-3.50", "maximum": "1234.56"},
 					map[string]any{"column": "dt", "columnType": "date", "type": "date", "numberOfNulls": 1, "numberOfDistinctValues": 30, "minimum": "2025-01-01", "maximum": "2025-01-30"},
 				}}), &up)
@@ -188,7 +188,7 @@ func TestLiveTools(t *testing.T) {
 				if len(got.Statistics) != 2 || got.Statistics[0].Minimum != "-3.50" || got.Statistics[0].Maximum != "1234.56" {
 					t.Fatalf("read back = %+v", got.Statistics)
 				}
-				mustCall(t, cs, "glue_delete_column_statistics", with(map[string]any{"column": "amount"}), nil)
+				mustCall(t, cs, "glue_write_column_statistics", with(map[string]any{"action": "delete", "column": "amount"}), nil)
 				got = ColumnStatsOutput{}
 				mustCall(t, cs, "glue_get_column_statistics", with(map[string]any{"columns": []string{"amount"}}), &got)
 				if len(got.Statistics) != 0 {
@@ -202,16 +202,21 @@ func TestLiveTools(t *testing.T) {
 				if len(list.Rulesets) != 1 || list.Rulesets[0].Name != "orders_checks" {
 					t.Fatalf("rulesets = %+v", list)
 				}
-				mustCall(t, cs, "glue_create_data_quality_ruleset", map[string]any{"connection": connGlue, "name": "agent_rules",
+				mustCall(t, cs, "glue_write_data_quality_ruleset", map[string]any{"connection": connGlue, "action": "create", "name": "agent_rules",
 					"ruleset": `Rules = [ RowCount > 0 ]`, "database": "sales", "table": "orders", "description": "made by a test"}, nil)
-				mustCall(t, cs, "glue_update_data_quality_ruleset", map[string]any{"connection": connGlue, "name": "agent_rules", "ruleset": `Rules = [ RowCount > 10 ]`}, nil)
-				var rs RulesetView
-				mustCall(t, cs, "glue_get_data_quality_ruleset", map[string]any{"connection": connGlue, "name": "agent_rules"}, &rs)
+				mustCall(t, cs, "glue_write_data_quality_ruleset", map[string]any{"connection": connGlue, "action": "update", "name": "agent_rules", "ruleset": `Rules = [ RowCount > 10 ]`}, nil)
+				var one RulesetListOutput
+				mustCall(t, cs, "glue_list_data_quality_rulesets", map[string]any{"connection": connGlue, "name": "agent_rules"}, &one)
+				if len(one.Rulesets) != 1 {
+					t.Fatalf("by name: %+v", one)
+				}
+				rs := one.Rulesets[0]
 				if rs.Ruleset != `Rules = [ RowCount > 10 ]` || rs.Table != "orders" {
 					t.Errorf("ruleset = %+v", rs)
 				}
-				mustCall(t, cs, "glue_delete_data_quality_ruleset", map[string]any{"connection": connGlue, "name": "agent_rules"}, nil)
-				wantToolError(t, call(t, cs, "glue_get_data_quality_ruleset", map[string]any{"connection": connGlue, "name": "agent_rules"}, nil), "not_found")
+				mustCall(t, cs, "glue_write_data_quality_ruleset", map[string]any{"connection": connGlue, "action": "delete", "name": "agent_rules"}, nil)
+				wantToolError(t, call(t, cs, "glue_list_data_quality_rulesets", map[string]any{"connection": connGlue, "name": "agent_rules"}, nil), "not_found")
+				wantToolError(t, call(t, cs, "glue_list_data_quality_rulesets", map[string]any{"connection": connGlue, "name": "x", "table": "orders"}, nil), "invalid", "name reads one ruleset")
 			})
 
 			t.Run("glue data quality evaluation", func(t *testing.T) {
@@ -259,7 +264,7 @@ func TestLiveBadInput(t *testing.T) {
 		{"missing object", "s3_read_object", map[string]any{"connection": connS3, "bucket": e.bucket, "key": "nope.txt"}, []string{"not_found", "reading s3://"}},
 		{"missing bucket", "s3_list_objects", map[string]any{"connection": connS3, "bucket": "no-such-bucket-x"}, []string{"not_found"}},
 		{"unknown query", "athena_get_query_results", map[string]any{"connection": connGlue, "queryExecutionId": ""}, []string{"invalid", "queryExecutionId is required"}},
-		{"stats type", "glue_update_column_statistics", map[string]any{"connection": connGlue, "database": "sales", "table": "orders",
+		{"stats type", "glue_write_column_statistics", map[string]any{"connection": connGlue, "action": "update", "database": "sales", "table": "orders",
 			"statistics": []any{map[string]any{"column": "a", "columnType": "int", "type": "INTEGER"}}}, []string{"invalid", `type "INTEGER"`}},
 		{"dq without target", "glue_get_data_quality_result", map[string]any{"connection": connGlue}, []string{"invalid", "name a result"}},
 	} {

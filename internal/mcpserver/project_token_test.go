@@ -69,7 +69,7 @@ func TestHTTPProjectTokens(t *testing.T) {
 		conns          []string
 		write, noWrite string
 	}{
-		{"readwrite token", rw, []string{connGlueRO, connS3}, "s3_put_object", "glue_update_column_statistics"},
+		{"readwrite token", rw, []string{connGlueRO, connS3}, "s3_put_object", "glue_write_column_statistics"},
 		{"read token", ro, []string{connGlueRO, connS3}, "", "s3_put_object"},
 		{"token narrowed to one connection", narrow, []string{connGlueRO}, "", "s3_put_object"},
 		{"token of a project without connections", none, nil, "", "s3_list_objects"},

@@ -9,6 +9,7 @@ import (
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/lineage/sqlparse"
+	"github.com/lakemap/lakemap/internal/schemadrift"
 )
 
 // maxColumns bounds the columns read for one table; wider tables say so.
@@ -196,6 +197,8 @@ type SchemaOutput struct {
 	NextCursor    string       `json:"nextCursor,omitempty"`
 	ClippedFields []string     `json:"clippedFields,omitempty"`
 	Deleted       bool         `json:"deleted,omitempty"`
+	// Drift is set when the table's files disagree with it.
+	Drift *schemadrift.Drift `json:"schemaDrift,omitempty" jsonschema:"how the Glue columns disagree with the S3 files' inferred schema"`
 }
 
 const defaultSchemaLimit = 200
@@ -215,7 +218,7 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 		return out, "", err
 	}
 	if !hasColumns(e.Kind) {
-		return out, "", apperr.New(apperr.Invalid, "%q is a %s, not a table: get_entity describes it; list_tables lists a database's tables", e.FQN, e.Kind)
+		return out, "", apperr.New(apperr.Invalid, "%q is a %s, not a table: get_entity describes it; list_entities lists a database's tables", e.FQN, e.Kind)
 	}
 	out = SchemaOutput{FQN: e.FQN, Kind: e.Kind, Deleted: e.Deleted,
 		TableType: str(e.Attrs, "tableType"), Format: str(e.Attrs, "format"), Location: str(e.Attrs, "location")}
@@ -240,6 +243,13 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 	}
 	if len(out.PartitionKeys) == 0 {
 		out.PartitionKeys = partitionKeyNames(e.Attrs)
+	}
+	if d, ok, err := schemadrift.Of(ctx, s.srv.opts.Store, e); err != nil {
+		return out, "", err
+	} else if ok && !d.Empty() {
+		if out.Drift, cut = clipDrift(d); cut {
+			out.ClippedFields = append(out.ClippedFields, "schemaDrift")
+		}
 	}
 	b := answerBudget()
 	room := b.json - jsonSize(out) - 300
@@ -275,6 +285,9 @@ func getTableSchema(ctx context.Context, s *session, in SchemaInput) (SchemaOutp
 	}
 	if out.ViewSQL != "" {
 		t.line("view SQL: %s", clipped(out.ViewSQL, 500))
+	}
+	if out.Drift != nil {
+		t.line("schema drift against files in %s: %s", out.Drift.Container, clipped(out.Drift.Summary(), 1000))
 	}
 	t.line("columns (%d):", len(cols))
 	for i, c := range out.Columns {

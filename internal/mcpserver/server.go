@@ -34,6 +34,9 @@ type Options struct {
 	// QueryWait bounds how long athena_start_query waits for a query to
 	// finish before handing back its execution id. 0 means DefaultQueryWait.
 	QueryWait time.Duration
+	// LiveDeadline bounds one live tool call, AWS retries included (plus
+	// athena_start_query's wait). 0 means DefaultLiveDeadline.
+	LiveDeadline time.Duration
 	// Sources answers which IAM family a connection's source type belongs
 	// to, for the live tools; nil means every source lakemap ships.
 	Sources SourceServices
@@ -62,6 +65,9 @@ func New(opts Options) *Server {
 	}
 	if opts.QueryWait <= 0 {
 		opts.QueryWait = DefaultQueryWait
+	}
+	if opts.LiveDeadline <= 0 {
+		opts.LiveDeadline = DefaultLiveDeadline
 	}
 	if opts.Sources == nil {
 		opts.Sources = all.NewRegistry()
@@ -164,5 +170,5 @@ func (s *Server) reachable(ctx context.Context, scope Scope) ([]catalog.Connecti
 
 const instructions = `lakemap catalogs an AWS data estate (Glue/Athena databases and tables, S3 buckets and containers).
 Start with search_catalog or list_connections; read schemas with get_table_schema. FQNs look like connection.database.table; case and a missing connection part are forgiven when only one entity matches.
-Catalog tools (openWorldHint false) answer from lakemap's own catalog: fast, no AWS call. Tools named s3_*, athena_* and glue_* call AWS live through a named connection (a name from list_connections): slower, billed by AWS, subject to IAM. Write tools (readOnlyHint false) exist only for ReadWrite connections.
+Catalog tools (openWorldHint false) answer from lakemap's own catalog: fast, no AWS call. Tools named s3_*, athena_* and glue_* call AWS live through a named connection (a name from list_connections): slower, billed by AWS, subject to IAM; each call ends within 20 s (retries included, plus athena_start_query's wait) and says what can answer instead. Write tools (readOnlyHint false) exist only for ReadWrite connections.
 Every answer has one size budget: limit sets a page size, and a page that would not fit is cut with truncated=true, a total when known and a nextCursor; pass the cursor back unchanged for the next page.`

@@ -103,14 +103,10 @@ type Conn struct {
 
 func (c Conn) connectionName() string { return c.Connection }
 
-// Deadlines of one tool call, past which its context is cancelled whether
-// or not the client is still there: a catalog read is milliseconds, a live
-// call a few AWS requests (plus athena_start_query's wait, at most
-// maxQueryWait).
-const (
-	catalogToolTimeout = 30 * time.Second
-	liveToolTimeout    = 2 * time.Minute
-)
+// catalogToolTimeout bounds a catalog tool call whether or not the client
+// is still there: a catalog read is milliseconds. Live calls have their
+// own, shorter deadline (deadline.go).
+const catalogToolTimeout = 30 * time.Second
 
 func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 	t = withSchemas[In](t)
@@ -132,7 +128,8 @@ func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []strin
 	t = withSchemas[In](t)
 	return toolDef{tool: t, class: class, families: families, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
 		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
-			ctx, cancel := context.WithTimeout(ctx, liveToolTimeout)
+			deadline := s.srv.liveDeadline(in)
+			ctx, cancel := context.WithTimeoutCause(ctx, deadline, errLiveDeadline)
 			defer cancel()
 			start := time.Now()
 			name := in.connectionName()
@@ -142,6 +139,10 @@ func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []strin
 				return finish(s, t.Name, name, start, zero, "", err)
 			}
 			out, text, err := h(ctx, c, in)
+			if cut := atDeadline(ctx, t.Name, deadline, class, err); cut != err {
+				s.srv.logger.Info("mcp live tool call cut at its deadline", "tool", t.Name, "connection", name, "err", err)
+				err = cut
+			}
 			if class == liveWrite && err == nil {
 				// Writes leave an audit line whatever the log level.
 				s.srv.logger.Warn("mcp write tool call", "tool", t.Name, "client", s.scope.Name, "connection", name)
@@ -168,14 +169,34 @@ func finish[Out any](s *session, tool, conn string, start time.Time, out Out, te
 
 func ptr[T any](v T) *T { return &v }
 
-// Annotations. Every tool states destructiveHint explicitly, even reads,
-// because clients default it to true.
+// Annotations, as few as say everything: a read states readOnlyHint (the
+// spec reads destructiveHint and idempotentHint only on writes), a write
+// states destructiveHint (clients default it to true); openWorldHint is
+// stated only for catalog tools (false), since true is the default and
+// right for every tool that calls AWS. Every byte here is paid by every
+// agent in tools/list.
 // The title argument documents the tool in registry.go; it is not sent:
 // clients show the name, and tools/list stays small.
 func readAnn(_ string, live bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{ReadOnlyHint: true, DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(live)}
+	a := &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true}
+	if !live {
+		a.OpenWorldHint = ptr(false)
+	}
+	return a
 }
 
 func writeAnn(_ string, destructive, idempotent bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), IdempotentHint: idempotent, OpenWorldHint: ptr(true)}
+	return &mcp.ToolAnnotations{DestructiveHint: ptr(destructive), IdempotentHint: idempotent}
+}
+
+// hints reads a tool's annotations with the spec's defaults filled in.
+func hints(a *mcp.ToolAnnotations) (readOnly, destructive, idempotent, openWorld bool) {
+	destructive, openWorld = !a.ReadOnlyHint, true
+	if a.DestructiveHint != nil {
+		destructive = *a.DestructiveHint
+	}
+	if a.OpenWorldHint != nil {
+		openWorld = *a.OpenWorldHint
+	}
+	return a.ReadOnlyHint, destructive, a.IdempotentHint, openWorld
 }

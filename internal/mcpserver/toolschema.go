@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -22,11 +23,30 @@ func withSchemas[In any](t *mcp.Tool) *mcp.Tool {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err)) // a declaration bug, caught by every test
 	}
 	dropNull(in)
+	typeAny(in)
 	trimCommon(in)
 	shortHints(t.Name, in)
 	tt := *t
 	tt.InputSchema = in
 	return &tt
+}
+
+// typeAny gives a type to every accept-anything schema (a Go any), which
+// JSON Schema writes as a bare true and strict clients refuse: lakemap's
+// only such inputs (DataZone form content) take a JSON object or its text.
+func typeAny(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	for _, p := range s.Properties {
+		bare := *p
+		bare.Description = "" // dropped later (shortHints)
+		if b, _ := json.Marshal(&bare); string(b) == "true" {
+			p.AnyOf = []*jsonschema.Schema{{Type: "object"}, {Type: "string"}}
+		}
+		typeAny(p)
+	}
+	typeAny(s.Items)
 }
 
 // dropNull replaces every nullable type array by its one non-null type.
@@ -60,23 +80,28 @@ func dropNull(s *jsonschema.Schema) {
 // An argument without a hint is described by its name and the tool's
 // description; nested objects carry none (their fields are named plainly).
 var argHints = map[string]string{
-	"fqn":                                "e.g. prod.sales.orders",
-	"kinds":                              `e.g. ["table"]`,
-	"search_catalog/query":               "words; empty with kinds lists that kind",
-	"athena_start_query/query":           "SQL",
-	"since":                              "RFC 3339 time or duration back (90m, 24h, 7d); default 24h",
-	"direction":                          "upstream, downstream or both (default)",
-	"filter":                             "key=value prefixes, e.g. dt=2024-01 region=eu",
-	"parent":                             "FQN of the database, bucket or container",
-	"get_recent_changes/parent":          "only changes directly under this FQN",
-	"compact":                            "columns as name and type only",
-	"delimiter":                          "e.g. / to list folders as prefixes",
-	"ruleset":                            "rules in DQDL",
-	"waitSeconds":                        "default 20, at most 60",
-	"role":                               "IAM role ARN the Glue job runs as",
-	"statistics":                         "one entry per column (at most 25)",
-	"s3_delete_object/versionId":         "removes this version for good",
-	"glue_get_data_quality_result/runId": "an evaluation run id",
+	"fqn":                                    "e.g. prod.sales.orders",
+	"kinds":                                  `e.g. ["table"]`,
+	"search_catalog/query":                   "words; empty lists the kinds",
+	"athena_start_query/query":               "SQL",
+	"since":                                  "time or duration back, e.g. 7d; default 24h",
+	"direction":                              "upstream, downstream or both (default)",
+	"filter":                                 "key=value prefixes: dt=2024-01 region=eu",
+	"list_entities/kind":                     "database, table, bucket, container or workgroup",
+	"parent":                                 "FQN of the database, bucket or container",
+	"get_recent_changes/parent":              "FQN the changes are directly under",
+	"compact":                                "name and type only",
+	"delimiter":                              "e.g. / for folders",
+	"ruleset":                                "rules in DQDL",
+	"waitSeconds":                            "default 20, at most 30",
+	"role":                                   "IAM role ARN the job runs as",
+	"s3_delete_object/versionId":             "removes this version for good",
+	"glue_get_data_quality_result/runId":     "an evaluation run id",
+	"datazone_write_asset/action":            "create, update, publish, unpublish, delete",
+	"datazone_write_data_source/action":      "create, update or delete",
+	"glue_write_data_quality_ruleset/action": "create, update or delete",
+	"glue_write_column_statistics/action":    "update or delete",
+	"confirm":                                "the name again",
 }
 
 // shortHints replaces the argument descriptions by argHints.

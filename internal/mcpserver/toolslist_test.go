@@ -8,8 +8,9 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// maxToolsListBytes bounds tools/list for the widest session: every agent
-// pays for it before its first question.
+// maxToolsListBytes bounds tools/list for every session, the widest (Glue,
+// S3 and DataZone, ReadWrite) included: every agent pays for it before its
+// first question (issue 16: under 15k characters).
 const maxToolsListBytes = 15_000
 
 // TestToolsListSize: the widest session's tools/list stays small, and no

@@ -320,7 +320,7 @@ func sweepMCP(t *testing.T, sw *sweep, where string, cs *mcp.ClientSession, ever
 		{"search_catalog", map[string]any{"query": "orders"}},
 		{"get_entity", map[string]any{"fqn": "glue_readonly.sales.orders"}},
 		{"get_entity", map[string]any{"fqn": "glue_readonly.sales.ordrs"}},
-		{"list_buckets", map[string]any{}},
+		{"list_entities", map[string]any{"kind": "bucket"}},
 		{"get_recent_changes", map[string]any{"since": "2000-01-01T00:00:00Z"}},
 	} {
 		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
