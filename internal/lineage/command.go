@@ -20,6 +20,8 @@ import (
 type Stores interface {
 	catalog.EntityReader
 	catalog.LineageStore
+	// ScanWriter lets rebuild rewrite the DataZone ↔ Glue link attributes.
+	catalog.ScanWriter
 	Close() error
 }
 
@@ -107,7 +109,10 @@ func newRebuildCommand(open func(ctx context.Context) (Stores, error), sources S
 	cmd := &cobra.Command{
 		Use:   "rebuild <service>",
 		Short: "Derive a service's lineage again from the catalog, every query execution included",
-		Args:  cobra.ExactArgs(1),
+		Long: `Derive a service's lineage again from the catalog: view, query and storage
+edges, every query execution included, and the links between the DataZone
+assets and Glue tables of the service's account, recomputed from what is live.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := open(ctx)
@@ -115,7 +120,7 @@ func newRebuildCommand(open func(ctx context.Context) (Stores, error), sources S
 				return err
 			}
 			defer st.Close()
-			b := &Builder{Entities: st, Lineage: st, Sources: sources}
+			b := &Builder{Entities: st, Lineage: st, Writer: st, Sources: sources}
 			rep, err := b.AfterScan(ctx, args[0], 0)
 			if err != nil {
 				return err
