@@ -98,6 +98,12 @@ func (b *Builder) AfterScan(ctx context.Context, service string, scanID int64) (
 		return rep, err
 	}
 	rep.Edges[string(catalog.EdgeStorage)] = n
+	if n, err = b.dataZoneEdges(ctx, service, scanID, &rep); err != nil {
+		return rep, err
+	}
+	if n > 0 {
+		rep.Edges[string(catalog.EdgeDataZone)] = n
+	}
 	if b.Writer != nil {
 		if rep.DataZoneLinks, err = b.dataZoneLinks(ctx, service, scanID == 0); err != nil {
 			return rep, err

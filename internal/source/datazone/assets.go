@@ -276,8 +276,16 @@ func (r *domainRun) scanAsset(ctx context.Context, a assetRef, part string) (ass
 	if len(forms) > 0 {
 		attrs["forms"] = forms
 	}
-	// The lead links this to the Glue table entity of the same account.
+	// The lineage pass links this to the Glue table entity of the same
+	// account.
 	setStr(attrs, "glueTableArn", glueARN)
+	node, err := r.lineageNode(ctx, a.id, a.name)
+	if err != nil {
+		return false, false, err
+	}
+	if node != nil {
+		attrs[AttrLineageNode] = node
+	}
 	var revs []any
 	revPages := dz.NewListAssetRevisionsPaginator(s.Client, &dz.ListAssetRevisionsInput{DomainIdentifier: aws.String(r.id), Identifier: aws.String(a.id)})
 	for revPages.HasMorePages() {

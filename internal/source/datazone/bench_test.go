@@ -175,8 +175,9 @@ func benchScan(b *testing.B, sh benchShape) {
 		b.Fatal(err)
 	}
 	cfg := DefaultSourceConfig()
-	// The guide's role cannot Search; not probing keeps the count exact.
-	cfg.UseSearch = false
+	// The guide's role may neither Search nor GetLineageNode; not probing
+	// (one denied call each) keeps the count exact.
+	cfg.UseSearch, cfg.UseLineage = false, false
 	s, err := NewScanner(sess.DataZone(), "bench", *cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
