@@ -56,13 +56,19 @@ func (r *domainRun) scanAssets(ctx context.Context) error {
 	failedProjects := map[string]bool{}
 	listingFailed := false
 	n := 0
-	work := make(chan assetRef)
+	threads := r.s.Config.ItemThreads
+	if threads <= 0 {
+		threads = DefaultItemThreads
+	}
+	// A page's worth of buffer lets the next page be fetched while the
+	// workers still have this one's assets to read.
+	work := make(chan assetRef, maxSearchPage)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
-	for range max(r.s.Config.ItemThreads, 1) {
+	for range threads {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
