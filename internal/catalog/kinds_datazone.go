@@ -70,6 +70,7 @@ func declareDataZone() {
 		{"revisionCount", Int, "number of revisions"},
 		{"glueTableArn", String, "ARN of the Glue table the asset describes"},
 		{"glueTable", String, "FQN of that table when a Glue connection of the same account catalogues it"},
+		{"lineageNode", Object, "DataZone lineage node, when the role may read it: {id, sourceIdentifier, typeName, upstream: [node ids], downstream: [node ids]}; lineage edges to the catalogued assets are derived from it"},
 	}})
 	declare(KindSpec{Kind: KindListing, Title: "DataZone listing", Parents: []Kind{KindDomain}, Searchable: true, Fields: []Field{
 		id, createdBy,

@@ -25,15 +25,18 @@ const (
 	// EdgeStorage: To (a Glue table) keeps its data in From (an S3 bucket
 	// or container).
 	EdgeStorage EdgeKind = "storage"
+	// EdgeDataZone: DataZone's own lineage (GetLineageNode) says data flows
+	// From one DataZone asset To another.
+	EdgeDataZone EdgeKind = "datazone"
 )
 
 // ParseEdgeKind validates a kind typed by a user.
 func ParseEdgeKind(s string) (EdgeKind, error) {
 	switch k := EdgeKind(s); k {
-	case EdgeView, EdgeQuery, EdgeStorage:
+	case EdgeView, EdgeQuery, EdgeStorage, EdgeDataZone:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown lineage edge kind %q (known: view, query, storage)", s)
+	return "", fmt.Errorf("unknown lineage edge kind %q (known: view, query, storage, datazone)", s)
 }
 
 // Edge is one lineage link.

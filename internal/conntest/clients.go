@@ -54,6 +54,7 @@ type cloudWatchAPI interface {
 type dataZoneAPI interface {
 	ListDomains(ctx context.Context, in *datazone.ListDomainsInput, opts ...func(*datazone.Options)) (*datazone.ListDomainsOutput, error)
 	Search(ctx context.Context, in *datazone.SearchInput, opts ...func(*datazone.Options)) (*datazone.SearchOutput, error)
+	GetLineageNode(ctx context.Context, in *datazone.GetLineageNodeInput, opts ...func(*datazone.Options)) (*datazone.GetLineageNodeOutput, error)
 }
 
 type iamAPI interface {

@@ -16,7 +16,8 @@ import (
 
 // TestDataZoneConnectionCoverage: `connection test` on a datazone
 // connection, through the DataZone fake (STS from moto), reports whether
-// datazone:Search widens the scan, and never fails the group over it.
+// datazone:Search and datazone:GetLineageNode widen the scan, and never
+// fails the group over them.
 func TestDataZoneConnectionCoverage(t *testing.T) {
 	srv := motoSrv.Server(t)
 	const account = "444455556666"
@@ -34,10 +35,10 @@ func TestDataZoneConnectionCoverage(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		allowed []string
-		note    string
+		notes   []string
 	}{
-		{"role with datazone:Search", nil, conntest.SearchAllowedNote},
-		{"guide-built ReadOnly role", datazonefake.GuideReadOnly, conntest.SearchDeniedNote},
+		{"role with datazone:Search", nil, []string{conntest.SearchAllowedNote, conntest.LineageAllowedNote}},
+		{"guide-built ReadOnly role", datazonefake.GuideReadOnly, []string{conntest.SearchDeniedNote, conntest.LineageDeniedNote}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake.Allow(account, tc.allowed)
@@ -55,8 +56,10 @@ func TestDataZoneConnectionCoverage(t *testing.T) {
 				if r.Status == conntest.Fail || !slices.Contains(r.Proven, "datazone:ListDomains") {
 					t.Errorf("DataZoneReadAccess: %+v", r)
 				}
-				if !slices.Contains(r.Notes, tc.note) {
-					t.Errorf("notes %q lack %q", r.Notes, tc.note)
+				for _, note := range tc.notes {
+					if !slices.Contains(r.Notes, note) {
+						t.Errorf("notes %q lack %q", r.Notes, note)
+					}
 				}
 			}
 			if !found {

@@ -169,7 +169,8 @@ func probeDataZoneRead(ctx context.Context, e *env, r *recorder) {
 		r.notes = append(r.notes, "no DataZone domain visible to the role: datazone:Search coverage cannot be tested")
 		return
 	}
-	r.notes = append(r.notes, dataZoneSearchCoverage(ctx, e, aws.ToString(out.Items[0].Id)))
+	r.notes = append(r.notes, dataZoneSearchCoverage(ctx, e, aws.ToString(out.Items[0].Id)),
+		dataZoneLineageCoverage(ctx, e, aws.ToString(out.Items[0].Id)))
 }
 
 // Coverage notes of a DataZone connection.
@@ -177,6 +178,29 @@ const (
 	SearchAllowedNote = "datazone:Search allowed: unlisted assets and glossaries are catalogued"
 	SearchDeniedNote  = "datazone:Search not allowed: published assets and the glossaries they reference are catalogued; add datazone:Search to widen coverage"
 )
+
+// Lineage coverage notes of a DataZone connection.
+const (
+	LineageAllowedNote = "datazone:GetLineageNode allowed: DataZone's lineage between assets is catalogued"
+	LineageDeniedNote  = "datazone:GetLineageNode not allowed: DataZone's lineage is not catalogued; add datazone:GetLineageNode to read it"
+)
+
+// dataZoneLineageCoverage probes datazone:GetLineageNode, which the vendor
+// guide's ReadOnly policy lacks, with a node id no domain holds: AWS
+// checks the permission first, so not found means allowed. Like Search,
+// a denial is a note on coverage.
+func dataZoneLineageCoverage(ctx context.Context, e *env, domainID string) string {
+	_, err := e.c.dataZone.GetLineageNode(ctx, &datazone.GetLineageNodeInput{DomainIdentifier: aws.String(domainID),
+		Identifier: aws.String("lakemap-connection-test-probe")})
+	switch err := awsconn.Classify(err, "probing datazone:GetLineageNode"); {
+	case err == nil, apperr.Is(err, apperr.NotFound):
+		return LineageAllowedNote
+	case apperr.Is(err, apperr.AccessDenied):
+		return LineageDeniedNote
+	default:
+		return "datazone:GetLineageNode could not be tested: " + err.Error()
+	}
+}
 
 // dataZoneSearchCoverage probes datazone:Search, which the vendor guide's
 // ReadOnly policy lacks: its denial is the policy as written, so it is a

@@ -105,7 +105,17 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 			return Result{}, err
 		}
 	}
-	runner := &scan.Runner{Store: store, Logger: p.Logger, OnProgress: opts.OnProgress}
+	// The walk reads this service alone, whose source is the workflow's.
+	sources := source.NewRegistry()
+	sources.Register(wf.Source.Spec)
+	b := &lineage.Builder{Entities: store, Lineage: store, Writer: store, Sources: sources, Logger: p.Logger}
+	// Links derived by earlier scans ride along, so that an unchanged
+	// entity is written unchanged (no history entry per rescan).
+	writer, err := b.KeepLinks(ctx, wf.Source.ServiceName, store)
+	if err != nil {
+		return Result{}, fmt.Errorf("reading the DataZone ↔ Glue links of %q: %w", wf.Source.ServiceName, err)
+	}
+	runner := &scan.Runner{Store: writer, Logger: p.Logger, OnProgress: opts.OnProgress}
 	var sum Result
 	sum.Summary, err = runner.Run(ctx, wf.Source.ServiceName, wf.Source.Type, src)
 	if err != nil || sum.Status == catalog.ScanFailed {
@@ -113,10 +123,6 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	}
 	// Lineage is derived from what the catalog now holds, so links to
 	// other services appear whichever scan runs second.
-	// The walk reads this service alone, whose source is the workflow's.
-	sources := source.NewRegistry()
-	sources.Register(wf.Source.Spec)
-	b := &lineage.Builder{Entities: store, Lineage: store, Writer: store, Sources: sources, Logger: p.Logger}
 	rep, err := b.AfterScan(ctx, sum.Service, sum.ScanID)
 	if err != nil {
 		// The scan itself is written and every listing finished; only the

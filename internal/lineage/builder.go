@@ -26,7 +26,7 @@ type Builder struct {
 	Entities catalog.EntityReader
 	Lineage  catalog.LineageStore
 	// Writer, when set, lets the build write the DataZone ↔ Glue link
-	// attributes (datazone.go); nil skips them.
+	// attributes (datazone.go); nil skips them (and leaves stale ones).
 	Writer catalog.ScanWriter
 	// Sources says how each source type lays out its FQNs; nil treats every
 	// source as keeping its databases right under the service.
@@ -98,8 +98,14 @@ func (b *Builder) AfterScan(ctx context.Context, service string, scanID int64) (
 		return rep, err
 	}
 	rep.Edges[string(catalog.EdgeStorage)] = n
+	if n, err = b.dataZoneEdges(ctx, service, scanID, &rep); err != nil {
+		return rep, err
+	}
+	if n > 0 {
+		rep.Edges[string(catalog.EdgeDataZone)] = n
+	}
 	if b.Writer != nil {
-		if rep.DataZoneLinks, err = b.dataZoneLinks(ctx, service); err != nil {
+		if rep.DataZoneLinks, err = b.dataZoneLinks(ctx, service, scanID == 0); err != nil {
 			return rep, err
 		}
 	}

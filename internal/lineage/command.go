@@ -20,6 +20,8 @@ import (
 type Stores interface {
 	catalog.EntityReader
 	catalog.LineageStore
+	// ScanWriter lets rebuild rewrite the DataZone ↔ Glue link attributes.
+	catalog.ScanWriter
 	Close() error
 }
 
@@ -107,7 +109,11 @@ func newRebuildCommand(open func(ctx context.Context) (Stores, error), sources S
 	cmd := &cobra.Command{
 		Use:   "rebuild <service>",
 		Short: "Derive a service's lineage again from the catalog, every query execution included",
-		Args:  cobra.ExactArgs(1),
+		Long: `Derive a service's lineage again from the catalog: view, query and storage
+edges, every query execution included, DataZone's own lineage between
+assets, and the links between the DataZone assets and Glue tables of the
+service's account, recomputed from what is live.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := open(ctx)
@@ -115,7 +121,7 @@ func newRebuildCommand(open func(ctx context.Context) (Stores, error), sources S
 				return err
 			}
 			defer st.Close()
-			b := &Builder{Entities: st, Lineage: st, Sources: sources}
+			b := &Builder{Entities: st, Lineage: st, Writer: st, Sources: sources}
 			rep, err := b.AfterScan(ctx, args[0], 0)
 			if err != nil {
 				return err
@@ -140,6 +146,9 @@ func PrintReport(w io.Writer, rep Report) {
 	fmt.Fprintf(w, "  views: %d read, %d not parsed\n", rep.Views, rep.ViewsUnparsed)
 	fmt.Fprintf(w, "  queries: %d read, %d writing a table, %d not parsed\n", rep.Queries, rep.QueriesWriting, rep.QueriesUnparsed)
 	fmt.Fprintf(w, "  names outside the service: %d; S3 locations: %d\n", rep.Unresolved, rep.Locations)
+	if n := rep.Edges[string(catalog.EdgeDataZone)]; n > 0 || rep.DataZoneLinks > 0 {
+		fmt.Fprintf(w, "  DataZone: %d lineage edges between assets, %d assets linked to Glue tables\n", n, rep.DataZoneLinks)
+	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}

@@ -24,47 +24,33 @@ const (
 // names, when a glue service of the same account (its catalogId, else its
 // accountId) catalogues that table, in both directions: glueTable on the
 // asset, dataZoneAssets on the table. Like the storage links it runs after
-// the scan of either side, so whichever runs second makes the link; a scan
-// rewrites its own entities without the link attribute, and this pass puts
-// it back.
+// the scan of either side, so whichever runs second makes the link. Scans
+// keep the links they find in the catalog (KeepLinks), so this pass writes
+// only links that really changed.
+//
+// Every link of the account is recomputed from what is live, never kept:
+// a link to a table gone, or to a table of a Glue service no longer there,
+// is removed. After a scan, an account without a DataZone service is not
+// read at all (its Glue tables can only hold links when a DataZone service
+// was removed); a rebuild (full) reads it and clears them.
 //
 // Each changed entity is rewritten under the scan that last saw it
 // (LastScanID), not under this one: stamping another service's entities
 // with this scan would let that service's next MarkMissing mistake them
 // for unseen. Link changes are recorded in history like any update.
-func (b *Builder) dataZoneLinks(ctx context.Context, service string) (int, error) {
-	services, err := b.children(ctx, "", "", catalog.KindService)
-	if err != nil {
+func (b *Builder) dataZoneLinks(ctx context.Context, service string, full bool) (int, error) {
+	acct, err := b.accountOf(ctx, service)
+	if err != nil || acct.id == "" {
 		return 0, err
 	}
-	i := slices.IndexFunc(services, func(e catalog.Entity) bool { return e.Service == service })
-	if i < 0 {
-		return 0, nil
-	}
-	account := serviceAccount(services[i])
-	if account == "" {
-		return 0, nil
-	}
-	var dzs, glues []catalog.Entity
-	for _, s := range services {
-		if serviceAccount(s) != account {
-			continue
-		}
-		switch s.Attrs["sourceType"] {
-		case "datazone":
-			dzs = append(dzs, s)
-		case "glue":
-			glues = append(glues, s)
-		}
-	}
-	if len(dzs) == 0 || len(glues) == 0 {
+	if len(acct.dzs) == 0 && (!full || len(acct.glues) == 0) {
 		return 0, nil
 	}
 	// The account's Glue tables, by region/database/table (Glue names are
 	// lower case; ARNs built by hand may not be).
 	tables := map[string]catalog.Entity{}
 	var tableList []catalog.Entity
-	for _, g := range glues {
+	for _, g := range acct.glues {
 		region, _ := g.Attrs["region"].(string)
 		dbs, err := b.children(ctx, g.FQN, g.Service, catalog.KindDatabase)
 		if err != nil {
@@ -84,25 +70,9 @@ func (b *Builder) dataZoneLinks(ctx context.Context, service string) (int, error
 			}
 		}
 	}
-	var assets []catalog.Entity
-	for _, d := range dzs {
-		doms, err := b.children(ctx, d.FQN, d.Service, catalog.KindDomain)
-		if err != nil {
-			return 0, err
-		}
-		for _, dom := range doms {
-			projects, err := b.children(ctx, dom.FQN, d.Service, catalog.KindProject)
-			if err != nil {
-				return 0, err
-			}
-			for _, p := range projects {
-				as, err := b.children(ctx, p.FQN, d.Service, catalog.KindAsset)
-				if err != nil {
-					return 0, err
-				}
-				assets = append(assets, as...)
-			}
-		}
+	assets, err := b.accountAssets(ctx, acct.dzs)
+	if err != nil {
+		return 0, err
 	}
 
 	governed := map[string][]string{} // table FQN -> asset FQNs
@@ -110,7 +80,7 @@ func (b *Builder) dataZoneLinks(ctx context.Context, service string) (int, error
 	links := 0
 	for _, a := range assets {
 		want := ""
-		if region, acct, db, table, ok := ParseGlueTableARN(str(a.Attrs["glueTableArn"])); ok && acct == account {
+		if region, owner, db, table, ok := ParseGlueTableARN(str(a.Attrs["glueTableArn"])); ok && owner == acct.id {
 			if t, ok := tables[strings.ToLower(region+"/"+db+"/"+table)]; ok {
 				want = t.FQN
 				governed[t.FQN] = append(governed[t.FQN], a.FQN)
@@ -139,11 +109,73 @@ func (b *Builder) dataZoneLinks(ctx context.Context, service string) (int, error
 	for scanID, batch := range byScan {
 		for start := 0; start < len(batch); start += originBatch {
 			if _, err := b.Writer.Upsert(ctx, scanID, batch[start:min(start+originBatch, len(batch))]); err != nil {
-				return 0, fmt.Errorf("record DataZone ↔ Glue links of account %s: %w", account, err)
+				return 0, fmt.Errorf("record DataZone ↔ Glue links of account %s: %w", acct.id, err)
 			}
 		}
 	}
 	return links, nil
+}
+
+// account is the DataZone and Glue services cataloguing one AWS account.
+type account struct {
+	id          string
+	dzs, glues  []catalog.Entity
+	serviceType string // the source type of the service asked about
+}
+
+// accountOf finds the account service catalogues and the DataZone and
+// Glue services of that account; id is "" for a service the catalog does
+// not hold or whose account is unknown.
+func (b *Builder) accountOf(ctx context.Context, service string) (account, error) {
+	services, err := b.children(ctx, "", "", catalog.KindService)
+	if err != nil {
+		return account{}, err
+	}
+	i := slices.IndexFunc(services, func(e catalog.Entity) bool { return e.Service == service })
+	if i < 0 {
+		return account{}, nil
+	}
+	out := account{id: serviceAccount(services[i]), serviceType: str(services[i].Attrs["sourceType"])}
+	if out.id == "" {
+		return account{}, nil
+	}
+	for _, s := range services {
+		if serviceAccount(s) != out.id {
+			continue
+		}
+		switch s.Attrs["sourceType"] {
+		case "datazone":
+			out.dzs = append(out.dzs, s)
+		case "glue":
+			out.glues = append(out.glues, s)
+		}
+	}
+	return out, nil
+}
+
+// accountAssets lists the live assets of the DataZone services dzs.
+func (b *Builder) accountAssets(ctx context.Context, dzs []catalog.Entity) ([]catalog.Entity, error) {
+	var assets []catalog.Entity
+	for _, d := range dzs {
+		doms, err := b.children(ctx, d.FQN, d.Service, catalog.KindDomain)
+		if err != nil {
+			return nil, err
+		}
+		for _, dom := range doms {
+			projects, err := b.children(ctx, dom.FQN, d.Service, catalog.KindProject)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range projects {
+				as, err := b.children(ctx, p.FQN, d.Service, catalog.KindAsset)
+				if err != nil {
+					return nil, err
+				}
+				assets = append(assets, as...)
+			}
+		}
+	}
+	return assets, nil
 }
 
 // ParseGlueTableARN splits arn:aws:glue:<region>:<account>:table/<db>/<table>.

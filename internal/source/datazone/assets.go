@@ -1,9 +1,12 @@
 package datazone
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"hash/fnv"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,92 +36,217 @@ type formTypeInfo struct {
 // scanAssets enumerates published assets with SearchListings (and, with
 // datazone:Search, unpublished ones), then reads each: GetAsset,
 // ListAssetRevisions, GetFormType per form type, GetListing.
+//
+// A domain can hold hundreds of thousands of assets, so the list is
+// streamed, never held: a first pass over the listings (a page per 50
+// assets, against three calls per asset after it) counts the names of
+// each project — as hashes, 16 bytes an asset — which is what the FQN
+// rule (names.go) needs to know before the first asset is named; the
+// second pass hands each page's assets to the per-item workers as it
+// arrives, so paging overlaps the per-item calls and at most a page and
+// the items in flight are held. An asset published between the passes
+// under a name another asset of its project already has may share that
+// asset's FQN for one scan; the next scan names both apart.
 func (r *domainRun) scanAssets(ctx context.Context) error {
+	names, ok, err := r.census(ctx)
+	if err != nil || !ok {
+		// Without every name, no asset can be named safely: the catalog
+		// keeps what it has until a scan lists them all.
+		return err
+	}
+	var mu sync.Mutex
+	failedProjects := map[string]bool{}
+	listingFailed := false
+	n := 0
+	threads := r.s.Config.ItemThreads
+	if threads <= 0 {
+		threads = DefaultItemThreads
+	}
+	// A page's worth of buffer lets the next page be fetched while the
+	// workers still have this one's assets to read.
+	work := make(chan assetRef, maxSearchPage)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range work {
+				assetOK, listingOK, err := r.scanAsset(ctx, a, names.part(a))
+				mu.Lock()
+				n++
+				if !assetOK {
+					failedProjects[a.projectID] = true
+				}
+				if !listingOK {
+					listingFailed = true
+				}
+				mu.Unlock()
+				if err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+	listingsOK, inventoryOK, err := r.eachAsset(ctx, names.isListed, func(a assetRef) error {
+		select {
+		case work <- a:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(work)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if err != nil {
+		return err
+	}
+	r.sink.Progress(catalog.KindAsset, n)
+	for id, fqn := range r.projects {
+		if err := r.s.complete(ctx, r.sink, listingsOK && inventoryOK && !failedProjects[id], fqn, catalog.KindAsset); err != nil {
+			return err
+		}
+	}
+	return r.s.complete(ctx, r.sink, listingsOK && !listingFailed, r.fqn, catalog.KindListing)
+}
+
+// nameCensus is what the first pass over a domain's assets leaves for the
+// second, by 64-bit hashes: the names (project and lower-cased name) more
+// than one asset holds, and, when the inventory is searched too, which
+// assets are published.
+type nameCensus struct {
+	shared map[uint64]struct{}
+	listed []uint64 // sorted; nil without datazone:Search
+}
+
+func hashOf(parts ...string) uint64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+func nameKey(a assetRef) uint64 { return hashOf(a.projectID, strings.ToLower(a.name)) }
+
+// part is a's FQN part under its project: its name, suffixed with its id
+// when another asset of the project has the same name (names.go).
+func (c *nameCensus) part(a assetRef) string {
+	if _, ok := c.shared[nameKey(a)]; ok {
+		return a.name + "~" + a.id
+	}
+	return a.name
+}
+
+func (c *nameCensus) isListed(id string) bool {
+	_, ok := slices.BinarySearch(c.listed, hashOf(id))
+	return ok
+}
+
+// census runs the first pass; ok is false when a listing failed (warned).
+// It keeps 16 bytes an asset while it runs (24 with the inventory), in
+// slices rather than maps (a third of the memory at 50,000 assets): an
+// asset seen twice (listed and in the inventory, or moved between pages)
+// is dropped by sorting on its id, and shared names are the runs of the
+// name keys sorted.
+func (r *domainRun) census(ctx context.Context) (*nameCensus, bool, error) {
+	type idName struct{ id, name uint64 }
+	var seen []idName
+	var listed []uint64
+	listingsOK, inventoryOK, err := r.eachAsset(ctx, nil, func(a assetRef) error {
+		id := hashOf(a.id)
+		seen = append(seen, idName{id, nameKey(a)})
+		if r.search && a.listingID != "" {
+			listed = append(listed, id)
+		}
+		return nil
+	})
+	c := &nameCensus{shared: map[uint64]struct{}{}}
+	slices.SortFunc(seen, func(a, b idName) int { return cmp.Compare(a.id, b.id) })
+	seen = slices.CompactFunc(seen, func(a, b idName) bool { return a.id == b.id })
+	slices.SortFunc(seen, func(a, b idName) int { return cmp.Compare(a.name, b.name) })
+	for i := 1; i < len(seen); i++ {
+		if seen[i].name == seen[i-1].name {
+			c.shared[seen[i].name] = struct{}{}
+		}
+	}
+	if listed != nil {
+		slices.Sort(listed)
+		c.listed = slices.Clip(slices.Compact(listed))
+	}
+	return c, listingsOK && inventoryOK, err
+}
+
+// eachAsset pages through the domain's published assets (SearchListings)
+// and, with datazone:Search, its inventory, calling fn per asset; an
+// inventory asset listed says is published is skipped (given as published
+// already). A listing that moves between pages while they are read may be
+// given twice, which writes the same entity twice. A failed listing is warned and reported by its ok flag;
+// err is for what stops the scan.
+func (r *domainRun) eachAsset(ctx context.Context, listed func(id string) bool, fn func(assetRef) error) (listingsOK, inventoryOK bool, err error) {
 	s := r.s
-	var refs []assetRef
-	seen := map[string]bool{}
-	listingsOK := true
-	pages := dz.NewSearchListingsPaginator(s.Client, &dz.SearchListingsInput{DomainIdentifier: aws.String(r.id)})
+	listingsOK, inventoryOK = true, true
+	pages := dz.NewSearchListingsPaginator(s.Client, &dz.SearchListingsInput{DomainIdentifier: aws.String(r.id), MaxResults: aws.Int32(maxSearchPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			if err := warn(ctx, r.sink, err, fmtErr("searching DataZone listings of domain %s", r.id)); err != nil {
-				return err
+				return false, false, err
 			}
 			listingsOK = false
 			break
 		}
 		for _, it := range page.Items {
 			l, ok := it.(*types.SearchResultItemMemberAssetListing)
-			if !ok || seen[aws.ToString(l.Value.EntityId)] {
+			if !ok {
 				continue
 			}
-			seen[aws.ToString(l.Value.EntityId)] = true
-			refs = append(refs, assetRef{id: aws.ToString(l.Value.EntityId), name: aws.ToString(l.Value.Name), projectID: aws.ToString(l.Value.OwningProjectId),
-				listingID: aws.ToString(l.Value.ListingId), listingName: aws.ToString(l.Value.Name), listingRevision: aws.ToString(l.Value.ListingRevision)})
-		}
-	}
-	inventoryOK := true
-	if r.search {
-		pages := dz.NewSearchPaginator(s.Client, &dz.SearchInput{DomainIdentifier: aws.String(r.id), SearchScope: types.InventorySearchScopeAsset})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				if err := warn(ctx, r.sink, err, fmtErr("searching DataZone assets of domain %s", r.id)); err != nil {
-					return err
-				}
-				inventoryOK = false
-				break
-			}
-			for _, it := range page.Items {
-				a, ok := it.(*types.SearchInventoryResultItemMemberAssetItem)
-				if !ok || seen[aws.ToString(a.Value.Identifier)] {
-					continue
-				}
-				seen[aws.ToString(a.Value.Identifier)] = true
-				refs = append(refs, assetRef{id: aws.ToString(a.Value.Identifier), name: aws.ToString(a.Value.Name), projectID: aws.ToString(a.Value.OwningProjectId)})
+			id := aws.ToString(l.Value.EntityId)
+			if err := fn(assetRef{id: id, name: aws.ToString(l.Value.Name), projectID: aws.ToString(l.Value.OwningProjectId),
+				listingID: aws.ToString(l.Value.ListingId), listingName: aws.ToString(l.Value.Name), listingRevision: aws.ToString(l.Value.ListingRevision)}); err != nil {
+				return false, false, err
 			}
 		}
 	}
-
-	byProject := map[string][]named{}
-	for _, a := range refs {
-		byProject[a.projectID] = append(byProject[a.projectID], named{a.id, a.name})
+	if !r.search {
+		return listingsOK, true, nil
 	}
-	parts := map[string]string{}
-	for _, items := range byProject {
-		for id, p := range uniqueParts("", items) {
-			parts[id] = p
-		}
-	}
-	var mu sync.Mutex
-	failedProjects := map[string]bool{}
-	listingFailed := false
-	err := forEach(ctx, s.Config.ItemThreads, refs, func(ctx context.Context, a assetRef) error {
-		assetOK, listingOK, err := r.scanAsset(ctx, a, parts[a.id])
-		if !assetOK || !listingOK {
-			mu.Lock()
-			if !assetOK {
-				failedProjects[a.projectID] = true
+	inv := dz.NewSearchPaginator(s.Client, &dz.SearchInput{DomainIdentifier: aws.String(r.id), SearchScope: types.InventorySearchScopeAsset, MaxResults: aws.Int32(maxSearchPage)})
+	for inv.HasMorePages() {
+		page, err := inv.NextPage(ctx)
+		if err != nil {
+			if err := warn(ctx, r.sink, err, fmtErr("searching DataZone assets of domain %s", r.id)); err != nil {
+				return false, false, err
 			}
-			if !listingOK {
-				listingFailed = true
+			inventoryOK = false
+			break
+		}
+		for _, it := range page.Items {
+			a, ok := it.(*types.SearchInventoryResultItemMemberAssetItem)
+			if !ok {
+				continue
 			}
-			mu.Unlock()
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	r.sink.Progress(catalog.KindAsset, len(refs))
-	for id, fqn := range r.projects {
-		if err := s.complete(ctx, r.sink, listingsOK && inventoryOK && !failedProjects[id], fqn, catalog.KindAsset); err != nil {
-			return err
+			id := aws.ToString(a.Value.Identifier)
+			if listed != nil && listed(id) {
+				continue
+			}
+			if err := fn(assetRef{id: id, name: aws.ToString(a.Value.Name), projectID: aws.ToString(a.Value.OwningProjectId)}); err != nil {
+				return false, false, err
+			}
 		}
 	}
-	return s.complete(ctx, r.sink, listingsOK && !listingFailed, r.fqn, catalog.KindListing)
+	return listingsOK, inventoryOK, nil
 }
+
+// maxSearchPage is the most SearchListings and Search return per page.
+const maxSearchPage = 50
 
 // scanAsset reads and emits one asset and its listing. assetOK and
 // listingOK say whether each was read; err is for what stops the scan.
@@ -177,8 +305,16 @@ func (r *domainRun) scanAsset(ctx context.Context, a assetRef, part string) (ass
 	if len(forms) > 0 {
 		attrs["forms"] = forms
 	}
-	// The lead links this to the Glue table entity of the same account.
+	// The lineage pass links this to the Glue table entity of the same
+	// account.
 	setStr(attrs, "glueTableArn", glueARN)
+	node, err := r.lineageNode(ctx, a.id, a.name)
+	if err != nil {
+		return false, false, err
+	}
+	if node != nil {
+		attrs[AttrLineageNode] = node
+	}
 	var revs []any
 	revPages := dz.NewListAssetRevisionsPaginator(s.Client, &dz.ListAssetRevisionsInput{DomainIdentifier: aws.String(r.id), Identifier: aws.String(a.id)})
 	for revPages.HasMorePages() {

@@ -24,6 +24,9 @@ type SourceConfig struct {
 	// UseSearch lets the scan use datazone:Search (not in the vendor
 	// guide's ReadOnly policy) when the role allows it.
 	UseSearch bool `yaml:"useSearch" json:"useSearch" jsonschema:"probe datazone:Search and, when allowed, use it to find unlisted assets and unreferenced glossaries (default true)"`
+	// UseLineage reads each asset's DataZone lineage node (GetLineageNode,
+	// not in the vendor guide's ReadOnly policy) when the role allows it.
+	UseLineage bool `yaml:"useLineage" json:"useLineage" jsonschema:"read each asset's DataZone lineage node (datazone:GetLineageNode) when the role allows it, for lineage edges between assets (default true)"`
 	// Threads bounds the domains scanned at once.
 	Threads int `yaml:"threads" json:"threads,omitempty" jsonschema:"domains scanned in parallel (default 3)"`
 	// ItemThreads bounds per-item calls (GetProject, GetAsset...) in
@@ -63,5 +66,5 @@ func newConnection() *Connection {
 
 // DefaultSourceConfig returns a source config with every default set.
 func DefaultSourceConfig() *SourceConfig {
-	return &SourceConfig{Type: "DataZoneMetadata", MarkDeleted: true, UseSearch: true, Threads: DefaultThreads, ItemThreads: DefaultItemThreads}
+	return &SourceConfig{Type: "DataZoneMetadata", MarkDeleted: true, UseSearch: true, UseLineage: true, Threads: DefaultThreads, ItemThreads: DefaultItemThreads}
 }

@@ -344,3 +344,47 @@ func TestSourceConfigValidate(t *testing.T) {
 		t.Errorf("defaults invalid: %+v", p)
 	}
 }
+
+// The asset list is streamed: names are counted in a first pass, so two
+// holders of a name on different pages are both suffixed, and a listing
+// that fails in the second pass (after the count) deletes nothing.
+func TestStreamedAssets(t *testing.T) {
+	l := newLake(t, "410000000008", 2)
+	store := sqlitetest.Open(t)
+	cfg := DefaultSourceConfig()
+	cfg.Domains = []string{"dzd_0001"}
+	if sum := l.scan(t, store, cfg); sum.Status != catalog.ScanSucceeded {
+		t.Fatalf("status %s: %v", sum.Status, sum.Errors)
+	}
+	for _, fqn := range []string{"dz.Sales Analytics.Team 00.customers~a0001", "dz.Sales Analytics.Team 00.customers~a0007"} {
+		get(t, store, fqn)
+	}
+	pages := l.fake.Count("SearchListings") // both passes
+	l.fake.Edit(l.cust.AccountID, func(e *datazonefake.Estate) { e.Domains[0].RemoveAsset("a0010") })
+	var calls atomic.Int64
+	l.fake.FailWhen(func(op, _ string) *datazonefake.Fault {
+		if op == "SearchListings" && calls.Add(1) == int64(pages*3/4) {
+			return &datazonefake.Fault{Code: "AccessDeniedException", Message: "denied"}
+		}
+		return nil
+	})
+	defer l.fake.FailWhen(nil)
+	sum := l.scan(t, store, cfg)
+	if sum.Status != catalog.ScanPartial {
+		t.Errorf("status %s after a listing failed, want partial", sum.Status)
+	}
+	for k, c := range sum.Stats {
+		if c.Deleted != 0 && (k == catalog.KindAsset || k == catalog.KindListing) {
+			t.Errorf("%d %s marked deleted after a failed listing", c.Deleted, k)
+		}
+	}
+	if e := get(t, store, "dz.Sales Analytics.Team 01.orders"); e.Deleted {
+		t.Error("an asset gone from DataZone was marked deleted though its listing failed")
+	}
+	// The next complete scan deletes it.
+	l.fake.FailWhen(nil)
+	l.scan(t, store, cfg)
+	if e := get(t, store, "dz.Sales Analytics.Team 01.orders"); !e.Deleted {
+		t.Error("a complete scan did not mark the gone asset deleted")
+	}
+}

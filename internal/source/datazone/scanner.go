@@ -39,6 +39,7 @@ type API interface {
 	GetFormType(ctx context.Context, in *dz.GetFormTypeInput, opts ...func(*dz.Options)) (*dz.GetFormTypeOutput, error)
 	GetGlossary(ctx context.Context, in *dz.GetGlossaryInput, opts ...func(*dz.Options)) (*dz.GetGlossaryOutput, error)
 	GetGlossaryTerm(ctx context.Context, in *dz.GetGlossaryTermInput, opts ...func(*dz.Options)) (*dz.GetGlossaryTermOutput, error)
+	GetLineageNode(ctx context.Context, in *dz.GetLineageNodeInput, opts ...func(*dz.Options)) (*dz.GetLineageNodeOutput, error)
 }
 
 // Coverage values recorded on each domain entity.
@@ -67,6 +68,9 @@ type Scanner struct {
 
 	searchOnce sync.Once
 	searchOK   bool
+
+	lineageMu    sync.Mutex
+	lineageState int // lineageUnknown, lineageAllowed, lineageDenied
 }
 
 // NewScanner returns a scanner, compiling cfg's filters.

@@ -31,14 +31,17 @@ type Optional struct {
 // CloudTrail shows as AccessDenied.
 func OptionalReads() []Optional {
 	const (
-		dzSearch = "the DataZone scan probes datazone:Search once and, when denied, catalogs what listings show (the guide grants no Search)"
-		simulate = "connection test asks IAM policy simulation about writes no harmless request can prove, and reports them UNPROVEN when denied"
-		colStats = "column statistics enrich a table when the role may read them (the guide grants them with ReadWrite only)"
-		dqRead   = "the data-quality read tools are offered on ReadOnly connections; the guide grants data quality with ReadWrite only, so a ReadOnly role gets AccessDenied, which the tool reports with the action to add"
+		dzSearch  = "the DataZone scan probes datazone:Search once and, when denied, catalogs what listings show (the guide grants no Search)"
+		dzLineage = "the DataZone scan probes datazone:GetLineageNode once and, when denied, scans without DataZone's lineage (the guide grants no lineage read)"
+		simulate  = "connection test asks IAM policy simulation about writes no harmless request can prove, and reports them UNPROVEN when denied"
+		colStats  = "column statistics enrich a table when the role may read them (the guide grants them with ReadWrite only)"
+		dqRead    = "the data-quality read tools are offered on ReadOnly connections; the guide grants data quality with ReadWrite only, so a ReadOnly role gets AccessDenied, which the tool reports with the action to add"
 	)
 	out := []Optional{
 		{onboard.DataZone, onboard.ReadOnly, "datazone:Search", dzSearch},
 		{onboard.DataZone, onboard.ReadWrite, "datazone:Search", dzSearch},
+		{onboard.DataZone, onboard.ReadOnly, "datazone:GetLineageNode", dzLineage},
+		{onboard.DataZone, onboard.ReadWrite, "datazone:GetLineageNode", dzLineage},
 		{onboard.Glue, onboard.ReadOnly, "glue:GetColumnStatisticsForTable", colStats},
 	}
 	for _, a := range []string{"glue:ListDataQualityRulesets", "glue:GetDataQualityRuleset", "glue:ListDataQualityResults", "glue:GetDataQualityResult"} {

@@ -38,6 +38,8 @@ type Domain struct {
 	Terms                         []*Term
 	// Lineage maps a lineage node id (an asset id) to its upstream node ids.
 	Lineage map[string][]string
+
+	assetIdx, listingIdx map[string]int // see lookup
 }
 
 // Project is a DataZone project.
@@ -118,21 +120,37 @@ func (d *Domain) project(id string) *Project {
 }
 
 func (d *Domain) asset(id string) *Asset {
-	for _, a := range d.Assets {
-		if a.ID == id {
-			return a
-		}
+	i := lookup(&d.assetIdx, d.Assets, id, func(a *Asset) string { return a.ID })
+	if i < 0 {
+		return nil
 	}
-	return nil
+	return d.Assets[i]
 }
 
 func (d *Domain) listing(id string) *Listing {
-	for _, l := range d.Listings {
-		if l.ID == id {
-			return l
-		}
+	i := lookup(&d.listingIdx, d.Listings, id, func(l *Listing) string { return l.ID })
+	if i < 0 {
+		return nil
 	}
-	return nil
+	return d.Listings[i]
+}
+
+// lookup finds id in items through *idx (id -> position), rebuilt when it
+// no longer matches: tests edit the slices directly, and a linear search
+// per call would make a scan of 50,000 assets quadratic.
+func lookup[T any](idx *map[string]int, items []T, id string, idOf func(T) string) int {
+	if i, ok := (*idx)[id]; ok && i < len(items) && idOf(items[i]) == id {
+		return i
+	}
+	m := make(map[string]int, len(items))
+	for i, it := range items {
+		m[idOf(it)] = i
+	}
+	*idx = m
+	if i, ok := m[id]; ok {
+		return i
+	}
+	return -1
 }
 
 func (d *Domain) term(id string) *Term {

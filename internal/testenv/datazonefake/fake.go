@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Request is one DataZone call the fake received.
@@ -72,6 +73,14 @@ type Fake struct {
 	failWhen  func(op, account string) *Fault
 	requests  []Request
 	upstreams []url.Values
+
+	// Pacing (pace.go).
+	latency     time.Duration
+	rate, burst float64
+	tokens      float64
+	refilled    time.Time
+	throttled   int
+	answered    map[string]int
 }
 
 // New starts a fake whose non-DataZone requests go to upstream (moto's
@@ -82,7 +91,7 @@ type Fake struct {
 func New(t testing.TB, upstream string, pageSize int, baseKeys ...string) *Fake {
 	t.Helper()
 	f := &Fake{pageSize: max(pageSize, 1), estates: map[string]*Estate{}, allowed: map[string]map[string]bool{},
-		baseKeys: map[string]bool{}, failNext: map[string][]Fault{}}
+		baseKeys: map[string]bool{}, failNext: map[string][]Fault{}, answered: map[string]int{}}
 	for _, k := range baseKeys {
 		f.baseKeys[k] = true
 	}
@@ -194,6 +203,10 @@ func (f *Fake) ClearRequests() {
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
+	if auth == "" && r.Method == http.MethodGet && r.URL.Path == StatsPath {
+		f.serveStats(w)
+		return
+	}
 	scope := credentialScope(auth)
 	if len(scope) < 4 || scope[3] != "datazone" {
 		f.relay(w, r)
@@ -226,11 +239,19 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	arrived := time.Now()
 	f.mu.Lock()
 	f.requests = append(f.requests, Request{Op: route.op, Write: slices.Contains(WriteOps, route.op), Account: account, Method: r.Method, Path: r.URL.Path})
-	fault := f.faultLocked(route.op, account)
+	latency := f.latency
+	var fault *Fault
+	if f.throttledLocked(arrived) {
+		fault = &Fault{Code: "ThrottlingException", Message: "Rate exceeded"}
+	} else {
+		fault = f.faultLocked(route.op, account)
+	}
 	var out any
 	if fault == nil {
+		f.answered[route.op]++
 		c.estate = f.estates[account]
 		if c.estate == nil {
 			c.estate = &Estate{}
@@ -239,6 +260,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out, fault = route.h(c)
 	}
 	f.mu.Unlock()
+	if latency > 0 {
+		time.Sleep(time.Until(arrived.Add(latency)))
+	}
 	if fault != nil {
 		writeError(w, *fault)
 		return
@@ -311,6 +335,9 @@ var (
 	keyAccountOffset = big.NewInt(549755813888)
 	keyAlphabet      = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 )
+
+// AccountOf is the account a request signed with key is served from.
+func AccountOf(key string) string { return accountOf(key) }
 
 // accountOf decodes the account of an ASIA/AKIA key; "" when it has none.
 func accountOf(key string) string {

@@ -3,6 +3,8 @@ package datazonefake
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -403,12 +405,17 @@ func getLineageNode(c *call) (any, *Fault) {
 	if a == nil {
 		return nil, notFound("LineageNode %s not found", c.params["identifier"])
 	}
-	var up []any
+	var up, down []any
 	for _, id := range d.Lineage[a.ID] {
 		up = append(up, map[string]any{"id": id, "eventTimestamp": epoch(seedTime)})
 	}
+	for _, from := range slices.Sorted(maps.Keys(d.Lineage)) {
+		if slices.Contains(d.Lineage[from], a.ID) {
+			down = append(down, map[string]any{"id": from, "eventTimestamp": epoch(seedTime)})
+		}
+	}
 	return map[string]any{"id": a.ID, "domainId": d.ID, "name": a.Name, "typeName": "amazon.datazone.GlueTableAssetType",
-		"sourceIdentifier": a.ExternalIdentifier, "upstreamNodes": nonNil(up), "downstreamNodes": []any{}, "createdAt": epoch(seedTime)}, nil
+		"sourceIdentifier": a.ExternalIdentifier, "upstreamNodes": nonNil(up), "downstreamNodes": nonNil(down), "createdAt": epoch(seedTime)}, nil
 }
 
 func nonNil[T any](s []T) []T {
