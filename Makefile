@@ -16,7 +16,7 @@ build:
 # Everything the tests need, the whole suite, then each fuzz target for a
 # bounded few seconds.
 test: tools check
-	LAKEMAP_INSPECTOR_DIR=$(CURDIR)/$(INSPECTOR_DIR) $(GO) test -count=1 -timeout 30m $(PKGS)
+	LAKEMAP_INSPECTOR_DIR=$(CURDIR)/$(INSPECTOR_DIR) LAKEMAP_AXE=$(CURDIR)/$(AXE_JS) $(GO) test -count=1 -timeout 30m $(PKGS)
 	@$(MAKE) --no-print-directory fuzz-short
 
 # The MCP Inspector (a third-party MCP client the tests drive) and the
@@ -29,10 +29,20 @@ $(INSPECTOR_DIR)/.installed:
 	  npm install --no-audit --no-fund --silent --prefix $(INSPECTOR_DIR) $(INSPECTOR_PKGS) && touch $@; \
 	else echo "note: npm not found; the MCP Inspector test will skip (CI requires it)"; fi
 
+# axe-core, the accessibility checker the browser tests inject into every
+# page (internal/web/axe_test.go), from the npm registry into .tools/.
+AXE_DIR := .tools/axe
+AXE_JS  := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+$(AXE_DIR)/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(AXE_DIR) && \
+	  npm install --no-audit --no-fund --silent --prefix $(AXE_DIR) axe-core@4.11.0 && touch $@; \
+	else echo "note: npm not found; the accessibility check will skip (CI requires it)"; fi
+
 # The emulators and linters the tests drive. moto_server and cfn-lint come
 # from Python (pip install "moto[server]" cfn-lint); PyPI is not reachable on
 # every build machine, so they are checked here rather than installed.
-tools: $(INSPECTOR_DIR)/.installed postgres
+tools: $(INSPECTOR_DIR)/.installed $(AXE_DIR)/.installed postgres
 	@$(GO) mod download
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
