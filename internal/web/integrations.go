@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
@@ -62,30 +63,31 @@ var regions = []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-c
 type policyDoc struct{ Name, File, JSON string }
 
 type awsData struct {
-	Project       catalog.Project
-	Service       string
-	Title         string
-	Services      []navItem
-	Access        string
-	Region        string
-	Regions       []string
-	VendorMissing bool
-	ConsoleURL    string
-	StackName     string
-	RoleName      string
-	TrustPolicy   string
-	Policies      []policyDoc
-	Commands      []string
-	CanWrite      bool
-	HasService    bool // Connections is wired
-	HasScans      bool
-	Connections   []catalog.Connection
-	Form          form
-	Report        *conntest.Report
-	Tested        string
-	Scans         []catalog.Scan
-	ScanStarted   int64
-	EventsURL     string
+	Project        catalog.Project
+	Service        string
+	Title          string
+	Services       []navItem
+	Access         string
+	Region         string
+	Regions        []string
+	VendorMissing  bool
+	ConsoleURL     string
+	StackName      string
+	RoleName       string
+	TrustPolicy    string
+	Policies       []policyDoc
+	Commands       []string
+	CanWrite       bool
+	HasService     bool // Connections is wired
+	HasScans       bool
+	Connections    []catalog.Connection
+	Form           form
+	Report         *conntest.Report
+	Tested         string
+	Scans          []catalog.Scan
+	ScanStarted    int64
+	ScanConnection string
+	EventsURL      string
 }
 
 type navItem struct {
@@ -294,7 +296,7 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d.ScanStarted, d.EventsURL = id, u.opts.Scans.EventsURL(proj.ID, id)
+		d.ScanStarted, d.ScanConnection, d.EventsURL = id, name, u.opts.Scans.EventsURL(proj.ID, id)
 		if err := u.loadScans(r, &d, name); err != nil {
 			return err
 		}
@@ -336,4 +338,35 @@ func (u *UI) awsTemplate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(doc)
 	return err
+}
+
+// scanDuration is how long a scan ran, "running" until it ends.
+func scanDuration(sc catalog.Scan) string {
+	if sc.Finished == nil {
+		return "running"
+	}
+	return sc.Finished.Sub(sc.Started).Round(time.Second / 10).String()
+}
+
+// scanCounts sums a scan's writes per kind, "1 × Glue database, 2 × Glue
+// table (3 added, 0 deleted)", kinds in name order.
+func scanCounts(st catalog.WriteStats) string {
+	var parts []string
+	var added, deleted int64
+	for _, spec := range catalog.Kinds() {
+		k := spec.Kind
+		c := st[k]
+		if c == nil {
+			continue
+		}
+		n := c.Added + c.Updated + c.Unchanged
+		added, deleted = added+c.Added, deleted+c.Deleted
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d × %s", n, kindTitle(k)))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%s (%d added, %d deleted)", strings.Join(parts, ", "), added, deleted)
 }

@@ -104,7 +104,7 @@ func (u *UI) routes() []route {
 		{"POST /projects/{project}/integrations/aws/{service}", !public, u.awsServiceSubmit},
 		{"GET /projects/{project}/integrations/aws/{service}/template.yaml", !public, u.awsTemplate},
 		{"GET /projects/{project}/agents", !public, u.agents},
-		{"POST /projects/{project}/agents", !public, u.createToken},
+		{"POST /projects/{project}/agents", !public, u.agentsSubmit},
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -153,6 +155,7 @@ func TestNotFoundAndForbiddenInsideTheLayout(t *testing.T) {
 		{"bad kind", "GET", "/search?q=a&kind=nope", nil, 400, "unknown kind"},
 		{"viewer adds member", "POST", "/projects/alpha", url.Values{"username": {"vic"}, "role": {"owner"}}, 403, "Ask an owner of the project"},
 		{"viewer creates token", "POST", "/projects/alpha/agents", url.Values{"name": {"t"}, "scope": {"read"}}, 403, "that takes its owner"},
+		{"viewer revokes token", "POST", "/projects/alpha/agents", url.Values{"action": {"revoke"}, "token": {"x"}}, 403, "that takes its owner"},
 		{"viewer connects", "POST", "/projects/alpha/integrations/aws/glue", url.Values{"action": {"connect"}}, 403, "ask an owner"},
 		{"api stays json", "GET", "/api/v1/nope", nil, 404, `"status":404`},
 	} {
@@ -236,5 +239,60 @@ func TestParseType(t *testing.T) {
 				t.Errorf("fields %v, want %v", got, tc.fields)
 			}
 		})
+	}
+}
+
+// TestRevokeToken: an owner revokes a token from the Agents page; a
+// missing, unknown or other project's token and an unknown action are
+// clear errors that revoke nothing.
+func TestRevokeToken(t *testing.T) {
+	e := newEnv(t, Options{})
+	alpha, beta := e.project("alpha"), e.project("beta")
+	e.user("olga", false, alpha.ID, catalog.RoleOwner)
+	c := e.client("olga")
+	ctx := context.Background()
+	token := func(projectID, name string) catalog.APIToken {
+		_, hash, err := auth.NewSecret(auth.TokenPrefix)
+		must(t, err)
+		tok, err := catalog.NewAPIToken(projectID, name, catalog.ScopeRead, hash, time.Now())
+		must(t, err)
+		must(t, e.st.CreateAPIToken(ctx, tok))
+		return tok
+	}
+	mine, theirs := token(alpha.ID, "mine"), token(beta.ID, "theirs")
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"no token", url.Values{"action": {"revoke"}}, 400, "no token to revoke"},
+		{"unknown token", url.Values{"action": {"revoke"}, "token": {"nope"}}, 404, "no live token"},
+		{"other project's token", url.Values{"action": {"revoke"}, "token": {theirs.ID}}, 404, "no live token"},
+		{"unknown action", url.Values{"action": {"rotate"}, "token": {mine.ID}}, 400, "unknown action"},
+		{"revoke", url.Values{"action": {"revoke"}, "token": {mine.ID}}, 303, ""},
+		{"twice", url.Values{"action": {"revoke"}, "token": {mine.ID}}, 404, "no live token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(c, "/projects/alpha/agents", tc.form)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d (want %d), body lacks %q:\n%.600s", status, tc.status, tc.want, body)
+			}
+		})
+	}
+	live := map[string]bool{}
+	for _, p := range []string{alpha.ID, beta.ID} {
+		toks, err := e.st.ListAPITokens(ctx, p)
+		must(t, err)
+		for _, tok := range toks {
+			live[tok.Name] = tok.Revoked == nil
+		}
+	}
+	if live["mine"] || !live["theirs"] {
+		t.Errorf("live tokens after the revokes: %v, want only theirs", live)
+	}
+	_, page := e.get(c, "/projects/alpha/agents")
+	if strings.Contains(page, `value="`+mine.ID+`"`) {
+		t.Error("a revoked token still has a Revoke button")
 	}
 }
