@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -63,26 +65,29 @@ var regions = []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-c
 type policyDoc struct{ Name, File, JSON string }
 
 type awsData struct {
-	Project        catalog.Project
-	Service        string
-	Title          string
-	Services       []navItem
-	Access         string
-	Region         string
-	Regions        []string
-	VendorMissing  bool
-	ConsoleURL     string
-	StackName      string
-	RoleName       string
-	TrustPolicy    string
-	Policies       []policyDoc
-	Commands       []string
-	CanWrite       bool
-	HasService     bool // Connections is wired
-	HasScans       bool
-	Connections    []catalog.Connection
-	Form           form
-	Report         *conntest.Report
+	Project       catalog.Project
+	Service       string
+	Title         string
+	Services      []navItem
+	Access        string
+	Region        string
+	Regions       []string
+	VendorMissing bool
+	ConsoleURL    string
+	StackName     string
+	RoleName      string
+	TrustPolicy   string
+	Policies      []policyDoc
+	Commands      []string
+	CanWrite      bool
+	HasService    bool // Connections is wired
+	HasScans      bool
+	Connections   []catalog.Connection
+	Form          form
+	Report        *conntest.Report
+	// Statements are the permission policies' statements by Sid: a
+	// failed group's statement to add.
+	Statements     map[string]string
 	Tested         string
 	Scans          []catalog.Scan
 	ScanStarted    int64
@@ -286,6 +291,9 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.Report, d.Tested = &rep, name
+		if d.Statements, err = statementsOf(d.Service); err != nil {
+			return err
+		}
 		return u.renderAWS(w, r, http.StatusOK, d)
 	case "scan":
 		if u.opts.Scans == nil {
@@ -369,4 +377,35 @@ func scanCounts(st catalog.WriteStats) string {
 		return "none"
 	}
 	return fmt.Sprintf("%s (%d added, %d deleted)", strings.Join(parts, ", "), added, deleted)
+}
+
+// statementsOf indexes the service's permission policy statements, both
+// access levels, by Sid: a failed group of a connection test is the Sid of
+// the statement the role lacks.
+func statementsOf(service string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, level := range []string{onboard.ReadOnly, onboard.ReadWrite} {
+		doc, err := onboard.PermissionPolicy(service, level, nil)
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Statement []json.RawMessage
+		}
+		if err := json.Unmarshal(doc, &p); err != nil {
+			return nil, fmt.Errorf("reading the %s %s permission policy: %w", service, level, err)
+		}
+		for _, raw := range p.Statement {
+			var st struct{ Sid string }
+			if err := json.Unmarshal(raw, &st); err != nil || st.Sid == "" {
+				continue
+			}
+			var b bytes.Buffer
+			if err := json.Indent(&b, raw, "", "  "); err != nil {
+				return nil, fmt.Errorf("reading the %s %s permission policy: %w", service, level, err)
+			}
+			out[st.Sid] = b.String()
+		}
+	}
+	return out, nil
 }
