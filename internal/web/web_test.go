@@ -296,3 +296,33 @@ func TestRevokeToken(t *testing.T) {
 		t.Error("a revoked token still has a Revoke button")
 	}
 }
+
+// TestEntityMetricsAndSchemaDiffs: a bucket whose metrics changed between
+// scans shows them as charts; a table shows its columns added and retyped
+// per scan.
+func TestEntityMetricsAndSchemaDiffs(t *testing.T) {
+	e := newEnv(t, Options{})
+	alpha := e.project("alpha")
+	seedCatalog(t, e.st, alpha.ID)
+	e.user("ann", true, "", "")
+	c := e.client("ann")
+	status, page := e.get(c, "/e/lake.datalake")
+	if status != 200 {
+		t.Fatalf("bucket page: %d", status)
+	}
+	for _, want := range []string{`id="chart-size"`, "Size: 5.0 GiB to 6.0 GiB", `id="chart-objects"`, "Objects: 4200 to 4500", "<polyline points="} {
+		if !strings.Contains(page, want) {
+			t.Errorf("bucket page lacks %q", want)
+		}
+	}
+	_, page = e.get(c, "/e/lake.sales.orders")
+	for _, want := range []string{"Schema changes between scans", "<ins><code>channel</code> string</ins>",
+		"<code>order_id</code>: bigint → decimal(20,0)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("table page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `id="chart-size"`) {
+		t.Error("a table with one size has a size chart")
+	}
+}
