@@ -66,11 +66,12 @@ check:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) $(PKGS)
 
 # The performance targets of the issues, at their full sizes (a few minutes;
-# the MCP benchmark's 1M-entity catalog is built once under $TMPDIR).
+# the MCP and web benchmarks build their 1M-entity catalogs once under
+# $TMPDIR, with internal/testenv/benchcat).
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
-	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/
+	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/ ./internal/web/
 
 # Fuzz targets, as package:FuzzName. Each must also pass as a plain
 # `go test` (its seeds). `make fuzz` runs each for FUZZTIME; `make

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/secrets"
+	"github.com/lakemap/lakemap/internal/testenv/benchcat"
 )
 
 // Benchmark sizes, from the environment:
@@ -24,73 +23,18 @@ import (
 //	LAKEMAP_BENCH_CALLS     calls per tool (default 300)
 //	LAKEMAP_BENCH_DB        catalog file to build once and reuse (default
 //	                        $TMPDIR/lakemap-mcp-bench-<entities>.db)
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
-		return n
-	}
-	return def
-}
+var (
+	envInt     = benchcat.EnvInt
+	benchWords = benchcat.Words
+)
 
-var benchWords = []string{"orders", "customers", "invoices", "payments", "events", "sessions", "clicks", "inventory",
-	"shipments", "returns", "refunds", "ledger", "accounts", "users", "devices", "campaigns", "leads", "products", "prices", "stock"}
-
-// benchCatalog builds (or reuses) a catalog of about n entities: one
-// service, databases of 100 tables, tables of 99 columns.
+// benchCatalog builds (or reuses) the shared bench catalog of about n
+// entities (internal/testenv/benchcat).
 func benchCatalog(b *testing.B, n int) (catalog.Store, []string) {
 	b.Helper()
-	const tablesPerDB, colsPerTable = 100, 99
-	tables := max(1, n/(colsPerTable+1))
-	path := os.Getenv("LAKEMAP_BENCH_DB")
-	if path == "" {
-		path = filepath.Join(os.TempDir(), fmt.Sprintf("lakemap-mcp-bench-%d.db", n))
-	}
-	done := path + ".complete"
-	fqns := make([]string, 0, tables)
-	for i := range tables {
-		fqns = append(fqns, catalog.JoinFQN("bench", fmt.Sprintf("db%03d", i/tablesPerDB), tableName(i)))
-	}
-	if _, err := os.Stat(done); err == nil {
-		return openStore(b, path), fqns
-	}
-	os.Remove(path)
-	st := openStore(b, path)
-	start := time.Now()
-	batch := []catalog.Entity{{FQN: "bench", Kind: catalog.KindService, Service: "bench", Name: "bench"}}
-	flush := func(force bool) {
-		if len(batch) >= 5000 || force && len(batch) > 0 {
-			upsert(b, st, "bench", batch)
-			batch = batch[:0]
-		}
-	}
-	for i := range tables {
-		if i%tablesPerDB == 0 {
-			db := catalog.Child("bench", fmt.Sprintf("db%03d", i/tablesPerDB))
-			batch = append(batch, catalog.Entity{FQN: db, Kind: catalog.KindDatabase, Service: "bench", ParentFQN: "bench", Name: fmt.Sprintf("db%03d", i/tablesPerDB)})
-		}
-		ents := table("bench", catalog.Child("bench", fmt.Sprintf("db%03d", i/tablesPerDB)), tableName(i),
-			fmt.Sprintf("%s of region %d, daily", benchWords[i%len(benchWords)], i%50), benchColumns(i, colsPerTable), "dt")
-		batch = append(batch, ents...)
-		flush(false)
-	}
-	flush(true)
-	if err := os.WriteFile(done, nil, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built a catalog of %d tables (%d entities) in %s at %s", tables, tables*(colsPerTable+1), time.Since(start).Round(time.Second), path)
-	return st, fqns
-}
-
-func tableName(i int) string {
-	return fmt.Sprintf("%s_%s_%d", benchWords[i%len(benchWords)], benchWords[(i/len(benchWords))%len(benchWords)], i)
-}
-
-func benchColumns(i, n int) []col {
-	cols := make([]col, n)
-	for c := range n {
-		cols[c] = col{fmt.Sprintf("%s_%d", benchWords[(i+c)%len(benchWords)], c), "string", ""}
-	}
-	cols[n-1].name = "dt"
-	return cols
+	path := benchcat.Path("mcp", n)
+	fqns := benchcat.Build(b, path, n)
+	return openStore(b, path), fqns
 }
 
 // BenchmarkCatalogToolsHTTP measures search_catalog and get_entity over
