@@ -33,9 +33,9 @@ const (
 )
 
 // metricCharts draws the size and object-count charts of an entity from
-// its history (newest first) and its current attributes. A metric with
-// fewer than two values has no chart: the facts list shows its value.
-func metricCharts(e catalog.Entity, history []catalog.Change) []chart {
+// its history (newest first). A metric with fewer than two values has no
+// chart: the facts list shows its value.
+func metricCharts(history []catalog.Change) []chart {
 	var out []chart
 	for _, m := range []struct {
 		attr, id, title string
@@ -44,7 +44,7 @@ func metricCharts(e catalog.Entity, history []catalog.Change) []chart {
 		{"sizeBytes", "chart-size", "Size", humanBytes},
 		{"objectCount", "chart-objects", "Objects", str},
 	} {
-		if c, ok := metricChart(e, history, m.attr, m.format); ok {
+		if c, ok := metricChart(history, m.attr, m.format); ok {
 			c.ID, c.Title = m.id, m.title
 			out = append(out, c)
 		}
@@ -57,28 +57,32 @@ type point struct {
 	v  float64
 }
 
-func metricChart(e catalog.Entity, history []catalog.Change, attr string, format func(any) string) (chart, bool) {
+func metricChart(history []catalog.Change, attr string, format func(any) string) (chart, bool) {
+	// Every point is at a scan's time: the value each scan read (a
+	// change's new value), and the value the first of those replaced at
+	// the scan that added the entity, when the history reaches back to it.
 	var pts []point
-	if v, ok := number(e.Attrs[attr]); ok {
-		at := e.LastSeen
-		if s, ok := e.Attrs["metricsAt"].(string); ok {
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				at = t
-			}
+	var added time.Time
+	var first *point
+	for _, c := range history { // newest first
+		if c.Type == catalog.ChangeAdded || c.Type == catalog.ChangeRestored {
+			added = c.At
 		}
-		pts = append(pts, point{at, v})
-	}
-	for _, c := range history {
 		for _, f := range c.Fields {
 			if f.Field != "attributes."+attr {
 				continue
 			}
-			// The value a scan replaced held until that scan; the newest
-			// one is the entity's own value, above.
+			if v, ok := number(f.New); ok {
+				pts = append(pts, point{c.At, v})
+			}
 			if v, ok := number(f.Old); ok {
-				pts = append(pts, point{c.At.Add(-time.Nanosecond), v})
+				first = &point{v: v}
 			}
 		}
+	}
+	if first != nil && !added.IsZero() {
+		first.at = added
+		pts = append(pts, *first)
 	}
 	if len(pts) < 2 {
 		return chart{}, false
@@ -106,7 +110,7 @@ func metricChart(e catalog.Entity, history []catalog.Change, attr string, format
 			b.WriteByte(' ')
 		}
 		fmt.Fprintf(&b, "%d,%d", x, y)
-		c.Dots = append(c.Dots, dot{X: x, Y: y, Label: p.at.UTC().Format("2006-01-02") + ": " + format(int64(p.v))})
+		c.Dots = append(c.Dots, dot{X: x, Y: y, Label: p.at.UTC().Format("2006-01-02 15:04") + ": " + format(int64(p.v))})
 	}
 	c.Points = b.String()
 	return c, true

@@ -326,3 +326,33 @@ func TestEntityMetricsAndSchemaDiffs(t *testing.T) {
 		t.Error("a table with one size has a size chart")
 	}
 }
+
+// TestMetricChart: points in scan order, a growing metric drawn rising,
+// and no chart from one value.
+func TestMetricChart(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 6, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	upd := func(at time.Time, old, new int64) catalog.Change {
+		return catalog.Change{Type: catalog.ChangeUpdated, At: at, Fields: []catalog.FieldChange{{Field: "attributes.objectCount", Old: float64(old), New: float64(new)}}}
+	}
+	history := []catalog.Change{upd(t0.Add(2*day), 20, 30), upd(t0.Add(day), 10, 20), {Type: catalog.ChangeAdded, At: t0}}
+	c, ok := metricChart(history, "objectCount", str)
+	if !ok {
+		t.Fatal("no chart from three values")
+	}
+	if c.Low != "10" || c.High != "30" || c.From != "2024-05-01" || c.To != "2024-05-03" {
+		t.Errorf("chart %+v", c)
+	}
+	if len(c.Dots) != 3 || c.Dots[0].X >= c.Dots[2].X || c.Dots[0].Y <= c.Dots[2].Y {
+		t.Errorf("dots %+v: want left to right, rising", c.Dots)
+	}
+	if c.Dots[0].Label != "2024-05-01 06:00: 10" {
+		t.Errorf("first label %q", c.Dots[0].Label)
+	}
+	if _, ok := metricChart(history[2:], "objectCount", str); ok {
+		t.Error("a chart from the added change alone")
+	}
+	if _, ok := metricChart(history, "sizeBytes", humanBytes); ok {
+		t.Error("a chart of a metric the history lacks")
+	}
+}
