@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,9 @@ type Connections interface {
 type Scans interface {
 	History(ctx context.Context, projectID, name string, limit int) ([]catalog.Scan, error)
 	Start(ctx context.Context, p *auth.Principal, projectID, name string) (scanID int64, err error)
+	// Cancel stops a running scan of the project's connection name; a
+	// scan of another connection is apperr.NotFound.
+	Cancel(ctx context.Context, p *auth.Principal, projectID, name string, scanID int64) error
 	// EventsURL is the server-sent events stream of a running scan, for
 	// the progress bar; "" when there is none.
 	EventsURL(projectID string, scanID int64) string
@@ -244,8 +248,8 @@ func (u *UI) loadScans(r *http.Request, d *awsData, name string) error {
 	return err
 }
 
-// awsServiceSubmit serves the page's three write actions: connect, test
-// and scan. Each needs the editor role; a viewer's forged post is 403.
+// awsServiceSubmit serves the page's write actions: connect, test, scan
+// and cancel. Each needs the editor role; a viewer's forged post is 403.
 func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 	proj, err := u.projectFor(r, auth.Write)
 	if err != nil {
@@ -309,8 +313,22 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return u.renderAWS(w, r, http.StatusAccepted, d)
+	case "cancel":
+		if u.opts.Scans == nil {
+			return notWired("cancelling a scan from the web")
+		}
+		name := r.PostFormValue("connection")
+		id, err := strconv.ParseInt(r.PostFormValue("scan"), 10, 64)
+		if err != nil || id <= 0 {
+			return apperr.New(apperr.Invalid, "scan %q is not a scan number: use a Cancel button of the scans list", r.PostFormValue("scan"))
+		}
+		if err := u.opts.Scans.Cancel(r.Context(), p, proj.ID, name, id); err != nil {
+			return err
+		}
+		http.Redirect(w, r, r.URL.Path+"?connection="+pathEscape(name), http.StatusSeeOther)
+		return nil
 	}
-	return apperr.New(apperr.Invalid, "unknown action %q: use connect, test or scan", r.PostFormValue("action"))
+	return apperr.New(apperr.Invalid, "unknown action %q: use connect, test, scan or cancel", r.PostFormValue("action"))
 }
 
 var fieldPattern = regexp.MustCompile(`field "([A-Za-z]+)"`)

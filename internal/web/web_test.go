@@ -356,3 +356,47 @@ func TestMetricChart(t *testing.T) {
 		t.Error("a chart of a metric the history lacks")
 	}
 }
+
+// TestCancelScan: a running scan in the history has a Cancel button for
+// an editor; its form cancels it, and a bad or foreign scan is an error.
+func TestCancelScan(t *testing.T) {
+	fs := &fakeScans{}
+	conns := &fakeConnections{}
+	e := newEnv(t, Options{Connections: conns, Scans: fs})
+	alpha := e.project("alpha")
+	conns.conns = []catalog.Connection{{Name: "lake", ProjectID: alpha.ID, SourceType: "glue"}}
+	e.user("ed", false, alpha.ID, catalog.RoleEditor)
+	e.user("vic", false, alpha.ID, catalog.RoleViewer)
+	page := "/projects/alpha/integrations/aws/glue"
+	_, body := e.get(e.client("ed"), page+"?connection=lake")
+	if !strings.Contains(body, `aria-label="Cancel scan 7"`) {
+		t.Fatalf("no Cancel button for the running scan:\n%.2000s", body)
+	}
+	if _, body := e.get(e.client("vic"), page+"?connection=lake"); strings.Contains(body, "Cancel scan") {
+		t.Error("a viewer sees a Cancel button")
+	}
+	ed := e.client("ed")
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"no scan number", url.Values{"action": {"cancel"}, "connection": {"lake"}, "scan": {"x"}}, 400, "not a scan number"},
+		{"another connection's scan", url.Values{"action": {"cancel"}, "connection": {"other"}, "scan": {"7"}}, 404, "no scan 7"},
+		{"cancel", url.Values{"action": {"cancel"}, "connection": {"lake"}, "scan": {"7"}}, 303, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(ed, page, tc.form)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d (want %d), body lacks %q:\n%.600s", status, tc.status, tc.want, body)
+			}
+		})
+	}
+	if status, _ := e.post(e.client("vic"), page, url.Values{"action": {"cancel"}, "connection": {"lake"}, "scan": {"7"}}); status != 403 {
+		t.Errorf("a viewer's cancel: status %d, want 403", status)
+	}
+	if len(fs.cancelled) != 1 {
+		t.Errorf("cancelled %v, want [7] once", fs.cancelled)
+	}
+}

@@ -26,6 +26,7 @@ import (
 type Scheduler interface {
 	scanrun.JobReader
 	StartScan(ctx context.Context, t jobs.Target, trigger jobs.Trigger) (jobs.Job, error)
+	CancelScan(ctx context.Context, scanID int64) (jobs.Job, error)
 }
 
 // Connections serves the web UI's Connect and Test connection panels
@@ -187,6 +188,28 @@ func (s *Scans) Start(ctx context.Context, p *auth.Principal, projectID, name st
 		return 0, fmt.Errorf("start a scan of %q: %w", name, err)
 	}
 	return scanrun.AwaitScanID(ctx, s.Scheduler, j, 3*time.Second).ScanID, nil
+}
+
+// Cancel implements web.Scans: it cancels a scan of the project's
+// connection, with the editor role.
+func (s *Scans) Cancel(ctx context.Context, p *auth.Principal, projectID, name string, scanID int64) error {
+	if err := p.Check(projectID, auth.Write); err != nil {
+		return err
+	}
+	if _, err := s.Connections.Record(ctx, projectID, name); err != nil {
+		return err
+	}
+	sc, err := s.Store.GetScan(ctx, scanID)
+	if err == nil && sc.Service != name {
+		err = apperr.New(apperr.NotFound, "no scan %d of connection %q", scanID, name)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.Scheduler.CancelScan(ctx, scanID); err != nil {
+		return fmt.Errorf("cancel scan %d of %q: %w", scanID, name, err)
+	}
+	return nil
 }
 
 // EventsURL implements web.Scans.

@@ -16,7 +16,15 @@ import (
 	"github.com/lakemap/lakemap/internal/web"
 )
 
-type fakeJobs struct{ started []jobs.Target }
+type fakeJobs struct {
+	started   []jobs.Target
+	cancelled []int64
+}
+
+func (f *fakeJobs) CancelScan(ctx context.Context, scanID int64) (jobs.Job, error) {
+	f.cancelled = append(f.cancelled, scanID)
+	return jobs.Job{ID: 1, ScanID: scanID}, nil
+}
 
 func (f *fakeJobs) StartScan(ctx context.Context, t jobs.Target, trigger jobs.Trigger) (jobs.Job, error) {
 	f.started = append(f.started, t)
@@ -89,5 +97,25 @@ func TestWebPanels(t *testing.T) {
 	}
 	if _, err := ws.Start(ctx, auth.NewUserPrincipal(user, []catalog.Membership{{ProjectID: beta.ID, UserID: user.ID, Role: catalog.RoleEditor}}), beta.ID, "lake"); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("start of alpha's connection through beta: %v", err)
+	}
+	sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: "lake", SourceType: "glue", Started: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.BeginScan(ctx, catalog.ScanStart{Service: "elsewhere", SourceType: "glue", Started: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Cancel(ctx, viewer, alpha.ID, "lake", sc.ID); !apperr.Is(err, apperr.AccessDenied) {
+		t.Errorf("a viewer cancelled a scan: %v", err)
+	}
+	if err := ws.Cancel(ctx, editor, alpha.ID, "lake", other.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("cancel of another connection's scan: %v", err)
+	}
+	if err := ws.Cancel(ctx, editor, alpha.ID, "lake", 9999); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("cancel of no scan: %v", err)
+	}
+	if err := ws.Cancel(ctx, editor, alpha.ID, "lake", sc.ID); err != nil || len(fj.cancelled) != 1 || fj.cancelled[0] != sc.ID {
+		t.Errorf("cancel: %v, cancelled %v", err, fj.cancelled)
 	}
 }
