@@ -66,7 +66,8 @@ func newServeCmd(app *App) *cobra.Command {
 			}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
 			uiOpts := web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv),
-				Connections: &webpanels.Connections{Store: store, Connections: conns, Logger: logger}}
+				Connections: &webpanels.Connections{Store: store, Connections: conns, Logger: logger},
+				Tools:       &webpanels.Tools{Store: store, MCP: mcpSrv}}
 			if scans != nil {
 				uiOpts.Scans = &webpanels.Scans{Store: store, Connections: conns, Scheduler: scans.sched}
 			}

@@ -68,7 +68,8 @@ func newStack(t *testing.T) *stack {
 	mcpSrv := mcpserver.New(mcpserver.Options{Store: st, Secrets: box, Logger: logger, Version: "test", Auth: authn})
 	ui, err := web.New(web.Options{Store: st, Auth: authn, Logger: logger, VendorAccount: "123456789012",
 		Connections: &webpanels.Connections{Store: st, Connections: conns, Logger: logger},
-		Scans:       &webpanels.Scans{Store: st, Connections: conns, Scheduler: sched}})
+		Scans:       &webpanels.Scans{Store: st, Connections: conns, Scheduler: sched},
+		Tools:       &webpanels.Tools{Store: st, MCP: mcpSrv}})
 	web.Must(t, err)
 	h, err := server.Handler(server.Config{Addr: "127.0.0.1:0"}, server.Parts{API: api, MCP: mcpSrv.HTTPHandler(), Web: ui, Logger: logger})
 	web.Must(t, err)
@@ -171,6 +172,9 @@ func TestScanAndAgentInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("#token-secret")))
 	secret := web.TextOf(t, ctx, "#token-secret")
+	if tools := web.TextOf(t, ctx, "ul.tools"); !strings.Contains(tools, "search_catalog") || strings.Contains(tools, "writes to AWS") {
+		t.Errorf("tools a read token sees: %q", tools)
+	}
 	mcpURL := web.TextOf(t, ctx, "#mcp-url")
 
 	callCtx, cancel := context.WithTimeout(bg, 30*time.Second)
