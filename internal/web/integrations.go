@@ -29,7 +29,9 @@ type ConnectRequest struct {
 	AccessLevel string // ReadOnly or ReadWrite
 	EndpointURL string // optional, under "advanced"
 	// Options are the scan options by the form's field names: include,
-	// exclude, partitions, statistics, athenaWorkgroup, s3StagingDir.
+	// exclude, partitions, statistics, athenaWorkgroup, s3StagingDir, and
+	// schedule (a 5-field cron expression or an interval such as 6h; empty
+	// for none).
 	Options map[string]string
 }
 
@@ -265,12 +267,12 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 		if u.opts.Connections == nil {
 			return notWired("connecting from the web")
 		}
-		f := newForm(r, "name", "roleArn", "region", "accessLevel", "endpointUrl", "include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir")
+		f := newForm(r, "name", "roleArn", "region", "accessLevel", "endpointUrl", "include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir", "schedule")
 		d.Form = f
 		if f.require("name", "roleArn", "region", "accessLevel") {
 			req := ConnectRequest{ProjectID: proj.ID, Service: d.Service, Name: f.Values["name"], RoleARN: f.Values["roleArn"],
 				Region: f.Values["region"], AccessLevel: f.Values["accessLevel"], EndpointURL: f.Values["endpointUrl"], Options: map[string]string{}}
-			for _, k := range []string{"include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir"} {
+			for _, k := range []string{"include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir", "schedule"} {
 				if f.Values[k] != "" {
 					req.Options[k] = f.Values[k]
 				}
@@ -426,4 +428,15 @@ func statementsOf(service string) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// scheduleText shows a connection's scan schedule.
+func scheduleText(s catalog.Schedule) string {
+	switch {
+	case s.Cron != "":
+		return "cron " + s.Cron
+	case s.Interval > 0:
+		return "every " + s.Interval.String()
+	}
+	return "none"
 }

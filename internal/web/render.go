@@ -34,6 +34,7 @@ func parsePages(as *assets) (*pages, error) {
 		"fieldArgs": fieldArgs,
 		"duration":  scanDuration,
 		"counts":    scanCounts,
+		"schedule":  scheduleText,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

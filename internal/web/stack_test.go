@@ -67,7 +67,7 @@ func newStack(t *testing.T) *stack {
 	api := &httpapi.API{Store: st, Auth: authn, Logger: logger, Connections: conns, Scans: sched, Events: events}
 	mcpSrv := mcpserver.New(mcpserver.Options{Store: st, Secrets: box, Logger: logger, Version: "test", Auth: authn})
 	ui, err := web.New(web.Options{Store: st, Auth: authn, Logger: logger, VendorAccount: "123456789012",
-		Connections: &webpanels.Connections{Store: st, Connections: conns, Logger: logger},
+		Connections: &webpanels.Connections{Store: st, Connections: conns, Logger: logger, Schedules: sched},
 		Scans:       &webpanels.Scans{Store: st, Connections: conns, Scheduler: sched},
 		Tools:       &webpanels.Tools{Store: st, MCP: mcpSrv}})
 	web.Must(t, err)
