@@ -16,7 +16,7 @@ build:
 # Everything the tests need, the whole suite, then each fuzz target for a
 # bounded few seconds.
 test: tools check
-	LAKEMAP_INSPECTOR_DIR=$(CURDIR)/$(INSPECTOR_DIR) $(GO) test -count=1 -timeout 30m $(PKGS)
+	LAKEMAP_INSPECTOR_DIR=$(CURDIR)/$(INSPECTOR_DIR) LAKEMAP_AXE=$(CURDIR)/$(AXE_JS) $(GO) test -count=1 -timeout 30m $(PKGS)
 	@$(MAKE) --no-print-directory fuzz-short
 
 # The MCP Inspector (a third-party MCP client the tests drive) and the
@@ -33,10 +33,20 @@ $(INSPECTOR_DIR)/.installed-$(INSPECTOR_VERSION):
 	  npm install --no-audit --no-fund --silent --prefix $(INSPECTOR_DIR) $(INSPECTOR_PKGS) && touch $@; \
 	else echo "note: npm not found; the MCP Inspector test will skip (CI requires it)"; fi
 
+# axe-core, the accessibility checker the browser tests inject into every
+# page (internal/web/axe_test.go), from the npm registry into .tools/.
+AXE_DIR := .tools/axe
+AXE_JS  := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+$(AXE_DIR)/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(AXE_DIR) && \
+	  npm install --no-audit --no-fund --silent --prefix $(AXE_DIR) axe-core@4.11.0 && touch $@; \
+	else echo "note: npm not found; the accessibility check will skip (CI requires it)"; fi
+
 # The emulators and linters the tests drive. moto_server and cfn-lint come
 # from Python (pip install "moto[server]" cfn-lint); PyPI is not reachable on
 # every build machine, so they are checked here rather than installed.
-tools: $(INSPECTOR_DIR)/.installed-$(INSPECTOR_VERSION) postgres
+tools: $(INSPECTOR_DIR)/.installed-$(INSPECTOR_VERSION) $(AXE_DIR)/.installed postgres
 	@$(GO) mod download
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
@@ -60,12 +70,12 @@ check:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) $(PKGS)
 
 # The performance targets of the issues, at their full sizes (a few minutes;
-# the 1M-entity catalog the MCP and REST benchmarks read, internal/testenv/benchcat,
+# the 1M-entity catalog the MCP, REST and web benchmarks read, internal/testenv/benchcat,
 # is built once under $TMPDIR).
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
-	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/source/datazone/ ./internal/mcpserver/ ./internal/server/
+	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/source/datazone/ ./internal/mcpserver/ ./internal/server/ ./internal/web/
 
 # Fuzz targets, as package:FuzzName. Each must also pass as a plain
 # `go test` (its seeds). `make fuzz` runs each for FUZZTIME; `make

@@ -65,10 +65,12 @@ func newServeCmd(app *App) *cobra.Command {
 				api.Scans, api.Events = scans.sched, scans.events
 			}
 			mcpSrv := mcpserver.New(mcpserver.Options{Store: store, Secrets: box, Logger: logger, Version: version(), Auth: authn})
+			panels := &webpanels.Connections{Store: store, Connections: conns, Logger: logger}
 			uiOpts := web.Options{Store: store, Auth: authn, Logger: logger, VendorAccount: os.Getenv(onboard.VendorAccountEnv),
-				Connections: &webpanels.Connections{Store: store, Connections: conns, Logger: logger}}
+				Connections: panels, Tools: &webpanels.Tools{Store: store, MCP: mcpSrv}}
 			if scans != nil {
 				uiOpts.Scans = &webpanels.Scans{Store: store, Connections: conns, Scheduler: scans.sched}
+				panels.Schedules = scans.sched
 			}
 			ui, err := web.New(uiOpts)
 			if err != nil {

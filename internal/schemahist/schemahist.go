@@ -61,13 +61,17 @@ func Table(ctx context.Context, r Reader, tableFQN string, since time.Time, limi
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
+	// No Service filter: the parent FQN names the service already, and
+	// with one SQLite plans the query on (service, at) and reads every
+	// change of the service (a million rows in a large catalog) instead
+	// of the table's own.
 	changes, err := r.Changes(ctx, catalog.ChangesQuery{
-		Service: table.Service, ParentFQN: tableFQN, Since: since, Kinds: []catalog.Kind{catalog.KindColumn}, Limit: limit,
+		ParentFQN: tableFQN, Since: since, Kinds: []catalog.Kind{catalog.KindColumn}, Limit: limit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the column history of %s: %w", tableFQN, err)
 	}
-	types := typesAfter(ctx, r, changes)
+	types := typesAfter(ctx, r, tableFQN, changes)
 	byScan := map[int64]*ScanChanges{}
 	var out []*ScanChanges
 	for i, c := range changes {
@@ -110,14 +114,17 @@ func Table(ctx context.Context, r Reader, tableFQN string, since time.Time, limi
 // need not record fields for additions and deletions, so a column's type at
 // a change is the old side of its next retype, else its type now (deleted
 // entities keep their last attributes). changes are newest first.
-func typesAfter(ctx context.Context, r Reader, changes []catalog.Change) []string {
+func typesAfter(ctx context.Context, r Reader, tableFQN string, changes []catalog.Change) []string {
 	out := make([]string, len(changes))
+	now := typesNow(ctx, r, tableFQN)
 	next := map[string]string{} // column FQN -> type after the changes seen so far (newer ones)
 	for i, c := range changes {
 		t, ok := next[c.FQN]
 		if !ok {
-			if e, err := r.Get(ctx, c.FQN); err == nil {
-				t, _ = e.Attrs["dataType"].(string)
+			if t, ok = now[c.FQN]; !ok {
+				if e, err := r.Get(ctx, c.FQN); err == nil {
+					t, _ = e.Attrs["dataType"].(string)
+				}
 			}
 		}
 		if old, new, ok := retype(c); ok {
@@ -128,6 +135,22 @@ func typesAfter(ctx context.Context, r Reader, changes []catalog.Change) []strin
 		}
 		out[i] = t
 		next[c.FQN] = t
+	}
+	return out
+}
+
+// typesNow reads the table's columns' types, deleted ones included, in one
+// listing rather than one read per change (a first scan adds every column).
+// A listing that fails or is cut short leaves the rest to single reads.
+func typesNow(ctx context.Context, r Reader, tableFQN string) map[string]string {
+	out := map[string]string{}
+	page, err := r.List(ctx, catalog.ListQuery{ParentFQN: tableFQN, Kinds: []catalog.Kind{catalog.KindColumn}, IncludeDeleted: true, Limit: catalog.MaxLimit})
+	if err != nil {
+		return out
+	}
+	for _, e := range page.Entities {
+		t, _ := e.Attrs["dataType"].(string)
+		out[e.FQN] = t
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
@@ -77,12 +78,39 @@ func (u *UI) renderAgents(w http.ResponseWriter, r *http.Request, status int, f 
 	return u.render(w, r, status, "agents", view{Title: "Agents (MCP)", Nav: "agents", Current: proj.Name, Data: d})
 }
 
-// createToken makes a project API token (owners) and shows its secret once.
-func (u *UI) createToken(w http.ResponseWriter, r *http.Request) error {
+// agentsSubmit serves the page's two write actions, both for owners:
+// create a token (the default, so a form without JavaScript works) and
+// revoke one.
+func (u *UI) agentsSubmit(w http.ResponseWriter, r *http.Request) error {
 	proj, err := u.projectFor(r, auth.Manage)
 	if err != nil {
 		return err
 	}
+	switch r.PostFormValue("action") {
+	case "", "create":
+		return u.createToken(w, r, proj)
+	case "revoke":
+		return u.revokeToken(w, r, proj)
+	}
+	return apperr.New(apperr.Invalid, "unknown action %q: use create or revoke", r.PostFormValue("action"))
+}
+
+// revokeToken revokes a live token of the project; clients using it get
+// 401 from the next request on.
+func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request, proj catalog.Project) error {
+	id := r.PostFormValue("token")
+	if id == "" {
+		return apperr.New(apperr.Invalid, "no token to revoke: use a Revoke button of the token list")
+	}
+	if err := u.opts.Store.RevokeAPIToken(r.Context(), proj.ID, id, u.opts.Now()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/projects/"+pathEscape(proj.Name)+"/agents", http.StatusSeeOther)
+	return nil
+}
+
+// createToken makes a project API token (owners) and shows its secret once.
+func (u *UI) createToken(w http.ResponseWriter, r *http.Request, proj catalog.Project) error {
 	f := newForm(r, "name", "scope")
 	if !f.require("name") {
 		return u.renderAgents(w, r, http.StatusUnprocessableEntity, f, "")

@@ -79,7 +79,7 @@ func (u *UI) home(w http.ResponseWriter, r *http.Request) error {
 		services = []string{""}
 	}
 	for _, svc := range services {
-		st, err := u.opts.Store.Stats(r.Context(), svc)
+		st, err := u.stats.get(r.Context(), svc)
 		if err != nil {
 			return err
 		}

@@ -6,9 +6,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/schemahist"
 )
 
 // attr is one attribute row of the entity page.
@@ -39,11 +41,20 @@ type entityData struct {
 	Size        string
 	Objects     string
 	History     []catalog.Change
+	Charts      []chart
+	Schema      []schemahist.ScanChanges
 	Lineage     *graph
 	Depth       int
 }
 
 type crumb struct{ Name, URL string }
+
+// chartHistory bounds the changes read for the metric charts, and
+// schemaHistory the column changes read for the schema diffs.
+const (
+	chartHistory  = 100
+	schemaHistory = 500
+)
 
 // skipAttrs are shown in their own sections, not the attribute table.
 var skipAttrs = map[string]bool{"partitionKeys": true, "statistics": true,
@@ -107,8 +118,16 @@ func (u *UI) entity(w http.ResponseWriter, r *http.Request) error {
 			d.Objects = str(v)
 		}
 	}
-	if d.History, err = u.opts.Store.History(r.Context(), fqn, 20); err != nil {
+	// The charts read further back than the change table shows.
+	if d.History, err = u.opts.Store.History(r.Context(), fqn, chartHistory); err != nil {
 		return err
+	}
+	d.Charts = metricCharts(d.History)
+	d.History = d.History[:min(len(d.History), 20)]
+	if e.Kind == catalog.KindTable || e.Kind == catalog.KindContainer {
+		if d.Schema, err = schemahist.Table(r.Context(), u.opts.Store, fqn, time.Time{}, schemaHistory); err != nil {
+			return err
+		}
 	}
 	edges, err := u.opts.Store.Edges(r.Context(), fqn, catalog.Both, d.Depth)
 	if err != nil {

@@ -170,4 +170,18 @@ func seedCatalog(t testing.TB, st *sqlite.Store, projectID string) {
 		{FQN: bucket, Kind: catalog.KindBucket, Service: "lake", Bucket: "datalake", Prefix: ""},
 		{FQN: container, Kind: catalog.KindContainer, Service: "lake", Bucket: "datalake", Prefix: "sales/orders/"}}))
 	must(t, st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()}))
+
+	// A second scan: the bucket grew (its CloudWatch metrics make a
+	// chart), a column changed type and one appeared (a schema diff).
+	sc, err = st.BeginScan(ctx, catalog.ScanStart{Service: "lake", SourceType: "glue", Started: time.Now()})
+	must(t, err)
+	_, err = st.Upsert(ctx, sc.ID, []catalog.Entity{
+		{FQN: bucket, Kind: catalog.KindBucket, Attrs: map[string]any{"sizeBytes": 6 << 30, "objectCount": 4500,
+			"metricsAt": time.Now().UTC().Format(time.RFC3339)}},
+		{FQN: catalog.Child(table, "order_id"), Kind: catalog.KindColumn, Attrs: map[string]any{"dataType": "decimal(20,0)", "ordinal": 0,
+			"statistics": map[string]any{"numberOfNulls": 0, "numberOfDistinctValues": 1200}}},
+		{FQN: catalog.Child(table, "channel"), Kind: catalog.KindColumn, Attrs: map[string]any{"dataType": "string", "ordinal": 3}},
+	})
+	must(t, err)
+	must(t, st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()}))
 }

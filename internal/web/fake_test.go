@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
@@ -58,3 +59,29 @@ func (fakeTools) Tools(_ context.Context, _ string, scope catalog.TokenScope) ([
 	}
 	return out, nil
 }
+
+// fakeScans has one running scan, 7, of connection "lake".
+type fakeScans struct {
+	mu        sync.Mutex
+	cancelled []int64
+}
+
+func (f *fakeScans) History(_ context.Context, _, name string, _ int) ([]catalog.Scan, error) {
+	return []catalog.Scan{{ID: 7, Service: name, SourceType: "glue", Status: catalog.ScanRunning, Started: time.Now()}}, nil
+}
+
+func (f *fakeScans) Start(context.Context, *auth.Principal, string, string) (int64, error) {
+	return 8, nil
+}
+
+func (f *fakeScans) Cancel(_ context.Context, _ *auth.Principal, _, name string, id int64) error {
+	if name != "lake" || id != 7 {
+		return apperr.New(apperr.NotFound, "no scan %d of connection %q", id, name)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cancelled = append(f.cancelled, id)
+	return nil
+}
+
+func (f *fakeScans) EventsURL(string, int64) string { return "" }

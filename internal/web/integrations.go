@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/auth"
@@ -25,7 +29,9 @@ type ConnectRequest struct {
 	AccessLevel string // ReadOnly or ReadWrite
 	EndpointURL string // optional, under "advanced"
 	// Options are the scan options by the form's field names: include,
-	// exclude, partitions, statistics, athenaWorkgroup, s3StagingDir.
+	// exclude, partitions, statistics, athenaWorkgroup, s3StagingDir, and
+	// schedule (a 5-field cron expression or an interval such as 6h; empty
+	// for none).
 	Options map[string]string
 }
 
@@ -42,6 +48,9 @@ type Connections interface {
 type Scans interface {
 	History(ctx context.Context, projectID, name string, limit int) ([]catalog.Scan, error)
 	Start(ctx context.Context, p *auth.Principal, projectID, name string) (scanID int64, err error)
+	// Cancel stops a running scan of the project's connection name; a
+	// scan of another connection is apperr.NotFound.
+	Cancel(ctx context.Context, p *auth.Principal, projectID, name string, scanID int64) error
 	// EventsURL is the server-sent events stream of a running scan, for
 	// the progress bar; "" when there is none.
 	EventsURL(projectID string, scanID int64) string
@@ -82,10 +91,14 @@ type awsData struct {
 	Connections   []catalog.Connection
 	Form          form
 	Report        *conntest.Report
-	Tested        string
-	Scans         []catalog.Scan
-	ScanStarted   int64
-	EventsURL     string
+	// Statements are the permission policies' statements by Sid: a
+	// failed group's statement to add.
+	Statements     map[string]string
+	Tested         string
+	Scans          []catalog.Scan
+	ScanStarted    int64
+	ScanConnection string
+	EventsURL      string
 }
 
 type navItem struct {
@@ -237,8 +250,8 @@ func (u *UI) loadScans(r *http.Request, d *awsData, name string) error {
 	return err
 }
 
-// awsServiceSubmit serves the page's three write actions: connect, test
-// and scan. Each needs the editor role; a viewer's forged post is 403.
+// awsServiceSubmit serves the page's write actions: connect, test, scan
+// and cancel. Each needs the editor role; a viewer's forged post is 403.
 func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 	proj, err := u.projectFor(r, auth.Write)
 	if err != nil {
@@ -254,12 +267,12 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 		if u.opts.Connections == nil {
 			return notWired("connecting from the web")
 		}
-		f := newForm(r, "name", "roleArn", "region", "accessLevel", "endpointUrl", "include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir")
+		f := newForm(r, "name", "roleArn", "region", "accessLevel", "endpointUrl", "include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir", "schedule")
 		d.Form = f
 		if f.require("name", "roleArn", "region", "accessLevel") {
 			req := ConnectRequest{ProjectID: proj.ID, Service: d.Service, Name: f.Values["name"], RoleARN: f.Values["roleArn"],
 				Region: f.Values["region"], AccessLevel: f.Values["accessLevel"], EndpointURL: f.Values["endpointUrl"], Options: map[string]string{}}
-			for _, k := range []string{"include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir"} {
+			for _, k := range []string{"include", "exclude", "partitions", "statistics", "athenaWorkgroup", "s3StagingDir", "schedule"} {
 				if f.Values[k] != "" {
 					req.Options[k] = f.Values[k]
 				}
@@ -284,6 +297,9 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.Report, d.Tested = &rep, name
+		if d.Statements, err = statementsOf(d.Service); err != nil {
+			return err
+		}
 		return u.renderAWS(w, r, http.StatusOK, d)
 	case "scan":
 		if u.opts.Scans == nil {
@@ -294,13 +310,27 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d.ScanStarted, d.EventsURL = id, u.opts.Scans.EventsURL(proj.ID, id)
+		d.ScanStarted, d.ScanConnection, d.EventsURL = id, name, u.opts.Scans.EventsURL(proj.ID, id)
 		if err := u.loadScans(r, &d, name); err != nil {
 			return err
 		}
 		return u.renderAWS(w, r, http.StatusAccepted, d)
+	case "cancel":
+		if u.opts.Scans == nil {
+			return notWired("cancelling a scan from the web")
+		}
+		name := r.PostFormValue("connection")
+		id, err := strconv.ParseInt(r.PostFormValue("scan"), 10, 64)
+		if err != nil || id <= 0 {
+			return apperr.New(apperr.Invalid, "scan %q is not a scan number: use a Cancel button of the scans list", r.PostFormValue("scan"))
+		}
+		if err := u.opts.Scans.Cancel(r.Context(), p, proj.ID, name, id); err != nil {
+			return err
+		}
+		http.Redirect(w, r, r.URL.Path+"?connection="+pathEscape(name), http.StatusSeeOther)
+		return nil
 	}
-	return apperr.New(apperr.Invalid, "unknown action %q: use connect, test or scan", r.PostFormValue("action"))
+	return apperr.New(apperr.Invalid, "unknown action %q: use connect, test, scan or cancel", r.PostFormValue("action"))
 }
 
 var fieldPattern = regexp.MustCompile(`field "([A-Za-z]+)"`)
@@ -336,4 +366,77 @@ func (u *UI) awsTemplate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(doc)
 	return err
+}
+
+// scanDuration is how long a scan ran, "running" until it ends.
+func scanDuration(sc catalog.Scan) string {
+	if sc.Finished == nil {
+		return "running"
+	}
+	return sc.Finished.Sub(sc.Started).Round(time.Second / 10).String()
+}
+
+// scanCounts sums a scan's writes per kind, "1 × Glue database, 2 × Glue
+// table (3 added, 0 deleted)", kinds in name order.
+func scanCounts(st catalog.WriteStats) string {
+	var parts []string
+	var added, deleted int64
+	for _, spec := range catalog.Kinds() {
+		k := spec.Kind
+		c := st[k]
+		if c == nil {
+			continue
+		}
+		n := c.Added + c.Updated + c.Unchanged
+		added, deleted = added+c.Added, deleted+c.Deleted
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d × %s", n, kindTitle(k)))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%s (%d added, %d deleted)", strings.Join(parts, ", "), added, deleted)
+}
+
+// statementsOf indexes the service's permission policy statements, both
+// access levels, by Sid: a failed group of a connection test is the Sid of
+// the statement the role lacks.
+func statementsOf(service string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, level := range []string{onboard.ReadOnly, onboard.ReadWrite} {
+		doc, err := onboard.PermissionPolicy(service, level, nil)
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Statement []json.RawMessage
+		}
+		if err := json.Unmarshal(doc, &p); err != nil {
+			return nil, fmt.Errorf("reading the %s %s permission policy: %w", service, level, err)
+		}
+		for _, raw := range p.Statement {
+			var st struct{ Sid string }
+			if err := json.Unmarshal(raw, &st); err != nil || st.Sid == "" {
+				continue
+			}
+			var b bytes.Buffer
+			if err := json.Indent(&b, raw, "", "  "); err != nil {
+				return nil, fmt.Errorf("reading the %s %s permission policy: %w", service, level, err)
+			}
+			out[st.Sid] = b.String()
+		}
+	}
+	return out, nil
+}
+
+// scheduleText shows a connection's scan schedule.
+func scheduleText(s catalog.Schedule) string {
+	switch {
+	case s.Cron != "":
+		return "cron " + s.Cron
+	case s.Interval > 0:
+		return "every " + s.Interval.String()
+	}
+	return "none"
 }

@@ -32,6 +32,9 @@ func parsePages(as *assets) (*pages, error) {
 		"add":       func(a, b int) int { return a + b },
 		"str":       str,
 		"fieldArgs": fieldArgs,
+		"duration":  scanDuration,
+		"counts":    scanCounts,
+		"schedule":  scheduleText,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

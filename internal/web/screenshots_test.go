@@ -38,7 +38,7 @@ func TestScreenshots(t *testing.T) {
 	step(t, ctx, "desktop viewport", chromedp.EmulateViewport(1280, 800))
 	signIn(t, ctx, e.srv.URL+"/signin", "ann")
 	for _, p := range []struct{ name, path string }{
-		{"home", "/"}, {"search", "/search?q=orders"}, {"entity", "/e/lake.sales.orders"}, {"browse", "/browse"},
+		{"home", "/"}, {"search", "/search?q=orders"}, {"entity", "/e/lake.sales.orders"}, {"bucket", "/e/lake.datalake"}, {"browse", "/browse"},
 		{"projects", "/projects"}, {"project", "/projects/alpha"}, {"aws-glue", "/projects/alpha/integrations/aws/glue"},
 		{"aws-s3", "/projects/alpha/integrations/aws/s3?access=ReadWrite"}, {"aws-datazone", "/projects/alpha/integrations/aws/datazone"},
 		{"agents", "/projects/alpha/agents"}, {"not-found", "/" + strings.Repeat("x", 8)},

@@ -45,6 +45,7 @@ type UI struct {
 	opts   Options
 	pages  *pages
 	assets *assets
+	stats  *statsCache
 }
 
 // New parses the templates and hashes the assets once.
@@ -63,7 +64,7 @@ func New(opts Options) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UI{opts: opts, pages: ps, assets: as}, nil
+	return &UI{opts: opts, pages: ps, assets: as, stats: newStatsCache(opts.Store, opts.Now)}, nil
 }
 
 // handlerFunc is a page handler that returns its error: serve renders it
@@ -104,7 +105,7 @@ func (u *UI) routes() []route {
 		{"POST /projects/{project}/integrations/aws/{service}", !public, u.awsServiceSubmit},
 		{"GET /projects/{project}/integrations/aws/{service}/template.yaml", !public, u.awsTemplate},
 		{"GET /projects/{project}/agents", !public, u.agents},
-		{"POST /projects/{project}/agents", !public, u.createToken},
+		{"POST /projects/{project}/agents", !public, u.agentsSubmit},
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -153,6 +155,7 @@ func TestNotFoundAndForbiddenInsideTheLayout(t *testing.T) {
 		{"bad kind", "GET", "/search?q=a&kind=nope", nil, 400, "unknown kind"},
 		{"viewer adds member", "POST", "/projects/alpha", url.Values{"username": {"vic"}, "role": {"owner"}}, 403, "Ask an owner of the project"},
 		{"viewer creates token", "POST", "/projects/alpha/agents", url.Values{"name": {"t"}, "scope": {"read"}}, 403, "that takes its owner"},
+		{"viewer revokes token", "POST", "/projects/alpha/agents", url.Values{"action": {"revoke"}, "token": {"x"}}, 403, "that takes its owner"},
 		{"viewer connects", "POST", "/projects/alpha/integrations/aws/glue", url.Values{"action": {"connect"}}, 403, "ask an owner"},
 		{"api stays json", "GET", "/api/v1/nope", nil, 404, `"status":404`},
 	} {
@@ -236,5 +239,164 @@ func TestParseType(t *testing.T) {
 				t.Errorf("fields %v, want %v", got, tc.fields)
 			}
 		})
+	}
+}
+
+// TestRevokeToken: an owner revokes a token from the Agents page; a
+// missing, unknown or other project's token and an unknown action are
+// clear errors that revoke nothing.
+func TestRevokeToken(t *testing.T) {
+	e := newEnv(t, Options{})
+	alpha, beta := e.project("alpha"), e.project("beta")
+	e.user("olga", false, alpha.ID, catalog.RoleOwner)
+	c := e.client("olga")
+	ctx := context.Background()
+	token := func(projectID, name string) catalog.APIToken {
+		_, hash, err := auth.NewSecret(auth.TokenPrefix)
+		must(t, err)
+		tok, err := catalog.NewAPIToken(projectID, name, catalog.ScopeRead, hash, time.Now())
+		must(t, err)
+		must(t, e.st.CreateAPIToken(ctx, tok))
+		return tok
+	}
+	mine, theirs := token(alpha.ID, "mine"), token(beta.ID, "theirs")
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"no token", url.Values{"action": {"revoke"}}, 400, "no token to revoke"},
+		{"unknown token", url.Values{"action": {"revoke"}, "token": {"nope"}}, 404, "no live token"},
+		{"other project's token", url.Values{"action": {"revoke"}, "token": {theirs.ID}}, 404, "no live token"},
+		{"unknown action", url.Values{"action": {"rotate"}, "token": {mine.ID}}, 400, "unknown action"},
+		{"revoke", url.Values{"action": {"revoke"}, "token": {mine.ID}}, 303, ""},
+		{"twice", url.Values{"action": {"revoke"}, "token": {mine.ID}}, 404, "no live token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(c, "/projects/alpha/agents", tc.form)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d (want %d), body lacks %q:\n%.600s", status, tc.status, tc.want, body)
+			}
+		})
+	}
+	live := map[string]bool{}
+	for _, p := range []string{alpha.ID, beta.ID} {
+		toks, err := e.st.ListAPITokens(ctx, p)
+		must(t, err)
+		for _, tok := range toks {
+			live[tok.Name] = tok.Revoked == nil
+		}
+	}
+	if live["mine"] || !live["theirs"] {
+		t.Errorf("live tokens after the revokes: %v, want only theirs", live)
+	}
+	_, page := e.get(c, "/projects/alpha/agents")
+	if strings.Contains(page, `value="`+mine.ID+`"`) {
+		t.Error("a revoked token still has a Revoke button")
+	}
+}
+
+// TestEntityMetricsAndSchemaDiffs: a bucket whose metrics changed between
+// scans shows them as charts; a table shows its columns added and retyped
+// per scan.
+func TestEntityMetricsAndSchemaDiffs(t *testing.T) {
+	e := newEnv(t, Options{})
+	alpha := e.project("alpha")
+	seedCatalog(t, e.st, alpha.ID)
+	e.user("ann", true, "", "")
+	c := e.client("ann")
+	status, page := e.get(c, "/e/lake.datalake")
+	if status != 200 {
+		t.Fatalf("bucket page: %d", status)
+	}
+	for _, want := range []string{`id="chart-size"`, "Size: 5.0 GiB to 6.0 GiB", `id="chart-objects"`, "Objects: 4200 to 4500", "<polyline points="} {
+		if !strings.Contains(page, want) {
+			t.Errorf("bucket page lacks %q", want)
+		}
+	}
+	_, page = e.get(c, "/e/lake.sales.orders")
+	for _, want := range []string{"Schema changes between scans", "<ins><code>channel</code> string</ins>",
+		"<code>order_id</code>: bigint → decimal(20,0)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("table page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `id="chart-size"`) {
+		t.Error("a table with one size has a size chart")
+	}
+}
+
+// TestMetricChart: points in scan order, a growing metric drawn rising,
+// and no chart from one value.
+func TestMetricChart(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 6, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	upd := func(at time.Time, old, new int64) catalog.Change {
+		return catalog.Change{Type: catalog.ChangeUpdated, At: at, Fields: []catalog.FieldChange{{Field: "attributes.objectCount", Old: float64(old), New: float64(new)}}}
+	}
+	history := []catalog.Change{upd(t0.Add(2*day), 20, 30), upd(t0.Add(day), 10, 20), {Type: catalog.ChangeAdded, At: t0}}
+	c, ok := metricChart(history, "objectCount", str)
+	if !ok {
+		t.Fatal("no chart from three values")
+	}
+	if c.Low != "10" || c.High != "30" || c.From != "2024-05-01" || c.To != "2024-05-03" {
+		t.Errorf("chart %+v", c)
+	}
+	if len(c.Dots) != 3 || c.Dots[0].X >= c.Dots[2].X || c.Dots[0].Y <= c.Dots[2].Y {
+		t.Errorf("dots %+v: want left to right, rising", c.Dots)
+	}
+	if c.Dots[0].Label != "2024-05-01 06:00: 10" {
+		t.Errorf("first label %q", c.Dots[0].Label)
+	}
+	if _, ok := metricChart(history[2:], "objectCount", str); ok {
+		t.Error("a chart from the added change alone")
+	}
+	if _, ok := metricChart(history, "sizeBytes", humanBytes); ok {
+		t.Error("a chart of a metric the history lacks")
+	}
+}
+
+// TestCancelScan: a running scan in the history has a Cancel button for
+// an editor; its form cancels it, and a bad or foreign scan is an error.
+func TestCancelScan(t *testing.T) {
+	fs := &fakeScans{}
+	conns := &fakeConnections{}
+	e := newEnv(t, Options{Connections: conns, Scans: fs})
+	alpha := e.project("alpha")
+	conns.conns = []catalog.Connection{{Name: "lake", ProjectID: alpha.ID, SourceType: "glue"}}
+	e.user("ed", false, alpha.ID, catalog.RoleEditor)
+	e.user("vic", false, alpha.ID, catalog.RoleViewer)
+	page := "/projects/alpha/integrations/aws/glue"
+	_, body := e.get(e.client("ed"), page+"?connection=lake")
+	if !strings.Contains(body, `aria-label="Cancel scan 7"`) {
+		t.Fatalf("no Cancel button for the running scan:\n%.2000s", body)
+	}
+	if _, body := e.get(e.client("vic"), page+"?connection=lake"); strings.Contains(body, "Cancel scan") {
+		t.Error("a viewer sees a Cancel button")
+	}
+	ed := e.client("ed")
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"no scan number", url.Values{"action": {"cancel"}, "connection": {"lake"}, "scan": {"x"}}, 400, "not a scan number"},
+		{"another connection's scan", url.Values{"action": {"cancel"}, "connection": {"other"}, "scan": {"7"}}, 404, "no scan 7"},
+		{"cancel", url.Values{"action": {"cancel"}, "connection": {"lake"}, "scan": {"7"}}, 303, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(ed, page, tc.form)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d (want %d), body lacks %q:\n%.600s", status, tc.status, tc.want, body)
+			}
+		})
+	}
+	if status, _ := e.post(e.client("vic"), page, url.Values{"action": {"cancel"}, "connection": {"lake"}, "scan": {"7"}}); status != 403 {
+		t.Errorf("a viewer's cancel: status %d, want 403", status)
+	}
+	if len(fs.cancelled) != 1 {
+		t.Errorf("cancelled %v, want [7] once", fs.cancelled)
 	}
 }

@@ -26,6 +26,7 @@ import (
 type Scheduler interface {
 	scanrun.JobReader
 	StartScan(ctx context.Context, t jobs.Target, trigger jobs.Trigger) (jobs.Job, error)
+	CancelScan(ctx context.Context, scanID int64) (jobs.Job, error)
 }
 
 // Connections serves the web UI's Connect and Test connection panels
@@ -34,6 +35,15 @@ type Connections struct {
 	Store       catalog.ConnectionStore
 	Connections *connections.Service
 	Logger      *slog.Logger
+	// Schedules follows each saved connection's scan schedule; nil when
+	// the server runs no scans (the schedule is stored all the same).
+	Schedules Schedules
+}
+
+// Schedules is the part of jobs.Scheduler that keeps scan schedules.
+type Schedules interface {
+	SetSchedule(ctx context.Context, t jobs.Target, sch jobs.Schedule) error
+	RemoveSchedule(ctx context.Context, connection string) error
 }
 
 var _ web.Connections = (*Connections)(nil)
@@ -53,17 +63,37 @@ func (c *Connections) Save(ctx context.Context, p *auth.Principal, req web.Conne
 	if err != nil {
 		return err
 	}
+	var v connections.View
 	_, err = c.Connections.Get(ctx, req.ProjectID, req.Name)
 	switch {
 	case err == nil:
-		_, err = c.Connections.Update(ctx, req.ProjectID, req.Name, connections.Patch{
+		v, err = c.Connections.Update(ctx, req.ProjectID, req.Name, connections.Patch{
 			RoleARN: &in.RoleARN, Region: &in.Region, AccessLevel: &in.AccessLevel, EndpointURL: &in.EndpointURL,
-			SourceConfig: in.SourceConfig,
+			SourceConfig: in.SourceConfig, Schedule: &in.Schedule,
 		})
 	case apperr.Is(err, apperr.NotFound):
-		_, err = c.Connections.Create(ctx, req.ProjectID, in)
+		v, err = c.Connections.Create(ctx, req.ProjectID, in)
 	}
-	return formError(err)
+	if err != nil {
+		return formError(err)
+	}
+	return c.syncSchedule(ctx, req.ProjectID, v)
+}
+
+// syncSchedule makes the scheduler follow the connection's stored
+// schedule, as the REST API does.
+func (c *Connections) syncSchedule(ctx context.Context, projectID string, v connections.View) error {
+	if c.Schedules == nil {
+		return nil
+	}
+	if v.Schedule == nil {
+		return c.Schedules.RemoveSchedule(ctx, v.Name)
+	}
+	sch, err := jobs.ParseSchedule(v.Schedule.Cron, v.Schedule.Interval)
+	if err != nil {
+		return err
+	}
+	return c.Schedules.SetSchedule(ctx, jobs.Target{Connection: v.Name, ProjectID: projectID}, sch)
 }
 
 // Test implements web.Connections.
@@ -117,6 +147,13 @@ func inputOf(req web.ConnectRequest) (connections.Input, error) {
 			sc["includeColumnStatistics"] = b
 		}
 	}
+	// One field for both forms of a schedule: a cron expression has
+	// spaces, an interval ("6h") has none.
+	if v := strings.TrimSpace(req.Options["schedule"]); strings.Contains(v, " ") {
+		in.Schedule.Cron = v
+	} else {
+		in.Schedule.Interval = v
+	}
 	for _, k := range []string{"athenaWorkgroup", "s3StagingDir"} {
 		if req.Options[k] != "" {
 			return in, apperr.New(apperr.Invalid, `field %q: not supported from the web yet; set it with the REST API or a workflow file`, k)
@@ -133,6 +170,7 @@ var formFields = map[string]string{
 	"name": "name", "roleArn": "roleArn", "region": "region", "accessLevel": "accessLevel", "endpointUrl": "endpointUrl",
 	"sourceConfig.databaseFilterPattern": "include", "sourceConfig.containerFilterPattern": "include",
 	"sourceConfig.includePartitions": "partitions", "sourceConfig.includeColumnStatistics": "statistics",
+	"schedule": "schedule",
 }
 
 // formError words the first invalid field as the web UI reads it:
@@ -187,6 +225,28 @@ func (s *Scans) Start(ctx context.Context, p *auth.Principal, projectID, name st
 		return 0, fmt.Errorf("start a scan of %q: %w", name, err)
 	}
 	return scanrun.AwaitScanID(ctx, s.Scheduler, j, 3*time.Second).ScanID, nil
+}
+
+// Cancel implements web.Scans: it cancels a scan of the project's
+// connection, with the editor role.
+func (s *Scans) Cancel(ctx context.Context, p *auth.Principal, projectID, name string, scanID int64) error {
+	if err := p.Check(projectID, auth.Write); err != nil {
+		return err
+	}
+	if _, err := s.Connections.Record(ctx, projectID, name); err != nil {
+		return err
+	}
+	sc, err := s.Store.GetScan(ctx, scanID)
+	if err == nil && sc.Service != name {
+		err = apperr.New(apperr.NotFound, "no scan %d of connection %q", scanID, name)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.Scheduler.CancelScan(ctx, scanID); err != nil {
+		return fmt.Errorf("cancel scan %d of %q: %w", scanID, name, err)
+	}
+	return nil
 }
 
 // EventsURL implements web.Scans.

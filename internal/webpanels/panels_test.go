@@ -16,7 +16,15 @@ import (
 	"github.com/lakemap/lakemap/internal/web"
 )
 
-type fakeJobs struct{ started []jobs.Target }
+type fakeJobs struct {
+	started   []jobs.Target
+	cancelled []int64
+}
+
+func (f *fakeJobs) CancelScan(ctx context.Context, scanID int64) (jobs.Job, error) {
+	f.cancelled = append(f.cancelled, scanID)
+	return jobs.Job{ID: 1, ScanID: scanID}, nil
+}
 
 func (f *fakeJobs) StartScan(ctx context.Context, t jobs.Target, trigger jobs.Trigger) (jobs.Job, error) {
 	f.started = append(f.started, t)
@@ -89,5 +97,97 @@ func TestWebPanels(t *testing.T) {
 	}
 	if _, err := ws.Start(ctx, auth.NewUserPrincipal(user, []catalog.Membership{{ProjectID: beta.ID, UserID: user.ID, Role: catalog.RoleEditor}}), beta.ID, "lake"); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("start of alpha's connection through beta: %v", err)
+	}
+	sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: "lake", SourceType: "glue", Started: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.BeginScan(ctx, catalog.ScanStart{Service: "elsewhere", SourceType: "glue", Started: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Cancel(ctx, viewer, alpha.ID, "lake", sc.ID); !apperr.Is(err, apperr.AccessDenied) {
+		t.Errorf("a viewer cancelled a scan: %v", err)
+	}
+	if err := ws.Cancel(ctx, editor, alpha.ID, "lake", other.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("cancel of another connection's scan: %v", err)
+	}
+	if err := ws.Cancel(ctx, editor, alpha.ID, "lake", 9999); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("cancel of no scan: %v", err)
+	}
+	if err := ws.Cancel(ctx, editor, alpha.ID, "lake", sc.ID); err != nil || len(fj.cancelled) != 1 || fj.cancelled[0] != sc.ID {
+		t.Errorf("cancel: %v, cancelled %v", err, fj.cancelled)
+	}
+}
+
+type fakeSchedules struct {
+	set     map[string]jobs.Schedule
+	removed []string
+}
+
+func (f *fakeSchedules) SetSchedule(_ context.Context, t jobs.Target, sch jobs.Schedule) error {
+	f.set[t.Connection] = sch
+	return nil
+}
+
+func (f *fakeSchedules) RemoveSchedule(_ context.Context, connection string) error {
+	delete(f.set, connection)
+	f.removed = append(f.removed, connection)
+	return nil
+}
+
+// TestConnectSchedule: the Connect form's schedule field, a cron
+// expression or an interval, is stored and followed by the scheduler; a bad
+// one is the field's error and changes nothing; an empty one removes it.
+func TestConnectSchedule(t *testing.T) {
+	ctx := context.Background()
+	st := sqlitetest.Open(t)
+	now := time.Now()
+	alpha, _ := catalog.NewProject("alpha", now)
+	if err := st.CreateProject(ctx, alpha); err != nil {
+		t.Fatal(err)
+	}
+	user, _ := catalog.NewUser("ed", "", "x", false, now)
+	editor := auth.NewUserPrincipal(user, []catalog.Membership{{ProjectID: alpha.ID, UserID: user.ID, Role: catalog.RoleEditor}})
+	fs := &fakeSchedules{set: map[string]jobs.Schedule{}}
+	wc := &Connections{Store: st, Connections: connections.New(st, all.NewRegistry(), nil), Schedules: fs}
+	save := func(schedule string) error {
+		return wc.Save(ctx, editor, web.ConnectRequest{ProjectID: alpha.ID, Service: "glue", Name: "lake",
+			RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess", Region: "us-east-1", AccessLevel: "ReadOnly",
+			Options: map[string]string{"schedule": schedule}})
+	}
+	stored := func() catalog.Schedule {
+		c, err := st.GetProjectConnection(ctx, alpha.ID, "lake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Schedule
+	}
+	if err := save("0 3 * * *"); err != nil {
+		t.Fatal(err)
+	}
+	if stored().Cron != "0 3 * * *" || len(fs.set) != 1 {
+		t.Errorf("after a cron schedule: stored %+v, scheduler %v", stored(), fs.set)
+	}
+	if err := save("6h"); err != nil {
+		t.Fatal(err)
+	}
+	if stored().Interval != 6*time.Hour || stored().Cron != "" {
+		t.Errorf("after an interval: stored %+v", stored())
+	}
+	for _, bad := range []string{"5s", "every day", "61 * * * *"} {
+		err := save(bad)
+		if !apperr.Is(err, apperr.Invalid) || !strings.HasPrefix(err.Error(), `field "schedule"`) {
+			t.Errorf("schedule %q: %v, want the schedule field's error", bad, err)
+		}
+	}
+	if stored().Interval != 6*time.Hour {
+		t.Errorf("a bad schedule changed the stored one: %+v", stored())
+	}
+	if err := save(""); err != nil {
+		t.Fatal(err)
+	}
+	if !stored().IsZero() || len(fs.set) != 0 || len(fs.removed) != 1 {
+		t.Errorf("after an empty schedule: stored %+v, scheduler %v, removed %v", stored(), fs.set, fs.removed)
 	}
 }

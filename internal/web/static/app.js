@@ -87,14 +87,39 @@
     document.addEventListener("click", function (ev) { if (!list.contains(ev.target) && ev.target !== input) close(); });
   });
 
-  // The scan progress bar follows the scan's server-sent events.
+  // The scan progress bar follows the scan's server-sent events: counts
+  // per kind, entities written and errors while it runs (the total is not
+  // known ahead, so the bar is indeterminate), 100% and the outcome at the
+  // end.
   var bar = document.getElementById("scan-progress");
   if (bar && bar.dataset.events && window.EventSource) {
+    var status = document.getElementById(bar.dataset.status);
     var es = new EventSource(bar.dataset.events);
+    var say = function (d, head) {
+      var kinds = Object.keys(d.seen || {}).sort().map(function (k) { return d.seen[k] + " " + k; });
+      var text = head + ": " + (kinds.length ? kinds.join(", ") + " seen · " : "") + (d.written || 0) + " written · " +
+        (d.errors || 0) + " error" + (d.errors === 1 ? "" : "s") + " · " + Math.round(d.elapsedSeconds || 0) + " s";
+      if (d.error) text += " · " + d.error;
+      if (status) { status.textContent = text; }
+    };
     es.addEventListener("progress", function (ev) {
-      try { var d = JSON.parse(ev.data); if (typeof d.percent === "number") { bar.value = d.percent; bar.textContent = d.percent + "%"; } } catch (e) { /* ignore */ }
+      try { say(JSON.parse(ev.data), "Running"); } catch (e) { /* a malformed event changes nothing */ }
     });
-    es.addEventListener("done", function () { bar.value = 100; bar.textContent = "100%"; es.close(); });
-    es.onerror = function () { es.close(); };
+    es.addEventListener("done", function (ev) {
+      es.close();
+      bar.value = 100; bar.textContent = "100%";
+      var d = {};
+      try { d = JSON.parse(ev.data); } catch (e) { /* the bar still ends */ }
+      var st = d.status || "ended";
+      say(d, st.charAt(0).toUpperCase() + st.slice(1));
+      if (status) {
+        status.setAttribute("data-outcome", st);
+        var a = document.createElement("a");
+        a.href = "?connection=" + encodeURIComponent(d.connection || "");
+        a.textContent = "See the scan history";
+        status.append(" ", a);
+      }
+    });
+    es.onerror = function () { es.close(); if (status && !status.hasAttribute("data-outcome")) status.append(" (progress stream lost: refresh the page)"); };
   }
 })();
