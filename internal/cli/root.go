@@ -147,6 +147,7 @@ func NewRootCommand(app *App) *cobra.Command {
 		newShowCmd(app),
 		newConnectionCmd(app),
 		newScansCmd(app),
+		newMigrateCmd(app),
 		newVersionCmd(app),
 		newUserCmd(app),
 		onboard.NewCommand(),
