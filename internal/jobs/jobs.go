@@ -101,6 +101,13 @@ type Config struct {
 	// about (default 1s, River's own).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// ReapInterval is how often, with several replicas, this one looks for
+	// scans whose replica died (default 5s): it records them interrupted
+	// and frees their connections for the next scan.
+	ReapInterval time.Duration
+	// Interrupted, when set, hears of each scan recorded interrupted
+	// because its replica died (so progress streams can end).
+	Interrupted func(scanID int64, connection string)
 	// Now is the clock for schedules and River; nil means time.Now.
 	Now func() time.Time
 
@@ -119,6 +126,9 @@ type Scheduler struct {
 	mu        sync.Mutex
 	schedules map[string]*scheduled // by connection
 	started   bool
+
+	stopReaper context.CancelFunc
+	reaperDone chan struct{}
 
 	// stopping tells workers that a cancelled context means shutdown, so
 	// their scans are recorded as interrupted rather than cancelled.
@@ -142,6 +152,9 @@ func New(b *Backend, cfg Config) (*Scheduler, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.ReapInterval <= 0 {
+		cfg.ReapInterval = 5 * time.Second
 	}
 	s := &Scheduler{cfg: cfg, b: b, log: cfg.Logger, schedules: map[string]*scheduled{}}
 	workers := river.NewWorkers()
@@ -208,6 +221,11 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return fmt.Errorf("start job queue on %s: %w", s.b.name, err)
 	}
 	s.started = true
+	if s.b.alive != nil {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopReaper, s.reaperDone = cancel, make(chan struct{})
+		go s.reapLoop(rctx)
+	}
 	return nil
 }
 
@@ -216,6 +234,10 @@ func (s *Scheduler) Start(ctx context.Context) error {
 // next start.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.stopping.Store(true)
+	if s.stopReaper != nil {
+		s.stopReaper()
+		<-s.reaperDone
+	}
 	if err := s.client.StopAndCancel(ctx); err != nil {
 		return fmt.Errorf("stop job queue: %w", err)
 	}

@@ -1,0 +1,272 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/store/postgres"
+	"github.com/lakemap/lakemap/internal/testenv/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	if url := os.Getenv(childEnv); url != "" {
+		if err := helperReplica(url); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	pgtest.Start(m)
+}
+
+// replicaLog records, across replicas, which job ran where and when, and
+// fails on a job run twice or two scans of a connection at once.
+type replicaLog struct {
+	mu      sync.Mutex
+	running map[string]int // connection -> replica running it
+	jobs    map[int64]int  // job -> replica that ran it
+	runs    map[string]int // connection -> scans
+	by      map[int]int    // replica -> scans
+	errs    []string
+}
+
+func (l *replicaLog) scanFunc(replica int, rec *fakeRecords, hold time.Duration) ScanFunc {
+	return func(ctx context.Context, job ScanJob) (int64, error) {
+		id := rec.begin()
+		job.Started(id)
+		c := job.Target.Connection
+		l.mu.Lock()
+		if other, ok := l.running[c]; ok {
+			l.errs = append(l.errs, fmt.Sprintf("connection %s scanned on replicas %d and %d at once", c, other, replica))
+		}
+		if other, ok := l.jobs[job.JobID]; ok {
+			l.errs = append(l.errs, fmt.Sprintf("job %d ran on replica %d and again on %d", job.JobID, other, replica))
+		}
+		l.running[c], l.jobs[job.JobID] = replica, replica
+		l.runs[c]++
+		l.by[replica]++
+		l.mu.Unlock()
+		select {
+		case <-time.After(hold):
+		case <-ctx.Done():
+		}
+		l.mu.Lock()
+		delete(l.running, c)
+		l.mu.Unlock()
+		rec.finish(id, catalog.ScanSucceeded)
+		return id, nil
+	}
+}
+
+// Three replicas on one PostgreSQL, thirty connections each scheduled every
+// second: every connection is scanned about once a second (River's leader
+// inserts each slot once; a slot whose previous scan still runs is the same
+// scan), each job on one replica only, never two scans of a connection at
+// once.
+func TestReplicasShareScheduledScans(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	log := &replicaLog{running: map[string]int{}, jobs: map[int64]int{}, runs: map[string]int{}, by: map[int]int{}}
+	rec := newFakeRecords()
+	const conns, interval = 30, time.Second
+	var scheds []*Scheduler
+	for r := range 3 {
+		b, err := OpenPostgres(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		s, err := New(b, Config{Scan: log.scanFunc(r, rec, 150*time.Millisecond), Records: rec, MaxScans: 4, PollInterval: 200 * time.Millisecond,
+			MinInterval: interval, ReapInterval: 500 * time.Millisecond, Logger: quietLogger(), fastStart: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range conns {
+			if err := s.SetSchedule(ctx, target(i), Schedule{Interval: interval}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		scheds = append(scheds, s)
+	}
+	start := time.Now()
+	for _, s := range scheds {
+		if err := s.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const window = 6 * time.Second
+	time.Sleep(window)
+	for _, s := range scheds {
+		stopCtx, c := context.WithTimeout(ctx, 10*time.Second)
+		if err := s.Stop(stopCtx); err != nil {
+			t.Error(err)
+		}
+		c()
+	}
+	elapsed := time.Since(start)
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, e := range log.errs {
+		t.Error(e)
+	}
+	// River's leader starts its periodic enforcer after election; slots
+	// before that and the slot in flight at the stop may not run.
+	slots := int(elapsed / interval)
+	for i := range conns {
+		c := target(i).Connection
+		if n := log.runs[c]; n < slots-3 || n > slots+1 {
+			t.Errorf("connection %s scanned %d times in %s, want about %d (once a slot)", c, n, elapsed.Round(time.Millisecond), slots)
+		}
+	}
+	t.Logf("scans by replica: %v over %s", log.by, elapsed.Round(time.Millisecond))
+}
+
+// childEnv makes the test binary a replica that picks up scans and holds
+// them (helperReplica), for the parent to kill.
+const childEnv = "LAKEMAP_JOBS_TEST_REPLICA_URL"
+
+// helperReplica is the test binary run by TestKilledReplica as a child
+// process: it serves the queue with scans that record themselves in the
+// catalog and then hang, prints "SCAN <id>" for each, and waits to be killed.
+func helperReplica(url string) error {
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	b, err := OpenPostgres(ctx, url)
+	if err != nil {
+		return err
+	}
+	scan := func(ctx context.Context, job ScanJob) (int64, error) {
+		sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: job.Target.Connection, SourceType: "glue", Started: time.Now()})
+		if err != nil {
+			return 0, err
+		}
+		job.Started(sc.ID)
+		fmt.Printf("SCAN %d\n", sc.ID)
+		<-ctx.Done()
+		return sc.ID, ctx.Err()
+	}
+	s, err := New(b, Config{Scan: scan, Records: st, PollInterval: 100 * time.Millisecond, Logger: quietLogger(), fastStart: true})
+	if err != nil {
+		return err
+	}
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Println("READY")
+	time.Sleep(time.Minute) // killed long before
+	return fmt.Errorf("helper replica: not killed within a minute")
+}
+
+// A replica killed (SIGKILL) mid-scan: a live replica records the scan
+// interrupted and frees the connection, and the next scan runs on the live
+// replica. Five kills, each with a fresh child.
+func TestKilledReplica(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conn := Target{Connection: "glue_prod"}
+	for round := range 5 {
+		// The live replica: its queue client starts only after the child
+		// holds the scan, so the child is the one that runs it.
+		b, err := OpenPostgres(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran := make(chan int64, 1)
+		live, err := New(b, Config{Records: st, PollInterval: 100 * time.Millisecond, ReapInterval: 200 * time.Millisecond, Logger: quietLogger(), fastStart: true,
+			Scan: func(ctx context.Context, job ScanJob) (int64, error) {
+				sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: job.Target.Connection, SourceType: "glue", Started: time.Now()})
+				if err != nil {
+					return 0, err
+				}
+				ran <- sc.ID
+				return sc.ID, st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()})
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		child := exec.CommandContext(ctx, os.Args[0])
+		child.Env = append(os.Environ(), childEnv+"="+url)
+		out, err := child.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		child.Stderr = os.Stderr
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(out)
+		readLine := func(prefix string) string {
+			for lines.Scan() {
+				if l := lines.Text(); strings.HasPrefix(l, prefix) {
+					return strings.TrimPrefix(l, prefix)
+				}
+			}
+			t.Fatalf("round %d: the child replica ended before printing %q", round, prefix)
+			return ""
+		}
+		readLine("READY")
+		if _, err := live.StartScan(ctx, conn, TriggerManual); err != nil {
+			t.Fatal(err)
+		}
+		scanID, _ := strconv.ParseInt(readLine("SCAN "), 10, 64)
+		if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = child.Wait()
+
+		if err := live.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			sc, err := st.GetScan(ctx, scanID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.Status == ScanInterrupted {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("round %d: the killed replica's scan %d is still %s", round, scanID, sc.Status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		// The connection is free at once: the next scan runs here.
+		if _, err := live.StartScan(ctx, conn, TriggerManual); err != nil {
+			t.Fatalf("round %d: scan after the kill: %v", round, err)
+		}
+		select {
+		case id := <-ran:
+			if id <= scanID {
+				t.Errorf("round %d: scan %d after the killed %d", round, id, scanID)
+			}
+		case <-ctx.Done():
+			t.Fatalf("round %d: the next scan never ran on the live replica", round)
+		}
+		stopCtx, c := context.WithTimeout(ctx, 10*time.Second)
+		if err := live.Stop(stopCtx); err != nil {
+			t.Error(err)
+		}
+		c()
+		b.Close()
+	}
+}
