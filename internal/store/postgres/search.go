@@ -31,9 +31,10 @@ const (
 	rankCap = 300
 )
 
-// searchIndexes are the two partial GIN indexes, by the condition that
-// selects each: the planner uses one only when the query repeats it.
-var searchIndexes = []string{"e.kind <> 'column'", "e.kind = 'column'"}
+// searchIndexes are the partial GIN indexes, by the condition that selects
+// each: the planner uses one only when the query repeats it. Query
+// executions have their own, read only when kinds asks for them.
+var searchIndexes = []string{"e.kind NOT IN ('column', 'query_execution')", "e.kind = 'column'", "e.kind = 'query_execution'"}
 
 // Search implements catalog.Searcher.
 func (s *Store) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
@@ -61,7 +62,11 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	var filterArgs []any
 	filter := searchFilter(q, t, &filterArgs)
 
-	exact, err := s.exactHits(ctx, rank.ExactNames(q.Text, words), filter, filterArgs)
+	exactFilter := filter
+	if !slices.Contains(q.Kinds, catalog.KindQuery) {
+		exactFilter += " AND e.kind <> 'query_execution'"
+	}
+	exact, err := s.exactHits(ctx, rank.ExactNames(q.Text, words), exactFilter, filterArgs)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -94,7 +99,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 		}
 	}
 	inWord := 0
-	if len(all) < need {
+	if len(all) < need && !onlyQueries(q.Kinds) {
 		more, err := s.inWordHits(ctx, words, filter, filterArgs, need-len(all), seen)
 		if err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("search %q inside words: %w", q.Text, err)
@@ -143,13 +148,16 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 // indexesFor lists the indexes a kind filter needs, datasets before columns.
 func indexesFor(kinds []catalog.Kind) []string {
 	if len(kinds) == 0 {
-		return searchIndexes
+		return searchIndexes[:2]
 	}
-	var entities, columns bool
+	var entities, columns, queries bool
 	for _, k := range kinds {
-		if k == catalog.KindColumn {
+		switch k {
+		case catalog.KindColumn:
 			columns = true
-		} else {
+		case catalog.KindQuery:
+			queries = true
+		default:
 			entities = true
 		}
 	}
@@ -159,6 +167,9 @@ func indexesFor(kinds []catalog.Kind) []string {
 	}
 	if columns {
 		out = append(out, searchIndexes[1])
+	}
+	if queries {
+		out = append(out, searchIndexes[2])
 	}
 	return out
 }
@@ -182,7 +193,13 @@ func searchFilter(q catalog.SearchQuery, t catalog.Tenant, args *[]any) string {
 	return b.String()
 }
 
-const hitColumns = `e.fqn, e.kind, e.name, e.service, e.description, e.deleted, e.parent_fqn`
+// hitColumns: a query execution's description is its SQL.
+const hitColumns = `e.fqn, e.kind, e.name, e.service,
+	CASE WHEN e.kind = 'query_execution' THEN coalesce(e.attrs->>'query', '') ELSE e.description END, e.deleted, e.parent_fqn`
+
+func onlyQueries(kinds []catalog.Kind) bool {
+	return len(kinds) > 0 && !slices.ContainsFunc(kinds, func(k catalog.Kind) bool { return k != catalog.KindQuery })
+}
 
 // exactHits finds entities named like the query, ignoring ASCII case as
 // SQLite's NOCASE does.
@@ -298,7 +315,9 @@ func readHits(rows pgx.Rows, skip map[string]bool) ([]hitRow, error) {
 			return nil, err
 		}
 		h.Kind = catalog.Kind(kind)
-		if spec, _ := catalog.Spec(h.Kind); skip[h.FQN] || !spec.Searchable {
+		// Query executions are not Searchable (kept out of the word
+		// passes unless kinds asks for them) but are hits when asked for.
+		if spec, _ := catalog.Spec(h.Kind); skip[h.FQN] || !spec.Searchable && h.Kind != catalog.KindQuery {
 			continue
 		}
 		out = append(out, h)
