@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,9 @@ type Store struct {
 	pool *pgxpool.Pool
 	// now stamps history, last-seen times and lineage edges without one.
 	now func() time.Time
+	// written counts the entities each running scan of this process wrote
+	// or changed, so that FinishScan can tidy the indexes after a big one.
+	written sync.Map // scan id -> *atomic.Int64
 }
 
 var (
