@@ -60,7 +60,7 @@ check:
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
-	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/
+	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/ ./internal/store/postgres/
 
 # Fuzz targets, as package:FuzzName. Each must also pass as a plain
 # `go test` (its seeds). `make fuzz` runs each for FUZZTIME; `make

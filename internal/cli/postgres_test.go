@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +12,14 @@ import (
 	"github.com/lakemap/lakemap/internal/testenv/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Start(m) }
+func TestMain(m *testing.M) {
+	// The replica tests run `lakemap serve` as this binary in a child
+	// process, so that they can kill it.
+	if args := os.Getenv(serveChildEnv); args != "" {
+		os.Exit(Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
+	}
+	pgtest.Start(m)
+}
 
 // Every command takes a postgres:// URL for --db, and LAKEMAP_DB.
 func TestPostgresCatalog(t *testing.T) {

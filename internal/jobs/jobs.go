@@ -221,6 +221,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return fmt.Errorf("start job queue on %s: %w", s.b.name, err)
 	}
 	s.started = true
+	s.log.Info("job queue started", "queue", s.b.name, "client", s.b.clientID)
 	if s.b.alive != nil {
 		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		s.stopReaper, s.reaperDone = cancel, make(chan struct{})
