@@ -56,7 +56,11 @@ check:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) $(PKGS)
 
 # The performance targets of the issues, at their full sizes (a few minutes;
-# the MCP benchmark's 1M-entity catalog is built once under $TMPDIR).
+# the MCP benchmark's 1M-entity catalog is built once under $TMPDIR). The
+# store benchmark (internal/store/postgres) builds 1M entities in SQLite and
+# in PostgreSQL; for the 5M figure: LAKEMAP_BENCH_STORE_ENTITIES=5000000
+# LAKEMAP_BENCH_BACKENDS=postgres go test -run '^$$' -bench Backends \
+#   -benchtime 1x -timeout 60m ./internal/store/postgres/
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \

@@ -36,8 +36,9 @@ type Backend struct {
 
 	// With several replicas: this replica's River client id, and whether
 	// the replica that holds a client id still lives.
-	clientID string
-	alive    func(ctx context.Context, client string) (bool, error)
+	clientID  string
+	alive     func(ctx context.Context, client string) (bool, error)
+	stillLive func(ctx context.Context) bool
 }
 
 // Close releases the database. Stop the Scheduler first.

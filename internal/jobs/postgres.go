@@ -66,6 +66,9 @@ func OpenPostgres(ctx context.Context, url string) (*Backend, error) {
 		runs:     runs,
 		clientID: id,
 		alive:    func(ctx context.Context, client string) (bool, error) { return clientAlive(ctx, pool, client) },
+		stillLive: func(ctx context.Context) bool {
+			return live.check(ctx, cfg.ConnConfig, id)
+		},
 		close: func() error {
 			live.close()
 			pool.Close()
@@ -146,6 +149,26 @@ func holdLiveness(ctx context.Context, cc *pgx.ConnConfig, client string) (*live
 		return nil, errors.New("take the liveness lock: another replica holds the same key; start again")
 	}
 	return &liveness{conn: conn}, nil
+}
+
+// check reports whether this replica still holds its liveness lock. When
+// its connection was lost, so was the lock: other replicas may have taken
+// this replica's scans for dead ones. It takes the lock again on a new
+// connection and reports false.
+func (l *liveness) check(ctx context.Context, cc *pgx.ConnConfig, client string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err := l.conn.Ping(pingCtx)
+	cancel()
+	if err == nil {
+		return true
+	}
+	l.conn.Close(context.Background())
+	if next, err := holdLiveness(ctx, cc, client); err == nil {
+		l.conn = next.conn
+	}
+	return false
 }
 
 func (l *liveness) close() {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/store/postgres"
 	"github.com/lakemap/lakemap/internal/testenv/pgtest"
@@ -268,5 +270,71 @@ func TestKilledReplica(t *testing.T) {
 		}
 		c()
 		b.Close()
+	}
+}
+
+// A replica whose liveness connection is cut (so that others may take its
+// scans for dead) cancels its own scans and takes its lock again.
+func TestLostLivenessCancelsOwnScans(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rec := newFakeRecords()
+	scans := newFakeScans(rec, true)
+	s, err := New(b, Config{Scan: scans.scan, Records: rec, PollInterval: 100 * time.Millisecond, ReapInterval: 100 * time.Millisecond,
+		Logger: quietLogger(), fastStart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(context.Background())
+	if _, err := s.StartScan(ctx, target(1), TriggerManual); err != nil {
+		t.Fatal(err)
+	}
+	call := scans.next(t, 10*time.Second)
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	holders := func() (pids []int32) {
+		rows, err := db.Query(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted`, livenessLocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids, err = pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pids
+	}
+	first := holders()
+	if len(first) != 1 {
+		t.Fatalf("liveness lock holders: %v, want one", first)
+	}
+	if _, err := db.Exec(ctx, `SELECT pg_terminate_backend($1)`, first[0]); err != nil {
+		t.Fatal(err)
+	}
+	for rec.get(call.scanID) != ScanCancelled {
+		if ctx.Err() != nil {
+			t.Fatalf("scan %d still %s after the liveness connection was cut", call.scanID, rec.get(call.scanID))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for {
+		if h := holders(); len(h) == 1 && h[0] != first[0] {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the liveness lock was not taken again")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

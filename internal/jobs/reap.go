@@ -21,6 +21,9 @@ func (s *Scheduler) reapLoop(ctx context.Context) {
 	tick := time.NewTicker(s.cfg.ReapInterval)
 	defer tick.Stop()
 	for {
+		if s.b.stillLive != nil && !s.b.stillLive(ctx) && ctx.Err() == nil {
+			s.cancelOwn(ctx)
+		}
 		if err := s.reap(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("look for scans of replicas that died", "err", err)
 		}
@@ -100,6 +103,25 @@ func (s *Scheduler) interruptDead(ctx context.Context, row *rivertype.JobRow, ow
 	if s.cfg.Interrupted != nil {
 		for id := range ids {
 			s.cfg.Interrupted(id, j.Target.Connection)
+		}
+	}
+}
+
+// cancelOwn cancels the scans this replica runs after it lost its liveness
+// lock: the other replicas may already have recorded them interrupted and
+// started the connections' next scans, which must not meet these.
+func (s *Scheduler) cancelOwn(ctx context.Context) {
+	s.log.Error("lost the connection that says this server lives: cancelling its scans, which other servers may have taken for dead")
+	res, err := s.client.JobList(ctx, river.NewJobListParams().Kinds(ScanKind).States(rivertype.JobStateRunning).First(10000))
+	if err != nil {
+		s.log.Error("list this server's scans", "err", err)
+		return
+	}
+	for _, row := range res.Jobs {
+		if n := len(row.AttemptedBy); n > 0 && row.AttemptedBy[n-1] == s.b.clientID {
+			if _, err := s.client.JobCancel(ctx, row.ID); err != nil {
+				s.log.Error("cancel scan job", "job", row.ID, "err", err)
+			}
 		}
 	}
 }
