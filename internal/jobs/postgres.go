@@ -158,7 +158,9 @@ func holdLiveness(ctx context.Context, cc *pgx.ConnConfig, client string) (*live
 func (l *liveness) check(ctx context.Context, cc *pgx.ConnConfig, client string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// Generous: a ping cut short closes the connection, and with it the
+	// lock, so a slow database must not pass for a lost connection.
+	pingCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err := l.conn.Ping(pingCtx)
 	cancel()
 	if err == nil {

@@ -122,13 +122,14 @@ func TestReplicasShareScheduledScans(t *testing.T) {
 	for _, e := range log.errs {
 		t.Error(e)
 	}
-	// River's leader starts its periodic enforcer after election; slots
-	// before that and the slot in flight at the stop may not run.
-	slots := int(elapsed / interval)
+	// Never more scans than slots (a slot runs once); at least one: River's
+	// leader starts its periodic enforcer after election, and a loaded
+	// machine may delay a slot, so fewer is not a failure.
+	slots := int(elapsed/interval) + 1
 	for i := range conns {
 		c := target(i).Connection
-		if n := log.runs[c]; n < slots-3 || n > slots+1 {
-			t.Errorf("connection %s scanned %d times in %s, want about %d (once a slot)", c, n, elapsed.Round(time.Millisecond), slots)
+		if n := log.runs[c]; n < 1 || n > slots {
+			t.Errorf("connection %s scanned %d times in %s, want 1 to %d (once a slot)", c, n, elapsed.Round(time.Millisecond), slots)
 		}
 	}
 	t.Logf("scans by replica: %v over %s", log.by, elapsed.Round(time.Millisecond))
@@ -227,7 +228,8 @@ func TestKilledReplica(t *testing.T) {
 			return ""
 		}
 		readLine("READY")
-		if _, err := live.StartScan(ctx, conn, TriggerManual); err != nil {
+		killedJob, err := live.StartScan(ctx, conn, TriggerManual)
+		if err != nil {
 			t.Fatal(err)
 		}
 		scanID, _ := strconv.ParseInt(readLine("SCAN "), 10, 64)
@@ -244,7 +246,10 @@ func TestKilledReplica(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sc.Status == ScanInterrupted {
+			// The record first, then the job: both, before the next start.
+			if j, err := live.GetJob(ctx, killedJob.ID); err != nil {
+				t.Fatal(err)
+			} else if sc.Status == ScanInterrupted && j.State != "running" {
 				break
 			}
 			if ctx.Err() != nil {
