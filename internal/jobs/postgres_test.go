@@ -343,3 +343,49 @@ func TestLostLivenessCancelsOwnScans(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// On a shared queue a starting replica leaves a slot that has just come to
+// River's leader, and makes up one the whole cluster missed.
+func TestSharedQueueCatchUp(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	replica := func(now time.Time) (*Scheduler, *fakeScans) {
+		b, err := OpenPostgres(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		rec := newFakeRecords()
+		scans := newFakeScans(rec, false)
+		s, err := New(b, Config{Scan: scans.scan, Records: rec, PollInterval: 100 * time.Millisecond, Logger: quietLogger(), fastStart: true,
+			Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSchedule(ctx, target(1), Schedule{Interval: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		return s, scans
+	}
+	replica(t0) // records the schedule's baseline, t0
+	// The slot (t0+1h) came 30 s ago: the leader's to queue.
+	late, scans := replica(t0.Add(time.Hour + 30*time.Second))
+	if err := late.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	scans.noScan(t, time.Second)
+	if err := late.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Two hours on, nobody queued it: made up once.
+	later, scans := replica(t0.Add(2*time.Hour + 5*time.Minute))
+	if err := later.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer later.Stop(context.Background())
+	if c := scans.next(t, 10*time.Second); c.job.Trigger != TriggerSchedule {
+		t.Errorf("made-up scan: trigger %s", c.job.Trigger)
+	}
+}
