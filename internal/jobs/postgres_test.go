@@ -389,3 +389,45 @@ func TestSharedQueueCatchUp(t *testing.T) {
 		t.Errorf("made-up scan: trigger %s", c.job.Trigger)
 	}
 }
+
+// A slot nobody queued (River's leader died just before it) is made up by a
+// live replica a minute late, without a restart.
+func TestSharedQueueCatchUpWhileRunning(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	b, err := OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rec := newFakeRecords()
+	scans := newFakeScans(rec, false)
+	s, err := New(b, Config{Scan: scans.scan, Records: rec, PollInterval: 100 * time.Millisecond, ReapInterval: 100 * time.Millisecond,
+		Logger: quietLogger(), fastStart: true, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSchedule(ctx, target(1), Schedule{Interval: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(context.Background())
+	mu.Lock()
+	now = t0.Add(time.Hour + 10*time.Second) // the slot came; the leader's
+	mu.Unlock()
+	scans.noScan(t, time.Second)
+	mu.Lock()
+	now = t0.Add(time.Hour + 2*time.Minute) // still not queued: made up
+	mu.Unlock()
+	if c := scans.next(t, 10*time.Second); c.job.Trigger != TriggerSchedule {
+		t.Errorf("made-up scan: trigger %s", c.job.Trigger)
+	}
+	scans.noScan(t, time.Second)
+}

@@ -20,12 +20,25 @@ func (s *Scheduler) reapLoop(ctx context.Context) {
 	defer close(s.reaperDone)
 	tick := time.NewTicker(s.cfg.ReapInterval)
 	defer tick.Stop()
+	lastCatchUp := s.now() // Start has just caught up
 	for {
 		if s.b.stillLive != nil && !s.b.stillLive(ctx) && ctx.Err() == nil {
 			s.cancelOwn(ctx)
 		}
 		if err := s.reap(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("look for scans of replicas that died", "err", err)
+		}
+		if now := s.now(); now.Sub(lastCatchUp) >= catchUpGrace/2 {
+			lastCatchUp = now
+			// A slot River's leader never queued (it died just before;
+			// its successor comes after its lease) or whose scan died with
+			// its replica runs once, a minute late, on a live replica.
+			s.mu.Lock()
+			err := s.catchUpLocked(ctx, now)
+			s.mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("make up missed scheduled scans", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
