@@ -148,6 +148,7 @@ func NewRootCommand(app *App) *cobra.Command {
 		newConnectionCmd(app),
 		newScanCmd(app),
 		newScansCmd(app),
+		newMigrateCmd(app),
 		newVersionCmd(app),
 		newUserCmd(app),
 		onboard.NewCommand(),

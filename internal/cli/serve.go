@@ -57,7 +57,7 @@ func newServeCmd(app *App) *cobra.Command {
 			started := false
 			defer func() {
 				if scans != nil && !started {
-					scans.backend.Close()
+					scans.close()
 				}
 			}()
 			api := &httpapi.API{Store: store, Auth: authn, Logger: logger, Connections: conns}

@@ -33,6 +33,12 @@ type Backend struct {
 	// after Config.ScanTimeout, is what frees a dead replica's job.
 	exclusive bool
 	close     func() error
+
+	// With several replicas: this replica's River client id, and whether
+	// the replica that holds a client id still lives.
+	clientID  string
+	alive     func(ctx context.Context, client string) (bool, error)
+	stillLive func(ctx context.Context) bool
 }
 
 // Close releases the database. Stop the Scheduler first.

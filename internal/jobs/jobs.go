@@ -106,6 +106,13 @@ type Config struct {
 	// RemoveSchedule), for changes made by another process.
 	SyncSchedules func(ctx context.Context, s *Scheduler) error
 	SyncInterval  time.Duration
+	// ReapInterval is how often, with several replicas, this one looks for
+	// scans whose replica died (default 5s): it records them interrupted
+	// and frees their connections for the next scan.
+	ReapInterval time.Duration
+	// Interrupted, when set, hears of each scan recorded interrupted
+	// because its replica died (so progress streams can end).
+	Interrupted func(scanID int64, connection string)
 	// Now is the clock for schedules and River; nil means time.Now.
 	Now func() time.Time
 
@@ -124,6 +131,9 @@ type Scheduler struct {
 	mu        sync.Mutex
 	schedules map[string]*scheduled // by connection
 	started   bool
+
+	stopReaper context.CancelFunc
+	reaperDone chan struct{}
 
 	// stopping tells workers that a cancelled context means shutdown, so
 	// their scans are recorded as interrupted rather than cancelled.
@@ -150,6 +160,9 @@ func New(b *Backend, cfg Config) (*Scheduler, error) {
 	}
 	if cfg.SyncInterval <= 0 {
 		cfg.SyncInterval = 30 * time.Second
+	}
+	if cfg.ReapInterval <= 0 {
+		cfg.ReapInterval = 5 * time.Second
 	}
 	s := &Scheduler{cfg: cfg, b: b, log: cfg.Logger, schedules: map[string]*scheduled{}}
 	workers := river.NewWorkers()
@@ -226,6 +239,12 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return fmt.Errorf("start job queue on %s: %w", s.b.name, err)
 	}
 	s.started = true
+	s.log.Info("job queue started", "queue", s.b.name, "client", s.b.clientID)
+	if s.b.alive != nil {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopReaper, s.reaperDone = cancel, make(chan struct{})
+		go s.reapLoop(rctx)
+	}
 	return nil
 }
 
@@ -234,6 +253,10 @@ func (s *Scheduler) Start(ctx context.Context) error {
 // next start.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.stopping.Store(true)
+	if s.stopReaper != nil {
+		s.stopReaper()
+		<-s.reaperDone
+	}
 	if err := s.client.StopAndCancel(ctx); err != nil {
 		return fmt.Errorf("stop job queue: %w", err)
 	}

@@ -157,6 +157,10 @@ func (s *Scheduler) Schedules() map[string]Schedule {
 	return out
 }
 
+// catchUpGrace is how overdue a scheduled slot must be before a replica
+// starting on a shared queue makes it up.
+const catchUpGrace = time.Minute
+
 // catchUpLocked queues one scan for each schedule that had a slot between
 // its connection's last run and now: however many slots passed while the
 // server was down, the connection is scanned once.
@@ -166,7 +170,16 @@ func (s *Scheduler) catchUpLocked(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if !ok || sc.next.Next(last).After(now) {
+		slot := sc.next.Next(last)
+		if !ok || slot.After(now) {
+			continue
+		}
+		// With several replicas, a slot that has just come is the elected
+		// leader's to queue, and it may not have yet: a replica starting
+		// now would queue it too, and run it twice if the first copy ends
+		// before the leader's arrives. Only a slot the whole cluster missed
+		// (overdue by more than catchUpGrace) is made up here.
+		if !s.b.exclusive && now.Sub(slot) < catchUpGrace {
 			continue
 		}
 		j, err := s.StartScan(ctx, sc.target, TriggerSchedule)

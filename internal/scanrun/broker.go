@@ -46,12 +46,18 @@ type Broker struct {
 	mu       sync.Mutex
 	topics   map[int64]*topic
 	finished []int64 // ended scan ids, oldest first
+	// relay, when set, hears every event of this process's scans, to pass
+	// on to the other replicas (Relay). It must not block.
+	relay func(Event)
 }
 
 type topic struct {
 	last Event
 	done bool
-	subs map[chan Event]struct{}
+	// remote: the scan runs on another replica; its events come through
+	// the relay.
+	remote bool
+	subs   map[chan Event]struct{}
 }
 
 // NewBroker returns an empty broker.
@@ -98,6 +104,9 @@ func (b *Broker) begin(e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.topics[e.ScanID] = &topic{last: e, subs: map[chan Event]struct{}{}}
+	if b.relay != nil {
+		b.relay(e)
+	}
 }
 
 func (b *Broker) progress(id int64, p scan.Progress) {
@@ -113,6 +122,9 @@ func (b *Broker) progress(id int64, p scan.Progress) {
 	e.Seen = maps.Clone(p.Seen)
 	e.Written, e.Errors, e.ElapsedSeconds = p.Written, p.Errors, p.Elapsed.Seconds()
 	b.publishLocked(t, e)
+	if b.relay != nil && !t.remote {
+		b.relay(e)
+	}
 }
 
 func (b *Broker) finish(id int64, status catalog.ScanStatus, errMsg string, elapsed time.Duration) {
@@ -127,6 +139,14 @@ func (b *Broker) finish(id int64, status catalog.ScanStatus, errMsg string, elap
 	if elapsed > 0 {
 		e.ElapsedSeconds = elapsed.Seconds()
 	}
+	if b.relay != nil && !t.remote {
+		b.relay(e)
+	}
+	b.endLocked(id, t, e)
+}
+
+// endLocked publishes a scan's done event and closes its subscriptions.
+func (b *Broker) endLocked(id int64, t *topic, e Event) {
 	b.publishLocked(t, e)
 	t.done = true
 	for ch := range t.subs {
@@ -150,4 +170,29 @@ func (b *Broker) publishLocked(t *topic, e Event) {
 		}
 		ch <- e
 	}
+}
+
+// remote applies an event of a scan another replica runs: subscribers here
+// follow it as they follow a local scan. A done event for a scan no one
+// here follows is dropped.
+func (b *Broker) remote(e Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.topics[e.ScanID]
+	switch {
+	case ok && !t.remote:
+		return // ours: the relay echoed it back
+	case ok && t.done:
+		return
+	case !ok && e.Type == EventDone:
+		return
+	case !ok:
+		t = &topic{last: e, remote: true, subs: map[chan Event]struct{}{}}
+		b.topics[e.ScanID] = t
+	}
+	if e.Type == EventDone {
+		b.endLocked(e.ScanID, t, e)
+		return
+	}
+	b.publishLocked(t, e)
 }

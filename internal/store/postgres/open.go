@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,9 @@ type Store struct {
 	pool *pgxpool.Pool
 	// now stamps history, last-seen times and lineage edges without one.
 	now func() time.Time
+	// written counts the entities each running scan of this process wrote
+	// or changed, so that FinishScan can tidy the indexes after a big one.
+	written sync.Map // scan id -> *atomic.Int64
 }
 
 var (
@@ -171,6 +175,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, m.body); err != nil {
 				return err
+			}
+			if after := afterMigration[m.version]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES ($1, $2, $3)`, m.version, m.name, time.Now().UnixNano())
 			return err

@@ -38,9 +38,13 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	if err != nil {
 		return fmt.Errorf("encode scan warnings: %w", err)
 	}
-	return s.updateOne(ctx, fmt.Sprintf("record scan %d end", id), fmt.Sprintf("no scan %d", id),
+	err = s.updateOne(ctx, fmt.Sprintf("record scan %d end", id), fmt.Sprintf("no scan %d", id),
 		`UPDATE scans SET status = $1, finished = $2, stats = $3, errors = $4, warnings = $5 WHERE id = $6`,
 		string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
+	if err == nil {
+		s.tidyAfter(ctx, id)
+	}
+	return err
 }
 
 const scanColumns = `id, service, source_type, status, started, finished, stats, errors, warnings`

@@ -66,7 +66,7 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, f
 	for _, w := range usable[1:] {
 		conds = append(conds, "lower(e.name) LIKE "+arg(&args, likePattern(w)))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+filter+
+	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search IS NOT NULL AND e.kind <> 'query_execution' AND (`+strings.Join(conds, " OR ")+`)`+filter+
 		` LIMIT `+arg(&args, rankCap), args...)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,9 @@ func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity
 		}
 		return w.write(ctx, tx)
 	})
+	if err == nil {
+		s.countWritten(scanID, stats)
+	}
 	if err != nil {
 		if sqlState(err) == programLimit {
 			return nil, apperr.Wrap(apperr.Invalid, err, "write %d entities: an FQN or name is too long for the PostgreSQL index", len(batch))

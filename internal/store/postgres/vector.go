@@ -3,6 +3,10 @@ package postgres
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -26,21 +30,31 @@ const (
 
 // searchVector is the entity's index entry; invalid (NULL) for kinds search
 // does not return.
+//
+// A query execution, which search returns only when asked for, is indexed
+// by its id, its workgroup and its SQL, as the SQLite store's query_search.
 func searchVector(e *catalog.Entity) pgtype.TSVector {
-	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable {
+	type field struct {
+		text   string
+		weight pgtype.TSVectorWeight
+	}
+	fields := []field{
+		{e.Name, pgtype.TSVectorWeightA},
+		{rank.LastPart(e.ParentFQN), pgtype.TSVectorWeightB},
+		{e.Description, pgtype.TSVectorWeightC},
+	}
+	if e.Kind == catalog.KindQuery {
+		wg, _ := e.Attrs["workgroup"].(string)
+		sql, _ := e.Attrs["query"].(string)
+		fields[1].text, fields[2].text = wg, sql
+	} else if spec, _ := catalog.Spec(e.Kind); !spec.Searchable {
 		return pgtype.TSVector{}
 	}
 	positions := map[string][]pgtype.TSVectorPosition{}
 	pos := 0
-	for _, field := range []struct {
-		text   string
-		weight pgtype.TSVectorWeight
-	}{
-		{e.Name, pgtype.TSVectorWeightA},
-		{rank.LastPart(e.ParentFQN), pgtype.TSVectorWeightB},
-		{e.Description, pgtype.TSVectorWeightC},
-	} {
+	for _, field := range fields {
 		for _, w := range rank.Words(field.text) {
+			w = fold(w)
 			if len(w) > maxLexeme {
 				continue
 			}
@@ -77,10 +91,36 @@ func tsquery(terms rank.Terms, nameOnly bool) string {
 		if nameOnly {
 			flags += "A"
 		}
-		parts[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
+		parts[i] = "'" + strings.ReplaceAll(fold(w), "'", "''") + "'"
 		if flags != "" {
 			parts[i] += ":" + flags
 		}
 	}
 	return strings.Join(parts, " & ")
+}
+
+// fold drops the accents of a word, as SQLite's unicode61 tokenizer does
+// with remove_diacritics 2, so "malaga" finds "Málaga" and "café" finds
+// "cafe" on both backends. Ranking, done in Go on the unfolded words, is
+// the same on both.
+func fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return w
+	}
+	d := norm.NFD.String(w)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }

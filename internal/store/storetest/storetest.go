@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"LineageLocations", testLineageLocations},
 		{"SearchBounds", testSearchBounds},
 		{"ScopedReads", testScopedReads},
+		{"SearchQueriesAndAccents", testSearchQueriesAndAccents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
