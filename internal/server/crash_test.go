@@ -104,6 +104,9 @@ func TestCrashDuringScheduledScan(t *testing.T) {
 	if log := second.log.String(); !strings.Contains(log, "marked interrupted") || !strings.Contains(log, "schedule missed while the server was down") {
 		t.Errorf("second server's log says neither the recovery nor the catch-up:\n%s", log)
 	}
+	// River completes a job just after its scan record ends; until then a
+	// start is refused as a duplicate, as it should be.
+	waitQueueEmpty(t, ctx, bin, db, second)
 	// The CLI's scan start reaches the running server through the queue,
 	// and --wait follows the scan the server runs to its end.
 	cli("", "scan", "start", "lake", "--wait", "--timeout", "2m")
@@ -208,6 +211,23 @@ func (s *served) stop(t *testing.T) {
 }
 
 // waitScans reads the catalog's scans until ok accepts them.
+// waitQueueEmpty waits until `lakemap scan list --queue` shows no scan
+// queued or running.
+func waitQueueEmpty(t *testing.T, ctx context.Context, bin, db string, s *served) {
+	t.Helper()
+	for {
+		out, err := exec.CommandContext(ctx, bin, "--db", db, "scan", "list", "--queue", "--json").Output()
+		if err == nil && strings.TrimSpace(string(out)) == "[]" {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the queue never emptied; last %s (err %v)\nserver log:\n%s", out, err, s.log.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func waitScans(t *testing.T, ctx context.Context, db string, s *served, ok func([]catalog.Scan) bool) []catalog.Scan {
 	t.Helper()
 	st, err := sqlite.Open(ctx, db)
