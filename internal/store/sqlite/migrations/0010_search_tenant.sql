@@ -43,3 +43,8 @@ CREATE VIRTUAL TABLE query_search USING fts5 (
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- Exact-name lookups of a scoped search read the tenant's rows of a name
+-- only: "id" names a column in every table of every project.
+DROP INDEX entities_name_nocase;
+CREATE INDEX entities_name_service ON entities (name COLLATE NOCASE, service);
