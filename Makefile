@@ -56,11 +56,15 @@ check:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) $(PKGS)
 
 # The performance targets of the issues, at their full sizes (a few minutes;
-# the MCP benchmark's 1M-entity catalog is built once under $TMPDIR).
+# the MCP benchmark's 1M-entity catalog is built once under $TMPDIR). The
+# jobs benchmark is the ingest with the server's queue idle and with ten
+# scheduled connections; the SQLite one, search at 1M entities for a
+# project owning 1% of them.
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
-	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/
+	  ./internal/ingest/ ./internal/jobs/ ./internal/store/sqlite/ \
+	  ./internal/source/glue/ ./internal/source/s3/ ./internal/mcpserver/
 
 # Fuzz targets, as package:FuzzName. Each must also pass as a plain
 # `go test` (its seeds). `make fuzz` runs each for FUZZTIME; `make

@@ -61,14 +61,23 @@ func (x indexed) rows(add func(table string, values ...any) error) error {
 	if spec, _ := catalog.Spec(x.kind); !spec.Searchable {
 		return nil
 	}
-	parent := ""
-	if parts, err := catalog.SplitFQN(x.parentFQN); err == nil {
-		parent = parts[len(parts)-1]
-	}
-	if err := add(searchTableOf(x.kind), x.id, x.name, parent, x.descript, tenantToken(x.service)); err != nil {
+	if err := add(searchTableOf(x.kind), x.id, x.name, lastPart(x.parentFQN), x.descript, tenantToken(x.service)); err != nil {
 		return err
 	}
 	return add("name_trigram", x.id, x.name, trigramToken(x.service))
+}
+
+// lastPart is the name of the entity at fqn ("" for none). Without quotes
+// it follows the last dot; a scan's every row passes here, so the common
+// case skips SplitFQN.
+func lastPart(fqn string) string {
+	if !strings.Contains(fqn, `"`) {
+		return fqn[strings.LastIndexByte(fqn, '.')+1:]
+	}
+	if parts, err := catalog.SplitFQN(fqn); err == nil {
+		return parts[len(parts)-1]
+	}
+	return ""
 }
 
 // attrText is an attribute as the query index holds it: strings as they

@@ -199,3 +199,18 @@ func TestMigrationReindexesSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestLastPart(t *testing.T) {
+	for fqn, want := range map[string]string{
+		"":                 "",
+		"svc":              "svc",
+		"svc.db.orders":    "orders",
+		`svc."a.b"`:        "a.b",
+		`svc."say ""hi"""`: `say "hi"`,
+		`svc."a.b".c`:      "c",
+	} {
+		if got := lastPart(fqn); got != want {
+			t.Errorf("lastPart(%q) = %q, want %q", fqn, got, want)
+		}
+	}
+}
