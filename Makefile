@@ -71,14 +71,18 @@ check:
 
 # The performance targets of the issues, at their full sizes (a few minutes;
 # the 1M-entity catalog the MCP, REST and web benchmarks read, internal/testenv/benchcat,
-# is built once under $TMPDIR). The store benchmark (internal/store/postgres)
-# builds 1M entities in SQLite and in PostgreSQL; for the 5M figure:
-# LAKEMAP_BENCH_STORE_ENTITIES=5000000 LAKEMAP_BENCH_BACKENDS=postgres go test -run '^$$' \
-#   -bench Backends -benchtime 1x -timeout 60m ./internal/store/postgres/
+# is built once under $TMPDIR). The jobs benchmark is the ingest with the
+# server's queue idle and with ten scheduled connections; the SQLite one,
+# search at 1M entities for a project owning 1% of them. The store benchmark
+# (internal/store/postgres) builds 1M entities in SQLite and in PostgreSQL;
+# for the 5M figure: LAKEMAP_BENCH_STORE_ENTITIES=5000000 LAKEMAP_BENCH_BACKENDS=postgres \
+#   go test -run '^$$' -bench Backends -benchtime 1x -timeout 60m ./internal/store/postgres/
 bench:
 	LAKEMAP_BENCH_OBJECTS=2000000 LAKEMAP_BENCH_PREFIXES=2000 \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m -v \
-	  ./internal/ingest/ ./internal/source/glue/ ./internal/source/s3/ ./internal/source/datazone/ ./internal/mcpserver/ ./internal/server/ ./internal/web/ ./internal/store/postgres/
+	  ./internal/ingest/ ./internal/jobs/ ./internal/store/sqlite/ ./internal/store/postgres/ \
+	  ./internal/source/glue/ ./internal/source/s3/ ./internal/source/datazone/ \
+	  ./internal/mcpserver/ ./internal/server/ ./internal/web/
 
 # Fuzz targets, as package:FuzzName. Each must also pass as a plain
 # `go test` (its seeds). `make fuzz` runs each for FUZZTIME; `make

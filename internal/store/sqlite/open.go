@@ -147,6 +147,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
+			if after := migrationSteps[version]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`, version, base, time.Now().UnixNano())
 			return err
 		})
@@ -155,6 +160,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationSteps are Go steps run after a migration's SQL, in its
+// transaction, for what SQL alone cannot derive.
+var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
+	10: reindexSearch,
 }
 
 // inTx runs fn in a write transaction.

@@ -49,6 +49,13 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	}
 	limit := catalog.ClampLimit(q.Limit)
 	filter, filterArgs := searchFilter(q, t)
+	scope, err := s.scopeOf(ctx, t, q.Services)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if scope.none {
+		return catalog.SearchResult{Hits: []catalog.SearchHit{}}, nil
+	}
 
 	exactFilter := filter
 	if !slices.Contains(q.Kinds, catalog.KindQuery) {
@@ -75,7 +82,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 				break
 			}
 			countExpr = p.expr
-			ranked, err := s.rankedHits(ctx, table, p.expr, p.terms, filter, filterArgs, need-len(all), seen)
+			ranked, err := s.rankedHits(ctx, table, p.expr, p.terms, scope, filter, filterArgs, need-len(all), seen)
 			if err != nil {
 				return catalog.SearchResult{}, fmt.Errorf("search %q: %w", q.Text, err)
 			}
@@ -88,7 +95,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	}
 	inWord := 0
 	if len(all) < need && !onlyQueries(q.Kinds) {
-		more, err := s.inWordHits(ctx, words, filter, filterArgs, need-len(all), seen)
+		more, err := s.inWordHits(ctx, words, scope, filter, filterArgs, need-len(all), seen)
 		if err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("search %q inside words: %w", q.Text, err)
 		}
@@ -125,7 +132,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	for _, table := range tablesFor(q.Kinds) {
 		var n int
 		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid WHERE `+table+` MATCH ?`+filter+` LIMIT ?)`,
-			append(append([]any{countExpr}, filterArgs...), maxCounted)...).Scan(&n); err != nil {
+			append(append([]any{scope.word(countExpr)}, filterArgs...), maxCounted)...).Scan(&n); err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("count matches of %q: %w", q.Text, err)
 		}
 		res.Total += n
@@ -140,7 +147,7 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 // kinds asks for them.
 func tablesFor(kinds []catalog.Kind) []string {
 	if len(kinds) == 0 {
-		return searchTables
+		return wordTables
 	}
 	var entities, columns, queries bool
 	for _, k := range kinds {
@@ -232,19 +239,19 @@ const rankCap = 300
 
 // rankedHits returns up to want full-text hits from one index that pass the
 // filter, best first, skipping FQNs in skip.
-func (s *Store) rankedHits(ctx context.Context, table, match string, terms queryTerms, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+func (s *Store) rankedHits(ctx context.Context, table, match string, terms queryTerms, scope matchScope, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	var matches int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?)`, match, rankCap).Scan(&matches); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?)`, scope.word(match), rankCap).Scan(&matches); err != nil {
 		return nil, err
 	}
 	if matches == 0 {
 		return nil, nil
 	}
 	if matches < rankCap {
-		return s.scoredHits(ctx, table, match, terms, filter, args, want, skip)
+		return s.scoredHits(ctx, table, scope.word(match), terms, filter, args, want, skip)
 	}
 	var out []catalog.SearchHit
-	for _, expr := range []string{"name : (" + match + ")", match} {
+	for _, expr := range []string{scope.word("name : (" + match + ")"), scope.word(match)} {
 		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
 				WHERE `+table+` MATCH ?`+filter+` LIMIT ?`,
 			append(append([]any{expr}, args...), want+len(skip))...)

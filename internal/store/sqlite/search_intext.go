@@ -45,7 +45,7 @@ func wordPasses(words []string) []wordPass {
 
 // inWordHits finds names holding the words inside them (name_trigram),
 // scored by how many of the words a name holds, shorter names first.
-func (s *Store) inWordHits(ctx context.Context, words []string, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
 		return nil, nil
@@ -55,7 +55,7 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, a
 	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM
 			(SELECT rowid FROM name_trigram WHERE name_trigram MATCH ? LIMIT ?) m
 			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
-		append([]any{expr, rankCap}, args...)...)
+		append([]any{scope.inWord(expr), rankCap}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -122,33 +122,48 @@ func TestSearchInWordsPartialAndKinds(t *testing.T) {
 	}
 }
 
-// TestTrigramIndexFollowsWrites: the triggers keep the in-word index in
-// step with renames, kind changes and deletions.
+// TestTrigramIndexFollowsWrites: Upsert keeps the in-word and query
+// indexes in step with renames and kind changes, also within one batch.
 func TestTrigramIndexFollowsWrites(t *testing.T) {
 	ctx := context.Background()
 	s := searchStore(t, searchEstate())
-	count := func(text string) int {
+	count := func(table, text string) int {
 		t.Helper()
 		var n int
-		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM name_trigram WHERE name_trigram MATCH ?`, `"`+text+`"`).Scan(&n); err != nil {
+		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+table+` MATCH ?`, `"`+text+`"`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if count("adresse") != 1 {
-		t.Fatal("kundenadresse not indexed")
+	if count("name_trigram", "adresse") != 1 || count("query_search", "invoices") != 1 {
+		t.Fatal("kundenadresse or the query not indexed")
 	}
-	if _, err := s.write.ExecContext(ctx, `UPDATE entities SET name = 'kundenanschrift' WHERE name = 'kundenadresse'`); err != nil {
-		t.Fatal(err)
-	}
-	if count("adresse") != 0 || count("anschrift") != 1 {
+	renamed := ent(catalog.KindColumn, "svc.crm.customers", "kundenadresse", nil)
+	renamed.Name = "kundenanschrift"
+	scan(t, s, []catalog.Entity{renamed})
+	if count("name_trigram", "adresse") != 0 || count("name_trigram", "anschrift") != 1 {
 		t.Error("rename not reindexed")
 	}
-	if _, err := s.write.ExecContext(ctx, `DELETE FROM entities WHERE name = 'kundenanschrift'`); err != nil {
-		t.Fatal(err)
+	// Added and changed in one batch: the queued row goes before the
+	// deletion that replaces it.
+	first := ent(catalog.KindColumn, "svc.crm.customers", "postleitzahl", nil)
+	second := first
+	second.Name = "plzneu"
+	scan(t, s, []catalog.Entity{first, second})
+	if count("name_trigram", "leitzahl") != 0 || count("name_trigram", "plzneu") != 1 {
+		t.Error("a name changed within a batch is indexed under its first name")
 	}
-	if count("anschrift") != 0 {
-		t.Error("deleted entity still indexed")
+	asPartition := ent(catalog.KindPartition, "svc.crm.customers", "kundenadresse", nil)
+	asPartition.Name = "kundenanschrift"
+	scan(t, s, []catalog.Entity{asPartition})
+	if count("name_trigram", "anschrift") != 0 {
+		t.Error("an entity that became unsearchable is still indexed")
+	}
+	query := searchEstate()[len(searchEstate())-1]
+	query.Attrs = map[string]any{"query": "SELECT 1 FROM crm.refunds", "workgroup": "primary"}
+	scan(t, s, []catalog.Entity{query})
+	if count("query_search", "invoices") != 0 || count("query_search", "refunds") != 1 {
+		t.Error("changed query SQL not reindexed")
 	}
 }
 

@@ -151,24 +151,16 @@ type upsertWriter struct {
 	now                                      int64
 	insertEntity, updateEntity, selectEntity *sql.Stmt
 	changes                                  *rowBatch
-	// Search index rows and deletions, per index table.
-	searchRows   map[string]*rowBatch
-	deleteSearch map[string]*sql.Stmt
-	// queuedIndex holds the entity ids with index rows still queued.
-	queuedIndex map[int64]bool
+	index                                    *indexWriter
 }
 
 func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time) (*upsertWriter, error) {
-	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now), searchRows: map[string]*rowBatch{}, deleteSearch: map[string]*sql.Stmt{}, queuedIndex: map[int64]bool{},
+	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now),
 		changes: newRowBatch(tx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type, fields) VALUES`, 8)}
-	for _, table := range searchTables {
-		w.searchRows[table] = newRowBatch(tx, `INSERT INTO `+table+` (rowid, name, parent, description) VALUES`, 4)
-		del, err := tx.PrepareContext(ctx, `DELETE FROM `+table+` WHERE rowid = ?`)
-		if err != nil {
-			w.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		w.deleteSearch[table] = del
+	var err error
+	if w.index, err = newIndexWriter(ctx, tx); err != nil {
+		w.close()
+		return nil, err
 	}
 	for _, p := range []struct {
 		stmt **sql.Stmt
@@ -192,9 +184,8 @@ func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Tim
 
 func (w *upsertWriter) close() {
 	stmts := []*sql.Stmt{w.insertEntity, w.updateEntity, w.selectEntity}
-	for _, table := range searchTables {
-		stmts = append(stmts, w.deleteSearch[table])
-		w.searchRows[table].close()
+	if w.index != nil {
+		w.index.close()
 	}
 	w.changes.close()
 	for _, s := range stmts {
@@ -204,24 +195,15 @@ func (w *upsertWriter) close() {
 	}
 }
 
-// flush writes the queued search index rows and change records.
+// flush writes the queued change records, then the index rows: last, so
+// that no multi-row statement follows them (see indexWriter).
 func (w *upsertWriter) flush() error {
-	if err := w.flushSearch(); err != nil {
-		return err
-	}
 	if err := w.changes.flush(w.ctx); err != nil {
 		return fmt.Errorf("record changes: %w", err)
 	}
-	return nil
-}
-
-func (w *upsertWriter) flushSearch() error {
-	for _, table := range searchTables {
-		if err := w.searchRows[table].flush(w.ctx); err != nil {
-			return fmt.Errorf("index entities: %w", err)
-		}
+	if err := w.index.flush(w.ctx); err != nil {
+		return fmt.Errorf("index entities: %w", err)
 	}
-	clear(w.queuedIndex)
 	return nil
 }
 
@@ -239,9 +221,7 @@ func (w *upsertWriter) insert(e *catalog.Entity, hash string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := w.index(id, e); err != nil {
-		return 0, err
-	}
+	w.index.add(indexedOf(id, e))
 	return id, w.change(e, catalog.ChangeAdded, nil)
 }
 
@@ -258,22 +238,12 @@ func (w *upsertWriter) update(e *catalog.Entity, old existing, hash string) erro
 		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.scanID, hash, old.id); err != nil {
 		return fmt.Errorf("update entity %q: %w", e.FQN, err)
 	}
-	// The kind may have changed, so clear the entity from every index. A
-	// batch that repeats an FQN may still have this entity's row queued:
-	// it goes in first, so that the deletion finds it.
-	if w.queuedIndex[old.id] {
-		if err := w.flushSearch(); err != nil {
-			return err
-		}
+	// The kind may have changed, so clear the entity from every index
+	// (and from the queue, when a batch repeats its FQN).
+	if err := w.index.remove(w.ctx, old.id); err != nil {
+		return fmt.Errorf("reindex entity %q: %w", e.FQN, err)
 	}
-	for _, table := range searchTables {
-		if _, err := w.deleteSearch[table].ExecContext(w.ctx, old.id); err != nil {
-			return fmt.Errorf("reindex entity %q: %w", e.FQN, err)
-		}
-	}
-	if err := w.index(old.id, e); err != nil {
-		return err
-	}
+	w.index.add(indexedOf(old.id, e))
 	// Compare through JSON so numbers read back as float64 equal the
 	// int64s a source emits.
 	norm, err := normalize(e)
@@ -285,23 +255,6 @@ func (w *upsertWriter) update(e *catalog.Entity, old existing, hash string) erro
 		typ = catalog.ChangeRestored
 	}
 	return w.change(e, typ, catalog.Diff(&prev, &norm))
-}
-
-func (w *upsertWriter) index(id int64, e *catalog.Entity) error {
-	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable {
-		return nil
-	}
-	parent := ""
-	if parts, err := catalog.SplitFQN(e.ParentFQN); err == nil {
-		parent = parts[len(parts)-1]
-	}
-	if err := w.searchRows[searchTableOf(e.Kind)].add(w.ctx, id, e.Name, parent, e.Description); err != nil {
-		return fmt.Errorf("index entities: %w", err)
-	}
-	// Kept until flushSearch, even when add flushed its table: at worst an
-	// update flushes early.
-	w.queuedIndex[id] = true
-	return nil
 }
 
 func (w *upsertWriter) change(e *catalog.Entity, typ catalog.ChangeType, fields []catalog.FieldChange) error {
@@ -345,9 +298,7 @@ func normalize(e *catalog.Entity) (catalog.Entity, error) {
 	return n, json.Unmarshal(b, &n.Attrs)
 }
 
-// searchTables are the full-text indexes; searchTableOf picks one per kind.
-var searchTables = []string{"entity_search", "column_search"}
-
+// searchTableOf is the word index of a kind.
 func searchTableOf(k catalog.Kind) string {
 	if k == catalog.KindColumn {
 		return "column_search"
