@@ -58,62 +58,6 @@ func sparseStore(t *testing.T) (s *Store, big, small catalog.Project) {
 	return s, big, small
 }
 
-// TestSparseTenantSearch: a project owning a small part of the catalog
-// finds its own matches of words that match hundreds of other entities
-// first, in every pass (whole words, prefixes, inside words), and nothing
-// of the others'.
-func TestSparseTenantSearch(t *testing.T) {
-	ctx := context.Background()
-	s, _, small := sparseStore(t)
-	r := s.Scoped(catalog.Projects(small.ID))
-	for _, tc := range []struct {
-		text string
-		want []string
-	}{
-		{"daily orders", []string{"small.db.orders_000", "small.db.orders_001"}},
-		{"orde", []string{"small.db.orders_000", "small.db.orders_001"}},
-		{"adresse", []string{"small.db.orders_000.kundenadresse", "small.db.orders_001.kundenadresse"}},
-	} {
-		t.Run(tc.text, func(t *testing.T) {
-			res, err := r.Search(ctx, catalog.SearchQuery{Text: tc.text, Limit: 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := fqns(res)
-			for _, w := range tc.want {
-				if !slices.Contains(got, w) {
-					t.Errorf("hits %v lack %s", got, w)
-				}
-			}
-			for _, h := range got {
-				if !strings.HasPrefix(h, "small") {
-					t.Errorf("hit %s belongs to another project", h)
-				}
-			}
-		})
-	}
-	// A service filter narrows the unscoped search the same way.
-	res, err := s.Search(ctx, catalog.SearchQuery{Text: "adresse", Services: []string{"small"}, Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := fqns(res); len(got) != 2 {
-		t.Errorf("services=[small] found %v, want its two columns", got)
-	}
-	// A project with no connection finds nothing, without error.
-	empty, err := catalog.NewProject("empty", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateProject(ctx, empty); err != nil {
-		t.Fatal(err)
-	}
-	res, err = s.Scoped(catalog.Projects(empty.ID)).Search(ctx, catalog.SearchQuery{Text: "orders"})
-	if err != nil || len(res.Hits) != 0 || res.Total != 0 {
-		t.Errorf("empty project: %v, %d hits, total %d; want none", err, len(res.Hits), res.Total)
-	}
-}
-
 // TestTenantTokenNotMatchedByWords: the tenant tokens sit in their own
 // column; a prefix that starts one, or the token itself, matches no text.
 func TestTenantTokenNotMatchedByWords(t *testing.T) {

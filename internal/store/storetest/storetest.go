@@ -1,7 +1,6 @@
 // Package storetest is the conformance suite every catalog.Store backend
-// must pass. internal/store/sqlite runs it; it is written against the
-// interface alone so that a second backend (PostgreSQL is planned) can run
-// it unchanged.
+// must pass. internal/store/sqlite and internal/store/postgres run it; it
+// is written against the interface alone.
 package storetest
 
 import (
@@ -43,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"SearchBounds", testSearchBounds},
 		{"ScopedReads", testScopedReads},
 		{"SearchQueriesAndAccents", testSearchQueriesAndAccents},
+		{"SparseTenantSearch", testSparseTenantSearch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
