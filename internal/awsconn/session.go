@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,6 +57,8 @@ type Session struct {
 	aws     aws.Config
 	limiter chan struct{}
 	logger  *slog.Logger
+
+	calls atomic.Int64 // see calls.go
 
 	mu      sync.Mutex
 	clients map[clientKey]any // see clients.go
@@ -116,7 +119,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if cfg.EndpointURL != "" {
 		base.BaseEndpoint = aws.String(cfg.EndpointURL)
 	}
-	base.APIOptions = append(base.APIOptions, s.limitMiddleware, recoverErrorCodes)
+	base.APIOptions = append(base.APIOptions, s.limitMiddleware, s.countCalls, recoverErrorCodes)
 
 	if cfg.AssumeRoleARN != "" {
 		// The base credentials call AssumeRole: this client cannot be the

@@ -128,6 +128,10 @@ func TestThrottlingIsRetried(t *testing.T) {
 	if got := fake.calls("GetCallerIdentity"); got != 3 {
 		t.Errorf("GetCallerIdentity calls = %d, want 3", got)
 	}
+	// What a scan's progress reports: every attempt, retries included.
+	if got := s.Calls(); got != 3 {
+		t.Errorf("session counted %d calls, want 3", got)
+	}
 
 	fake.setFaults("Throttling", "Throttling", "Throttling")
 	err := Classify(callerIdentity(s), "checking the AWS identity")

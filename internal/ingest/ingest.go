@@ -115,7 +115,14 @@ func Run(ctx context.Context, store catalog.Store, wf *workflow.Workflow, opts O
 	if err != nil {
 		return Result{}, fmt.Errorf("reading the DataZone ↔ Glue links of %q: %w", wf.Source.ServiceName, err)
 	}
-	runner := &scan.Runner{Store: writer, Logger: p.Logger, OnProgress: opts.OnProgress}
+	onProgress := opts.OnProgress
+	if onProgress != nil {
+		onProgress = func(pr scan.Progress) {
+			pr.Calls = p.AWS.Calls()
+			opts.OnProgress(pr)
+		}
+	}
+	runner := &scan.Runner{Store: writer, Logger: p.Logger, OnProgress: onProgress}
 	var sum Result
 	sum.Summary, err = runner.Run(ctx, wf.Source.ServiceName, wf.Source.Type, src)
 	if err != nil || sum.Status == catalog.ScanFailed {

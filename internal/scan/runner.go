@@ -41,6 +41,9 @@ type Progress struct {
 	Written int64
 	Errors  int
 	Elapsed time.Duration
+	// Calls is the requests sent to AWS so far, retries included (set by
+	// whoever owns the connection's session; the runner does not see it).
+	Calls int64
 }
 
 // Summary is the outcome of one scan.

@@ -18,11 +18,13 @@ type Event struct {
 	Connection string `json:"connection"`
 	ProjectID  string `json:"projectId,omitempty"`
 	// Phase is "running" or "done".
-	Phase          string                 `json:"phase"`
-	Seen           map[catalog.Kind]int64 `json:"seen,omitempty"`
-	Written        int64                  `json:"written"`
-	Errors         int                    `json:"errors"`
-	ElapsedSeconds float64                `json:"elapsedSeconds"`
+	Phase   string                 `json:"phase"`
+	Seen    map[catalog.Kind]int64 `json:"seen,omitempty"`
+	Written int64                  `json:"written"`
+	Errors  int                    `json:"errors"`
+	// Calls is the requests sent to AWS so far, retries included.
+	Calls          int64   `json:"calls"`
+	ElapsedSeconds float64 `json:"elapsedSeconds"`
 	// Status is the scan's end status (done events only).
 	Status catalog.ScanStatus `json:"status,omitempty"`
 	// Error is why a scan failed, for the user (done events only).
@@ -120,7 +122,7 @@ func (b *Broker) progress(id int64, p scan.Progress) {
 	e.Type, e.Phase = EventProgress, "running"
 	// The runner may keep writing its map after the callback.
 	e.Seen = maps.Clone(p.Seen)
-	e.Written, e.Errors, e.ElapsedSeconds = p.Written, p.Errors, p.Elapsed.Seconds()
+	e.Written, e.Errors, e.Calls, e.ElapsedSeconds = p.Written, p.Errors, p.Calls, p.Elapsed.Seconds()
 	b.publishLocked(t, e)
 	if b.relay != nil && !t.remote {
 		b.relay(e)

@@ -140,8 +140,9 @@ func TestScanAndAgentInBrowser(t *testing.T) {
 	web.WaitTrue(t, ctx, "the progress bar reaches 100%", `document.getElementById("scan-progress").value === 100`)
 	web.WaitTrue(t, ctx, "the outcome is shown", `document.getElementById("scan-status").hasAttribute("data-outcome")`)
 	status := web.TextOf(t, ctx, "#scan-status")
-	if !strings.HasPrefix(status, "Succeeded") || !strings.Contains(status, "written") {
-		t.Fatalf("scan status %q, want Succeeded with counts", status)
+	if !strings.HasPrefix(status, "Succeeded") || !strings.Contains(status, "written") || !strings.Contains(status, "AWS calls") ||
+		strings.Contains(status, " 0 AWS calls") {
+		t.Fatalf("scan status %q, want Succeeded with counts and AWS calls", status)
 	}
 	web.Step(t, ctx, "the scan history",
 		chromedp.Click(chromedp.CSS("#scan-status a")),

@@ -88,7 +88,7 @@
   });
 
   // The scan progress bar follows the scan's server-sent events: counts
-  // per kind, entities written and errors while it runs (the total is not
+  // per kind, entities written, AWS calls and errors while it runs (the total is not
   // known ahead, so the bar is indeterminate), 100% and the outcome at the
   // end.
   var bar = document.getElementById("scan-progress");
@@ -98,7 +98,7 @@
     var say = function (d, head) {
       var kinds = Object.keys(d.seen || {}).sort().map(function (k) { return d.seen[k] + " " + k; });
       var text = head + ": " + (kinds.length ? kinds.join(", ") + " seen · " : "") + (d.written || 0) + " written · " +
-        (d.errors || 0) + " error" + (d.errors === 1 ? "" : "s") + " · " + Math.round(d.elapsedSeconds || 0) + " s";
+        (d.calls || 0) + " AWS call" + (d.calls === 1 ? "" : "s") + " · " + (d.errors || 0) + " error" + (d.errors === 1 ? "" : "s") + " · " + Math.round(d.elapsedSeconds || 0) + " s";
       if (d.error) text += " · " + d.error;
       if (status) { status.textContent = text; }
     };
