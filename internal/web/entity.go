@@ -122,7 +122,7 @@ func (u *UI) entity(w http.ResponseWriter, r *http.Request) error {
 	if d.History, err = u.opts.Store.History(r.Context(), fqn, chartHistory); err != nil {
 		return err
 	}
-	d.Charts = metricCharts(d.History)
+	d.Charts = metricCharts(e.Attrs, d.History)
 	d.History = d.History[:min(len(d.History), 20)]
 	if e.Kind == catalog.KindTable || e.Kind == catalog.KindContainer {
 		if d.Schema, err = schemahist.Table(r.Context(), u.opts.Store, fqn, time.Time{}, schemaHistory); err != nil {

@@ -10,10 +10,10 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-// chart is a small line chart of one metric over the scans that read it:
-// each scan stores the newest CloudWatch daily datapoint of a bucket, so
-// the catalog's history of that attribute is the metric's daily series as
-// lakemap saw it.
+// chart is a small line chart of one metric: CloudWatch's daily values of
+// the last two weeks as the newest scan read them (the "metricsDaily"
+// attribute), or, for an entity scanned before lakemap read those, the
+// values its scans stored, from its history.
 type chart struct {
 	ID, Title string
 	Points    string // the polyline's "x,y x,y ..."
@@ -33,9 +33,9 @@ const (
 )
 
 // metricCharts draws the size and object-count charts of an entity from
-// its history (newest first). A metric with fewer than two values has no
-// chart: the facts list shows its value.
-func metricCharts(history []catalog.Change) []chart {
+// its daily metrics, else its history (newest first). A metric with fewer
+// than two values has no chart: the facts list shows its value.
+func metricCharts(attrs map[string]any, history []catalog.Change) []chart {
 	var out []chart
 	for _, m := range []struct {
 		attr, id, title string
@@ -44,7 +44,11 @@ func metricCharts(history []catalog.Change) []chart {
 		{"sizeBytes", "chart-size", "Size", humanBytes},
 		{"objectCount", "chart-objects", "Objects", str},
 	} {
-		if c, ok := metricChart(history, m.attr, m.format); ok {
+		pts := dailyPoints(attrs, m.attr)
+		if len(pts) < 2 {
+			pts = historyPoints(history, m.attr)
+		}
+		if c, ok := drawChart(pts, m.format); ok {
 			c.ID, c.Title = m.id, m.title
 			out = append(out, c)
 		}
@@ -57,7 +61,28 @@ type point struct {
 	v  float64
 }
 
-func metricChart(history []catalog.Change, attr string, format func(any) string) (chart, bool) {
+// dailyPoints reads one metric from the "metricsDaily" attribute, a list of
+// {"day": "2006-01-02", attr: number}; malformed entries are skipped.
+func dailyPoints(attrs map[string]any, attr string) []point {
+	days, _ := attrs["metricsDaily"].([]any)
+	var pts []point
+	for _, d := range days {
+		m, _ := d.(map[string]any)
+		day, _ := m["day"].(string)
+		at, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			continue
+		}
+		if v, ok := number(m[attr]); ok {
+			pts = append(pts, point{at, v})
+		}
+	}
+	return pts
+}
+
+// historyPoints reads one metric from the values the entity's scans
+// stored.
+func historyPoints(history []catalog.Change, attr string) []point {
 	// Every point is at a scan's time: the value each scan read (a
 	// change's new value), and the value the first of those replaced at
 	// the scan that added the entity, when the history reaches back to it.
@@ -84,6 +109,11 @@ func metricChart(history []catalog.Change, attr string, format func(any) string)
 		first.at = added
 		pts = append(pts, *first)
 	}
+	return pts
+}
+
+// drawChart scales the points into the chart's box.
+func drawChart(pts []point, format func(any) string) (chart, bool) {
 	if len(pts) < 2 {
 		return chart{}, false
 	}

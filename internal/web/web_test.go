@@ -336,7 +336,7 @@ func TestMetricChart(t *testing.T) {
 		return catalog.Change{Type: catalog.ChangeUpdated, At: at, Fields: []catalog.FieldChange{{Field: "attributes.objectCount", Old: float64(old), New: float64(new)}}}
 	}
 	history := []catalog.Change{upd(t0.Add(2*day), 20, 30), upd(t0.Add(day), 10, 20), {Type: catalog.ChangeAdded, At: t0}}
-	c, ok := metricChart(history, "objectCount", str)
+	c, ok := drawChart(historyPoints(history, "objectCount"), str)
 	if !ok {
 		t.Fatal("no chart from three values")
 	}
@@ -349,11 +349,38 @@ func TestMetricChart(t *testing.T) {
 	if c.Dots[0].Label != "2024-05-01 06:00: 10" {
 		t.Errorf("first label %q", c.Dots[0].Label)
 	}
-	if _, ok := metricChart(history[2:], "objectCount", str); ok {
+	if _, ok := drawChart(historyPoints(history[2:], "objectCount"), str); ok {
 		t.Error("a chart from the added change alone")
 	}
-	if _, ok := metricChart(history, "sizeBytes", humanBytes); ok {
+	if _, ok := drawChart(historyPoints(history, "sizeBytes"), humanBytes); ok {
 		t.Error("a chart of a metric the history lacks")
+	}
+}
+
+// TestDailyMetricCharts: CloudWatch's daily values stored on the bucket
+// draw the chart, one point a day, ahead of the scans' history; malformed
+// days are skipped, and one good day draws nothing.
+func TestDailyMetricCharts(t *testing.T) {
+	attrs := map[string]any{"metricsDaily": []any{
+		map[string]any{"day": "2024-05-01", "sizeBytes": float64(1 << 30), "objectCount": float64(100)},
+		map[string]any{"day": "2024-05-02", "sizeBytes": float64(2 << 30)},
+		map[string]any{"day": "not a day", "sizeBytes": float64(9 << 30)},
+		"garbage",
+		map[string]any{"day": "2024-05-04", "sizeBytes": float64(3 << 30), "objectCount": "x"},
+	}}
+	history := []catalog.Change{{Type: catalog.ChangeUpdated, At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
+		Fields: []catalog.FieldChange{{Field: "attributes.sizeBytes", Old: float64(1), New: float64(2)}}}}
+	charts := metricCharts(attrs, history)
+	if len(charts) != 1 || charts[0].ID != "chart-size" {
+		t.Fatalf("charts %+v, want the size chart alone (one object count is no chart)", charts)
+	}
+	c := charts[0]
+	if len(c.Dots) != 3 || c.From != "2024-05-01" || c.To != "2024-05-04" || c.Low != "1.0 GiB" || c.High != "3.0 GiB" {
+		t.Errorf("size chart %+v, want the three good days", c)
+	}
+	// Without daily values, the history draws it.
+	if charts := metricCharts(nil, append(history, catalog.Change{Type: catalog.ChangeAdded, At: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)})); len(charts) != 1 || charts[0].To != "2024-06-01" {
+		t.Errorf("history charts %+v", charts)
 	}
 }
 

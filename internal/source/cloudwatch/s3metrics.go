@@ -3,6 +3,7 @@ package cloudwatch
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -23,9 +24,10 @@ var S3StorageTypes = []string{
 	"DeepArchiveS3ObjectOverhead", "DeepArchiveStagingStorage", "ExpressOneZone",
 }
 
-// S3Window is how far back the daily storage metrics are looked for: S3
-// publishes them once a day, sometimes a day or two late.
-const S3Window = 4 * 24 * time.Hour
+// S3Window is how far back the daily storage metrics are read: two weeks
+// of daily values for the bucket's chart, from which the newest is the
+// bucket's size (S3 publishes once a day, sometimes a day or two late).
+const S3Window = 14 * 24 * time.Hour
 
 // BucketMetrics are a bucket's newest storage metrics. A metric CloudWatch
 // has no datapoint for is absent, never zero: unknown is not empty.
@@ -36,6 +38,17 @@ type BucketMetrics struct {
 	Objects *int64
 	// At is the time of the newest datapoint used.
 	At time.Time
+	// Daily are CloudWatch's daily values over S3Window, oldest first: the
+	// size summed over the storage types reported that day.
+	Daily []DailyMetric
+}
+
+// DailyMetric is one day's storage metrics; nil where CloudWatch has no
+// datapoint that day.
+type DailyMetric struct {
+	Day       time.Time
+	SizeBytes *int64
+	Objects   *int64
 }
 
 // TotalBytes sums the storage types; false when none had a datapoint.
@@ -89,6 +102,23 @@ func ReadS3(ctx context.Context, api API, bucket string, now time.Time) (BucketM
 	}
 	var out BucketMetrics
 	newest := map[string]time.Time{}
+	days := map[time.Time]*DailyMetric{}
+	daily := func(at time.Time, id string, n int64) {
+		day := at.UTC().Truncate(24 * time.Hour)
+		d := days[day]
+		if d == nil {
+			d = &DailyMetric{Day: day}
+			days[day] = d
+		}
+		field := &d.SizeBytes
+		if id == "objects" {
+			field = &d.Objects
+		}
+		if *field == nil {
+			*field = new(int64)
+		}
+		**field += n
+	}
 	take := func(r types.MetricDataResult) {
 		id := aws.ToString(r.Id)
 		for i, v := range r.Values {
@@ -96,6 +126,7 @@ func ReadS3(ctx context.Context, api API, bucket string, now time.Time) (BucketM
 				continue
 			}
 			at := r.Timestamps[i]
+			daily(at, id, int64(math.Round(v)))
 			if !at.After(newest[id]) {
 				continue
 			}
@@ -126,5 +157,9 @@ func ReadS3(ctx context.Context, api API, bucket string, now time.Time) (BucketM
 			take(r)
 		}
 	}
+	for _, d := range days {
+		out.Daily = append(out.Daily, *d)
+	}
+	slices.SortFunc(out.Daily, func(a, b DailyMetric) int { return a.Day.Compare(b.Day) })
 	return out, nil
 }

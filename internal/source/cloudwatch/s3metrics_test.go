@@ -121,4 +121,35 @@ func TestReadS3PagesAndBadValues(t *testing.T) {
 	if f.calls != 2 || fmt.Sprint(m.SizeBytes) != "map[StandardStorage:11]" || m.Objects != nil || !m.At.Equal(t0.Add(24*time.Hour)) {
 		t.Errorf("metrics = %+v after %d calls", m, f.calls)
 	}
+	// Every good value is a day of the chart, oldest first; bad ones none.
+	var days []string
+	for _, d := range m.Daily {
+		if d.Objects != nil || d.SizeBytes == nil {
+			t.Errorf("day %+v: want a size and no object count", d)
+			continue
+		}
+		days = append(days, fmt.Sprintf("%s=%d", d.Day.Format(time.DateOnly), *d.SizeBytes))
+	}
+	if got := fmt.Sprint(days); got != "[2024-04-30=9 2024-05-01=10 2024-05-02=11]" {
+		t.Errorf("daily = %s", got)
+	}
+}
+
+// TestDailySumsStorageTypes: a day's size is the sum of its storage types,
+// and the object count sits beside it.
+func TestDailySumsStorageTypes(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	f := &fakeAPI{pages: []*cloudwatch.GetMetricDataOutput{{MetricDataResults: []types.MetricDataResult{
+		{Id: aws.String("s0"), Values: []float64{100, 90}, Timestamps: []time.Time{t0, t0.Add(-24 * time.Hour)}},
+		{Id: aws.String("s14"), Values: []float64{5}, Timestamps: []time.Time{t0}},
+		{Id: aws.String("objects"), Values: []float64{7}, Timestamps: []time.Time{t0}},
+	}}}}
+	m, err := ReadS3(context.Background(), f, "b", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Daily) != 2 || *m.Daily[0].SizeBytes != 90 || m.Daily[0].Objects != nil ||
+		*m.Daily[1].SizeBytes != 105 || m.Daily[1].Objects == nil || *m.Daily[1].Objects != 7 {
+		t.Errorf("daily = %+v", m.Daily)
+	}
 }

@@ -209,6 +209,9 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 			if m.Known() {
 				set("metricsAt", m.At.UTC().Format(time.RFC3339))
 			}
+			if len(m.Daily) > 0 {
+				set("metricsDaily", dailyAttribute(m.Daily))
+			}
 		})
 	}
 	var wg sync.WaitGroup
@@ -220,4 +223,21 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 		}()
 	}
 	wg.Wait()
+}
+
+// dailyAttribute is the bucket's "metricsDaily" attribute: CloudWatch's
+// daily values, oldest first, for the size and object-count charts.
+func dailyAttribute(days []cloudwatch.DailyMetric) []any {
+	out := make([]any, 0, len(days))
+	for _, d := range days {
+		day := map[string]any{"day": d.Day.Format(time.DateOnly)}
+		if d.SizeBytes != nil {
+			day["sizeBytes"] = *d.SizeBytes
+		}
+		if d.Objects != nil {
+			day["objectCount"] = *d.Objects
+		}
+		out = append(out, day)
+	}
+	return out
 }

@@ -172,6 +172,10 @@ func TestAgainstMoto(t *testing.T) {
 		e.Attrs["sizeBytes"] != int64(4096) || e.Attrs["objectCount"] != int64(4) || e.SourceCreated == nil {
 		t.Errorf("moto-east = %+v", e.Attrs)
 	}
+	// The chart's daily values: the newest day is the bucket's size.
+	if days, _ := e.Attrs["metricsDaily"].([]any); len(days) == 0 || days[len(days)-1].(map[string]any)["sizeBytes"] != int64(4096) {
+		t.Errorf("moto-east metricsDaily = %v", e.Attrs["metricsDaily"])
+	}
 	w := sink.get(t, "moto.moto-west")
 	if w.Attrs["versioning"] != "Enabled" || w.Attrs["sizeBytes"] != int64(777) || w.Attrs["objectCount"] != nil {
 		t.Errorf("moto-west = %+v (metrics must come from eu-west-1, objectCount unknown)", w.Attrs)
