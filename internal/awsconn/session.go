@@ -43,9 +43,6 @@ const (
 	DefaultMaxConcurrency = 16
 	DefaultMaxAttempts    = 8
 	DefaultMaxBackoff     = 20 * time.Second
-	// Refresh assumed-role credentials this long before they expire, so a
-	// call never goes out with a token about to lapse.
-	refreshWindow = 2 * time.Minute
 )
 
 // Session is a resolved connection: an aws.Config whose credentials come from
@@ -56,6 +53,7 @@ type Session struct {
 	aws     aws.Config
 	limiter chan struct{}
 	logger  *slog.Logger
+	role    *roleProvider // nil without assumeRoleArn
 
 	mu      sync.Mutex
 	clients map[clientKey]any // see clients.go
@@ -132,8 +130,9 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 				o.SourceIdentity = aws.String(cfg.AssumeRoleSourceIdentity)
 			}
 		})
-		base.Credentials = aws.NewCredentialsCache(roleProvider{provider: provider, roleARN: cfg.AssumeRoleARN}, func(o *aws.CredentialsCacheOptions) {
-			o.ExpiryWindow = refreshWindow
+		s.role = newRoleProvider(provider, cfg.AssumeRoleARN)
+		base.Credentials = aws.NewCredentialsCache(s.role, func(o *aws.CredentialsCacheOptions) {
+			o.ExpiryWindow = maxRefreshWindow // shortened per lifetime by s.role
 		})
 	}
 	s.aws = base
@@ -185,26 +184,3 @@ func (noRateLimit) GetToken(context.Context, uint) (func() error, error) {
 	return func() error { return nil }, nil
 }
 func (noRateLimit) AddTokens(uint) error { return nil }
-
-// roleProvider marks AssumeRole failures with the role, so Classify can say
-// which role was refused: the SDK's error does not name it.
-type roleProvider struct {
-	provider aws.CredentialsProvider
-	roleARN  string
-}
-
-func (p roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	c, err := p.provider.Retrieve(ctx)
-	if err != nil {
-		return c, &assumeRoleError{roleARN: p.roleARN, err: err}
-	}
-	return c, nil
-}
-
-type assumeRoleError struct {
-	roleARN string
-	err     error
-}
-
-func (e *assumeRoleError) Error() string { return "assuming role " + e.roleARN + ": " + e.err.Error() }
-func (e *assumeRoleError) Unwrap() error { return e.err }
