@@ -20,6 +20,11 @@ const (
 	// refreshShare is the part of a shorter lifetime given to the margin:
 	// one-minute credentials are refreshed after 45 s.
 	refreshShare = 4
+	// assumeRoleTimeout bounds one AssumeRole, retries included.
+	// aws.CredentialsCache fetches for every waiting call at once and
+	// ignores their cancellation, so an STS endpoint that never answers
+	// would otherwise hold every later call of the connection.
+	assumeRoleTimeout = time.Minute
 )
 
 // refreshWindow is how long before expiry credentials of the given
@@ -44,6 +49,8 @@ func newRoleProvider(p aws.CredentialsProvider, roleARN string) *roleProvider {
 }
 
 func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	ctx, cancel := context.WithTimeout(ctx, assumeRoleTimeout)
+	defer cancel()
 	c, err := p.provider.Retrieve(ctx)
 	if err != nil {
 		return c, &assumeRoleError{roleARN: p.roleARN, err: err}
