@@ -56,7 +56,8 @@ type Session struct {
 	role    *roleProvider // nil without assumeRoleArn
 
 	mu      sync.Mutex
-	clients map[clientKey]any // see clients.go
+	clients map[clientKey]any  // see clients.go
+	pacers  map[paceKey]*pacer // see pace.go
 }
 
 // NewSession validates cfg and builds the session. It makes no network call:
@@ -78,7 +79,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Session{cfg: cfg, limiter: make(chan struct{}, opts.MaxConcurrency), logger: opts.Logger, clients: map[clientKey]any{}}
+	s := &Session{cfg: cfg, limiter: make(chan struct{}, opts.MaxConcurrency), logger: opts.Logger, clients: map[clientKey]any{}, pacers: map[paceKey]*pacer{}}
 
 	loadOpts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(cfg.Region),
@@ -86,6 +87,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = opts.MaxAttempts
 				o.MaxBackoff = opts.MaxBackoff
+				o.Backoff = throttleBackoff{std: retry.NewExponentialJitterBackoff(opts.MaxBackoff)}
 				// The default token bucket gives up on a throttling storm
 				// after a handful of retries; a scan would rather wait.
 				o.RateLimiter = noRateLimit{}
@@ -114,7 +116,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if cfg.EndpointURL != "" {
 		base.BaseEndpoint = aws.String(cfg.EndpointURL)
 	}
-	base.APIOptions = append(base.APIOptions, s.limitMiddleware, recoverErrorCodes)
+	base.APIOptions = append(base.APIOptions, s.paceMiddleware, s.limitMiddleware, recoverErrorCodes)
 
 	if cfg.AssumeRoleARN != "" {
 		// The base credentials call AssumeRole: this client cannot be the
