@@ -21,6 +21,8 @@ import (
 // production. The floor is the minimum calls ÷ 100 calls/s; targets: wall
 // ≤ 1.25× the floor, throttled calls ≤ 5% of all calls, calls answered ≤
 // 1.02× the minimum, peak RSS ≤ 128 MB and at 200k within 15% of 20k.
+// LAKEMAP_BENCH_BATCH sets the runner's write batch (default
+// scan.DefaultBatchSize), which decides most of the memory held.
 //
 //	go test ./internal/source/s3 -run '^$' -bench InventoryThrottled -benchtime 1x
 func BenchmarkInventoryThrottled(b *testing.B) {
@@ -77,7 +79,7 @@ func runThrottled(b *testing.B, space genSpace) {
 		}
 	}()
 	start := time.Now()
-	sum, err := (&scanrunner.Runner{Store: store}).Run(ctx, "svc", Type, s)
+	sum, err := (&scanrunner.Runner{Store: store, BatchSize: envInt("LAKEMAP_BENCH_BATCH", 0)}).Run(ctx, "svc", Type, s)
 	wall := time.Since(start)
 	close(stop)
 	peakHeap := <-heap
