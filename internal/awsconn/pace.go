@@ -43,6 +43,19 @@ const (
 	paceEpisode = 5 * time.Second
 	// minPace is the slowest pace: one call a second.
 	minPace = 1.0
+	// paceJudged is how many calls sent at a pace (answered or throttled)
+	// tell whether it throttles less than the one before: a second cut
+	// waits for them, so the one before has been seen working or not.
+	paceJudged = 8
+	// paceUseless: a pace whose share of throttled calls stays at three
+	// quarters or more of the share at the faster pace before it did not
+	// help, and the share before must have been real (a tenth of calls).
+	paceUseless, paceMeaningful = 0.75, 0.1
+	// paceDeaf is how long throttles are left to the SDK's retries after
+	// pacing was seen not to help: AWS then throttles for a reason other
+	// than this connection's rate (another workload on the account's
+	// quota, a fault), and slowing down would only lengthen the scan.
+	paceDeaf = 10 * time.Second
 )
 
 // pacer is the call rate of one service and region of a connection.
@@ -57,13 +70,19 @@ type pacer struct {
 	// answered since.
 	episode   time.Time
 	episodeOK int
+	// epochOK and epochThrottled count the calls sent since the last cut;
+	// lastShare is the throttled share of the epoch before it, -1 when
+	// that epoch was unpaced or too short to judge.
+	epochOK, epochThrottled int
+	lastShare               float64
+	deafUntil               time.Time
 	// ok counts successful calls per tenth of paceWindow, ring-indexed by
 	// the bucket number okAt.
 	ok   [paceBuckets]int
 	okAt [paceBuckets]int64
 }
 
-func newPacer(now func() time.Time) *pacer { return &pacer{now: now} }
+func newPacer(now func() time.Time) *pacer { return &pacer{now: now, lastShare: -1} }
 
 // wait holds a call until its turn and returns when it was let out. A
 // turn is taken only when it comes, not reserved ahead: a cut then slows
@@ -96,11 +115,15 @@ func (p *pacer) wait(ctx context.Context) (time.Time, error) {
 	}
 }
 
-// succeeded counts a call AWS answered, and lets the rate recover.
-func (p *pacer) succeeded() {
+// succeeded counts a call sent at sent that AWS answered, and lets the
+// rate recover.
+func (p *pacer) succeeded(sent time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	if !sent.Before(p.cut) {
+		p.epochOK++
+	}
 	b := now.UnixNano() / int64(paceWindow/paceBuckets)
 	i := int(b % paceBuckets)
 	if p.okAt[i] != b {
@@ -137,8 +160,20 @@ func (p *pacer) throttled(sent time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	if sent.Before(p.cut) {
+	if sent.Before(p.cut) || now.Before(p.deafUntil) {
 		return
+	}
+	p.epochThrottled++
+	share := -1.0
+	if n := p.epochOK + p.epochThrottled; p.rate > 0 {
+		if n < paceJudged && now.Sub(p.cut) <= paceEpisode {
+			return
+		}
+		share = float64(p.epochThrottled) / float64(n)
+		if p.lastShare >= paceMeaningful && share >= paceUseless*p.lastShare {
+			p.unpace(now)
+			return
+		}
 	}
 	rate := paceFirstCut * p.allowed(now)
 	if since := now.Sub(p.episode); p.episode.IsZero() || now.Sub(p.cut) > paceEpisode {
@@ -150,8 +185,17 @@ func (p *pacer) throttled(sent time.Time) {
 		rate = min(rate, p.rate)
 	}
 	p.rate = max(rate, minPace)
-	p.cut = now
+	p.cut, p.lastShare = now, share
+	p.epochOK, p.epochThrottled = 0, 0
 	p.next = now.Add(time.Duration(float64(time.Second) / p.rate))
+}
+
+// unpace gives up pacing for paceDeaf: the last cut throttled about as
+// often as the faster pace before it.
+func (p *pacer) unpace(now time.Time) {
+	p.rate, p.lastShare = 0, -1
+	p.cut, p.episode, p.deafUntil = now, time.Time{}, now.Add(paceDeaf)
+	p.epochOK, p.epochThrottled = 0, 0
 }
 
 // paceKey names a pacer: AWS throttles per account, service and region,
@@ -187,7 +231,7 @@ func (s *Session) paceMiddleware(stack *middleware.Stack) error {
 			out, md, err := next.HandleFinalize(ctx, in)
 			switch {
 			case err == nil:
-				p.succeeded()
+				p.succeeded(sent)
 			case throttles.IsErrorThrottle(err) == aws.TrueTernary:
 				p.throttled(sent)
 			}
