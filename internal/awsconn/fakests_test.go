@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,10 @@ type fakeSTS struct {
 	hold     chan struct{} // when set, GetCallerIdentity waits for it to close
 	arrived  chan struct{}
 	lastExp  string // the Expiration of the last AssumeRole answer
+	// keys maps the access key ids handed out to their expiry; calls
+	// signed with one past it are answered ExpiredToken and counted.
+	keys    map[string]time.Time
+	expired int
 }
 
 func newFakeSTS(t *testing.T, lifetime time.Duration) *fakeSTS {
@@ -71,16 +76,25 @@ func (f *fakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 	case fault != "":
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>Rate exceeded</Message></Error><RequestId>req-throttled</RequestId></ErrorResponse>`, fault)
+	case form.Get("Action") == "GetCallerIdentity" && f.signedExpired(r):
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>req-expired</RequestId></ErrorResponse>`)
 	case form.Get("Action") == "AssumeRole":
-		exp := time.Now().Add(f.lifetime).UTC().Format(time.RFC3339)
+		expires := time.Now().Add(f.lifetime)
+		exp := expires.UTC().Format(time.RFC3339Nano)
 		f.mu.Lock()
 		f.lastExp = exp
+		key := fmt.Sprintf("ASIAFAKE%d", len(f.keys)+1)
+		if f.keys == nil {
+			f.keys = map[string]time.Time{}
+		}
+		f.keys[key] = expires
 		f.mu.Unlock()
 		fmt.Fprintf(w, `<AssumeRoleResponse><AssumeRoleResult>
-<Credentials><AccessKeyId>ASIAFAKE%d</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>%s</Expiration></Credentials>
+<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>%s</Expiration></Credentials>
 <AssumedRoleUser><AssumedRoleId>AROAFAKE:%s</AssumedRoleId><Arn>arn:aws:sts::111122223333:assumed-role/Reader/%s</Arn></AssumedRoleUser>
 </AssumeRoleResult><ResponseMetadata><RequestId>req-assume</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-			f.calls("AssumeRole"), exp, form.Get("RoleSessionName"), form.Get("RoleSessionName"))
+			key, exp, form.Get("RoleSessionName"), form.Get("RoleSessionName"))
 	case form.Get("Action") == "GetCallerIdentity":
 		if arrived != nil {
 			arrived <- struct{}{}
@@ -95,6 +109,27 @@ func (f *fakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>%s</Message></Error></ErrorResponse>`, form.Get("Action"))
 	}
+}
+
+// signedExpired says whether r is signed with an access key this fake
+// handed out that has expired by the time r arrives.
+func (f *fakeSTS) signedExpired(r *http.Request) bool {
+	_, cred, _ := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+	key, _, _ := strings.Cut(cred, "/")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	exp, ok := f.keys[key]
+	if ok && !time.Now().Before(exp) {
+		f.expired++
+		return true
+	}
+	return false
+}
+
+func (f *fakeSTS) expiredCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.expired
 }
 
 func (f *fakeSTS) setFaults(codes ...string) {
@@ -118,6 +153,6 @@ func (f *fakeSTS) maxInFlight() int {
 func (f *fakeSTS) lastExpiration() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t, _ := time.Parse(time.RFC3339, f.lastExp)
+	t, _ := time.Parse(time.RFC3339Nano, f.lastExp)
 	return t
 }

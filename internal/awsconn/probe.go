@@ -38,9 +38,9 @@ func (s *Session) Identity(ctx context.Context) (Identity, error) {
 	id := Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}
 	if creds.CanExpire {
 		id.Expires = creds.Expires
-		if s.cfg.AssumeRoleARN != "" {
+		if s.role != nil {
 			// The cache moved the expiry earlier by the refresh window.
-			id.Expires = id.Expires.Add(refreshWindow)
+			id.Expires = s.role.lastExpiry()
 		}
 	}
 	if _, rest, ok := strings.Cut(id.ARN, ":assumed-role/"); ok {

@@ -44,9 +44,6 @@ const (
 	DefaultMaxConcurrency = 16
 	DefaultMaxAttempts    = 8
 	DefaultMaxBackoff     = 20 * time.Second
-	// Refresh assumed-role credentials this long before they expire, so a
-	// call never goes out with a token about to lapse.
-	refreshWindow = 2 * time.Minute
 )
 
 // Session is a resolved connection: an aws.Config whose credentials come from
@@ -57,11 +54,13 @@ type Session struct {
 	aws     aws.Config
 	limiter chan struct{}
 	logger  *slog.Logger
+	role    *roleProvider // nil without assumeRoleArn
 
 	calls atomic.Int64 // see calls.go
 
 	mu      sync.Mutex
-	clients map[clientKey]any // see clients.go
+	clients map[clientKey]any  // see clients.go
+	pacers  map[paceKey]*pacer // see pace.go
 }
 
 // NewSession validates cfg and builds the session. It makes no network call:
@@ -83,7 +82,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Session{cfg: cfg, limiter: make(chan struct{}, opts.MaxConcurrency), logger: opts.Logger, clients: map[clientKey]any{}}
+	s := &Session{cfg: cfg, limiter: make(chan struct{}, opts.MaxConcurrency), logger: opts.Logger, clients: map[clientKey]any{}, pacers: map[paceKey]*pacer{}}
 
 	loadOpts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(cfg.Region),
@@ -91,6 +90,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = opts.MaxAttempts
 				o.MaxBackoff = opts.MaxBackoff
+				o.Backoff = throttleBackoff{std: retry.NewExponentialJitterBackoff(opts.MaxBackoff)}
 				// The default token bucket gives up on a throttling storm
 				// after a handful of retries; a scan would rather wait.
 				o.RateLimiter = noRateLimit{}
@@ -119,7 +119,9 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if cfg.EndpointURL != "" {
 		base.BaseEndpoint = aws.String(cfg.EndpointURL)
 	}
-	base.APIOptions = append(base.APIOptions, s.limitMiddleware, s.countCalls, recoverErrorCodes)
+	// countCalls before paceMiddleware: both sit right after the retry
+	// loop, the later one first, so an attempt is counted once it goes out.
+	base.APIOptions = append(base.APIOptions, s.countCalls, s.paceMiddleware, s.limitMiddleware, recoverErrorCodes)
 
 	if cfg.AssumeRoleARN != "" {
 		// The base credentials call AssumeRole: this client cannot be the
@@ -135,8 +137,9 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 				o.SourceIdentity = aws.String(cfg.AssumeRoleSourceIdentity)
 			}
 		})
-		base.Credentials = aws.NewCredentialsCache(roleProvider{provider: provider, roleARN: cfg.AssumeRoleARN}, func(o *aws.CredentialsCacheOptions) {
-			o.ExpiryWindow = refreshWindow
+		s.role = newRoleProvider(provider, cfg.AssumeRoleARN)
+		base.Credentials = aws.NewCredentialsCache(s.role, func(o *aws.CredentialsCacheOptions) {
+			o.ExpiryWindow = maxRefreshWindow // shortened per lifetime by s.role
 		})
 	}
 	s.aws = base
@@ -188,26 +191,3 @@ func (noRateLimit) GetToken(context.Context, uint) (func() error, error) {
 	return func() error { return nil }, nil
 }
 func (noRateLimit) AddTokens(uint) error { return nil }
-
-// roleProvider marks AssumeRole failures with the role, so Classify can say
-// which role was refused: the SDK's error does not name it.
-type roleProvider struct {
-	provider aws.CredentialsProvider
-	roleARN  string
-}
-
-func (p roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	c, err := p.provider.Retrieve(ctx)
-	if err != nil {
-		return c, &assumeRoleError{roleARN: p.roleARN, err: err}
-	}
-	return c, nil
-}
-
-type assumeRoleError struct {
-	roleARN string
-	err     error
-}
-
-func (e *assumeRoleError) Error() string { return "assuming role " + e.roleARN + ": " + e.err.Error() }
-func (e *assumeRoleError) Unwrap() error { return e.err }

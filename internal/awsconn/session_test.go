@@ -6,9 +6,11 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/lakemap/lakemap/internal/apperr"
@@ -40,26 +42,91 @@ func callerIdentity(s *Session) error {
 // The cache must reuse credentials until they come within the refresh
 // window of their expiry, then assume the role again.
 func TestCredentialsCachedThenRefreshed(t *testing.T) {
+	fake := newFakeSTS(t, time.Hour)
+	s := fakeSession(t, fake.srv.URL, Config{AssumeRoleARN: testRole}, Options{ServiceName: "glue"})
+	for range 5 {
+		if err := callerIdentity(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := fake.calls("AssumeRole"); got != 1 {
+		t.Errorf("AssumeRole calls = %d, want 1", got)
+	}
+}
+
+// The refresh margin is a share of the credentials' lifetime, capped at two
+// minutes: AWS's 15-minute sessions keep the two minutes, one-minute
+// credentials (a role chain, a test STS) are not treated as expired on
+// arrival.
+func TestRefreshWindowFollowsLifetime(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := newRoleProvider(nil, testRole)
+	p.now = func() time.Time { return now }
 	for _, tc := range []struct {
-		name        string
-		lifetime    time.Duration
-		wantAssumes int
+		lifetime, refreshAfter time.Duration
 	}{
-		{"valid for an hour: one AssumeRole", time.Hour, 1},
-		{"expiring inside the refresh window: AssumeRole every call", refreshWindow / 2, 5},
+		{time.Hour, 58 * time.Minute},
+		{15 * time.Minute, 13 * time.Minute},
+		{time.Minute, 45 * time.Second},
+		{10 * time.Second, 7500 * time.Millisecond},
+		{0, 0},
+		{-time.Second, -time.Second}, // already expired: refreshed at once
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fake := newFakeSTS(t, tc.lifetime)
-			s := fakeSession(t, fake.srv.URL, Config{AssumeRoleARN: testRole}, Options{ServiceName: "glue"})
-			for range 5 {
-				if err := callerIdentity(s); err != nil {
-					t.Fatal(err)
+		c, err := p.AdjustExpiresBy(aws.Credentials{CanExpire: true, Expires: now.Add(tc.lifetime)}, -maxRefreshWindow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Expires.Sub(now); got != tc.refreshAfter {
+			t.Errorf("credentials lasting %v are refreshed after %v, want %v", tc.lifetime, got, tc.refreshAfter)
+		}
+	}
+	c, _ := p.AdjustExpiresBy(aws.Credentials{AccessKeyID: "AKID"}, -maxRefreshWindow)
+	if !c.Expires.IsZero() {
+		t.Errorf("long-term keys got an expiry: %v", c.Expires)
+	}
+}
+
+// A scan outliving its credentials five times over: a test STS hands out
+// short credentials (one second, as one minute would make the test last
+// five) and refuses calls signed with expired ones; four workers call
+// throughout. Every call succeeds, none is signed with expired
+// credentials, and the role is assumed again only when the credentials
+// come within their refresh window (every 750 ms): five to eight times.
+func TestScanOutlivesShortCredentials(t *testing.T) {
+	const lifetime, lifetimes, workers = time.Second, 5, 4
+	fake := newFakeSTS(t, lifetime)
+	s := fakeSession(t, fake.srv.URL, Config{AssumeRoleARN: testRole}, Options{ServiceName: "glue"})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	end := time.Now().Add(lifetimes * lifetime)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	var calls atomic.Int64
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				if _, err := s.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+					errs <- err
+					return
 				}
-			}
-			if got := fake.calls("AssumeRole"); got != tc.wantAssumes {
-				t.Errorf("AssumeRole calls = %d, want %d", got, tc.wantAssumes)
+				calls.Add(1)
+				time.Sleep(5 * time.Millisecond)
 			}
 		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("call failed: %v", err)
+	}
+	if n := fake.expiredCalls(); n > 0 {
+		t.Errorf("%d of %d calls were signed with expired credentials", n, calls.Load())
+	}
+	refreshEvery := lifetime - refreshWindow(lifetime)
+	most := int(lifetimes*lifetime/refreshEvery) + 1
+	if got := fake.calls("AssumeRole"); got < lifetimes || got > most {
+		t.Errorf("AssumeRole called %d times for %d calls over %v of %v credentials, want %d to %d",
+			got, calls.Load(), lifetimes*lifetime, lifetime, lifetimes, most)
 	}
 }
 

@@ -52,7 +52,15 @@ type Target struct {
 	// Scope is where the connection's config says to probe first
 	// (source.Spec.Probe): its buckets, its Glue catalog.
 	Scope source.ProbeScope
+	// ProbeTimeout bounds each check, retries included, so that an
+	// endpoint that never answers cannot hang the test. 0 means
+	// DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 }
+
+// DefaultProbeTimeout is how long one check may take: a few calls, each
+// retried a few times when throttled.
+const DefaultProbeTimeout = 30 * time.Second
 
 // ProbePrefix starts the made-up names write probes use.
 const ProbePrefix = "lakemap-connection-test-"
@@ -75,7 +83,8 @@ func TargetOf(name string, spec source.Spec, conn source.AWSConfigHolder, sess *
 }
 
 // Run tests the connection. It never returns an error: every problem is a
-// line of the report.
+// line of the report. Cancelled, it returns at once, the checks it did not
+// finish reported NOT RUN.
 func Run(ctx context.Context, t Target) Report {
 	return run(ctx, t, sessionClients(t.Session))
 }
@@ -85,19 +94,32 @@ func run(ctx context.Context, t Target, c clients) Report {
 	if access == "" {
 		access = catalog.ReadOnly
 	}
-	rep := Report{Connection: t.Connection, Service: t.Service, AccessLevel: string(access)}
-	id, res := identity(ctx, t.Session)
-	rep.Results = append(rep.Results, res)
-	if res.Status == Fail {
-		// Nothing else can work without credentials.
-		return rep
+	timeout := t.ProbeTimeout
+	if timeout <= 0 {
+		timeout = DefaultProbeTimeout
 	}
+	rep := Report{Connection: t.Connection, Service: t.Service, AccessLevel: string(access)}
+	var groups []Group
 	if t.Service != "" {
-		groups, err := Groups(t.Service, string(access))
-		if err != nil {
+		var err error
+		if groups, err = Groups(t.Service, string(access)); err != nil {
 			rep.Results = append(rep.Results, Result{Check: "permission groups", Status: Fail, Error: err.Error(), Advice: apperr.AdviceOf(err)})
 			return rep
 		}
+	}
+	id, res := identity(ctx, t.Session, timeout)
+	rep.Results = append(rep.Results, res)
+	switch res.Status {
+	case Fail:
+		// Nothing else can work without credentials.
+		return rep
+	case NotRun:
+		for _, g := range groups {
+			rep.Results = append(rep.Results, notRun(g, cancelledNote))
+		}
+		return rep
+	}
+	if len(groups) > 0 {
 		e := &env{
 			service:   t.Service,
 			access:    access,
@@ -109,21 +131,46 @@ func run(ctx context.Context, t Target, c clients) Report {
 			sim:       &simulator{api: c.iam, principal: principalARN(t.Session.Config().AssumeRoleARN, id.ARN)},
 		}
 		for _, g := range groups {
-			rep.Results = append(rep.Results, e.check(ctx, g))
+			if ctx.Err() != nil {
+				rep.Results = append(rep.Results, notRun(g, cancelledNote))
+				continue
+			}
+			rep.Results = append(rep.Results, e.check(ctx, g, timeout))
 		}
 	}
 	return rep
 }
 
-// identity fetches credentials, assuming the role if there is one.
-func identity(ctx context.Context, s *awsconn.Session) (awsconn.Identity, Result) {
+const cancelledNote = "the connection test was cancelled before this check finished"
+
+// notRun is the line of a group the test did not get to.
+func notRun(g Group, why string) Result {
+	return Result{Check: g.Sid, Status: NotRun, Unproven: g.Actions, Notes: []string{why}}
+}
+
+// identity fetches credentials, assuming the role if there is one. Only a
+// refusal is reported as the action denied: an endpoint that fails or
+// does not answer says nothing about the role's trust policy.
+func identity(ctx context.Context, s *awsconn.Session, timeout time.Duration) (awsconn.Identity, Result) {
 	check, action := "resolve credentials", "sts:GetCallerIdentity"
 	if arn := s.Config().AssumeRoleARN; arn != "" {
 		check, action = "assume role "+arn, "sts:AssumeRole"
 	}
-	id, err := s.Identity(ctx)
-	if err != nil {
-		return id, Result{Check: check, Status: Fail, Denied: []string{action}, Error: err.Error(), Advice: apperr.AdviceOf(err)}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id, err := s.Identity(pctx)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return id, Result{Check: check, Status: NotRun, Unproven: []string{action}, Notes: []string{cancelledNote}}
+	case err != nil:
+		res := Result{Check: check, Status: Fail, Error: err.Error(), Advice: apperr.AdviceOf(err)}
+		if pctx.Err() != nil {
+			res.Error = fmt.Sprintf("no answer within %v: %v", timeout, err)
+		}
+		if apperr.Is(err, apperr.AccessDenied) {
+			res.Denied = []string{action}
+		}
+		return id, res
 	}
 	detail := fmt.Sprintf("as %s (account %s)", id.ARN, id.Account)
 	if id.SessionName != "" {
@@ -136,20 +183,33 @@ func identity(ctx context.Context, s *awsconn.Session) (awsconn.Identity, Result
 }
 
 // check proves one group: its probe, then policy simulation for what the
-// probe could not show.
-func (e *env) check(ctx context.Context, g Group) Result {
+// probe could not show, within timeout. A group the caller cancels half-way
+// is NOT RUN: its cancelled calls prove nothing, and least of all a denial.
+func (e *env) check(ctx context.Context, g Group, timeout time.Duration) Result {
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	r := &recorder{}
 	switch p, why := probeFor(g.Sid), unprovable(g.Sid); {
 	case p != nil:
-		p(ctx, e, r)
+		p(pctx, e, r)
 	case why != "":
 		r.skip(why, g.Actions...)
 	default:
 		r.skip("lakemap has no probe for this statement", g.Actions...)
 	}
 	r.settle()
-	if len(r.unproven) > 0 {
-		e.sim.resolve(ctx, r)
+	if len(r.unproven) > 0 && pctx.Err() == nil {
+		e.sim.resolve(pctx, r)
+	}
+	if ctx.Err() != nil && len(r.denied) == 0 {
+		res := r.result(g)
+		res.Status, res.Notes = NotRun, append(res.Notes, cancelledNote)
+		res.Unproven = slicesWithout(g.Actions, res.Proven)
+		return res
+	}
+	if pctx.Err() != nil {
+		r.skip(fmt.Sprintf("the check did not finish within %v: what it had left to call is not proven", timeout),
+			slicesWithout(g.Actions, append(r.proven, r.denied...))...)
 	}
 	res := r.result(g)
 	if res.Status == Fail {

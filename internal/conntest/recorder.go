@@ -125,3 +125,14 @@ func permissionAdvice(advice []string) []string {
 		return a == awsconn.AdviceTrustPolicy || a == awsconn.AdviceExternalID
 	})
 }
+
+// slicesWithout returns the actions of list that are not in drop.
+func slicesWithout(list, drop []string) []string {
+	var out []string
+	for _, a := range list {
+		if !slices.Contains(drop, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -17,6 +17,9 @@ const (
 	// Unproven: some permission could not be shown either way without
 	// changing anything, and IAM policy simulation was not available.
 	Unproven Status = "UNPROVEN"
+	// NotRun: the test was cancelled before this check finished; it says
+	// nothing about the permissions.
+	NotRun Status = "NOT RUN"
 )
 
 // Result is one line of the report.
@@ -93,5 +96,9 @@ func (r Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "%s- %s\n", indent, a)
 		}
 	}
-	fmt.Fprintf(w, "%d passed, %d failed, %d unproven\n", r.Count(Pass), r.Count(Fail), r.Count(Unproven))
+	fmt.Fprintf(w, "%d passed, %d failed, %d unproven", r.Count(Pass), r.Count(Fail), r.Count(Unproven))
+	if n := r.Count(NotRun); n > 0 {
+		fmt.Fprintf(w, ", %d not run", n)
+	}
+	fmt.Fprintln(w)
 }

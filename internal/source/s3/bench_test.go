@@ -20,6 +20,19 @@ import (
 // memory, not the fake's.
 type genSpace struct {
 	prefixes, perPrefix int
+	// csv makes the files small CSV files with bytes behind them (the
+	// scanner samples them); else they are virtual Parquet files.
+	csv bool
+}
+
+// genCSV is every generated CSV file's content.
+var genCSV = []byte("order_id,customer,amount,created_at\n1,alice,12.50,2024-01-02T03:04:05Z\n2,bob,7.25,2024-01-02T04:05:06Z\n")
+
+func (g genSpace) ext() string {
+	if g.csv {
+		return ".csv"
+	}
+	return ".parquet"
 }
 
 func (g genSpace) prefix(i int) string { return fmt.Sprintf("d%05d/", i) }
@@ -27,12 +40,15 @@ func (g genSpace) prefix(i int) string { return fmt.Sprintf("d%05d/", i) }
 // object names file j under a prefix; the fake's CPU time counts against
 // the scanner's on a small machine, so keys are built without fmt.
 func (g genSpace) object(prefix string, j int) fakeObject {
+	if g.csv {
+		return fakeObject{key: prefix + "part-" + strconv.Itoa(1000000 + j)[1:] + ".csv", size: int64(len(genCSV)), modified: t0, data: genCSV}
+	}
 	return fakeObject{key: prefix + "part-" + strconv.Itoa(1000000 + j)[1:] + ".parquet", size: 1024, modified: t0}
 }
 
 func (g genSpace) get(key string) (fakeObject, bool) {
 	var p, j int
-	if _, err := fmt.Sscanf(key, "d%05d/part-%06d.parquet", &p, &j); err != nil || p >= g.prefixes || j >= g.perPrefix {
+	if _, err := fmt.Sscanf(strings.TrimSuffix(key, g.ext()), "d%05d/part-%06d", &p, &j); err != nil || p >= g.prefixes || j >= g.perPrefix {
 		return fakeObject{}, false
 	}
 	return g.object(g.prefix(p), j), true
@@ -64,7 +80,7 @@ func (g genSpace) list(prefix, delim, token string, max int) ([]fakeObject, []st
 		start := 0
 		if after != "" {
 			var pp, j int
-			if _, err := fmt.Sscanf(after, "d%05d/part-%06d.parquet", &pp, &j); err == nil {
+			if _, err := fmt.Sscanf(strings.TrimSuffix(after, g.ext()), "d%05d/part-%06d", &pp, &j); err == nil {
 				start = j + 1
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/testenv/throttle"
 )
 
 // fakeS3 is an S3 endpoint on 127.0.0.1 speaking the REST-XML the SDK
@@ -37,6 +38,8 @@ type fakeS3 struct {
 	pageSize int
 	// maxRange fails the test when a GetObject asks for more bytes.
 	maxRange int64
+	// throttle, when set, answers 503 SlowDown to calls past its bucket.
+	throttle *throttle.Bucket
 
 	mu      sync.Mutex
 	buckets map[string]*fakeBucket
@@ -165,6 +168,10 @@ func (f *fakeS3) respond(w http.ResponseWriter, r *http.Request) {
 		key = u
 	}
 	op := operation(r.Method, bucketName, key, q)
+	if f.throttle != nil && !f.throttle.Take() {
+		s3Error(w, http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+		return
+	}
 	v, _ := f.opCounts.LoadOrStore(op, new(atomic.Int64))
 	v.(*atomic.Int64).Add(1)
 	if op == "ListBuckets" {

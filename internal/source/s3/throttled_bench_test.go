@@ -1,0 +1,123 @@
+package s3
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/awsconn"
+	scanrunner "github.com/lakemap/lakemap/internal/scan"
+	"github.com/lakemap/lakemap/internal/testenv/throttle"
+)
+
+// BenchmarkInventoryThrottled is issue 14's throttled account for S3: one
+// bucket of 200 prefixes × 100 CSV files (20k objects) and × 1,000 (200k),
+// discovery and inventory on, three files sampled per dataset, 1,000 keys a
+// page, 30 ms of latency and a token bucket of 100 calls a second (burst
+// 100) answering 503 SlowDown past it, through an awsconn.Session as in
+// production. The floor is the minimum calls ÷ 100 calls/s; targets: wall
+// ≤ 1.25× the floor, throttled calls ≤ 5% of all calls, calls answered ≤
+// 1.02× the minimum, peak RSS ≤ 128 MB and at 200k within 15% of 20k.
+// LAKEMAP_BENCH_BATCH sets the runner's write batch (default
+// scan.DefaultBatchSize), which decides most of the memory held.
+//
+//	go test ./internal/source/s3 -run '^$' -bench InventoryThrottled -benchtime 1x
+func BenchmarkInventoryThrottled(b *testing.B) {
+	for _, perPrefix := range []int{100, 1000} {
+		space := genSpace{prefixes: 200, perPrefix: perPrefix, csv: true}
+		b.Run(fmt.Sprintf("objects=%d", space.prefixes*perPrefix), func(b *testing.B) {
+			for range b.N {
+				runThrottled(b, space)
+			}
+		})
+	}
+}
+
+func runThrottled(b *testing.B, space genSpace) {
+	bucket := throttle.New(100, 100)
+	f := newFakeS3(b)
+	f.latency = 30 * time.Millisecond
+	f.throttle = bucket
+	f.addBucket(&fakeBucket{name: "bench", space: space})
+	srv := f.start()
+	ctx := context.Background()
+	sess, err := awsconn.NewSession(ctx, awsconn.Config{
+		AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret", Region: "us-east-1", EndpointURL: srv.URL,
+	}, awsconn.Options{ServiceName: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := DefaultSourceConfig()
+	cfg.IncludeObjects, cfg.MaxObjectsPerBucket, cfg.IncludeMetrics = true, 0, false
+	s, err := NewScanner(newSessionClients(sess), "svc", *cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := &discardStore{}
+	runtime.GC()
+	resetPeakRSS()
+	stop, heap := make(chan struct{}), make(chan float64)
+	go func() {
+		// The live heap's peak tells memory held from the collector's
+		// headroom, which RSS also counts.
+		var peak uint64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-tick.C:
+			case <-stop:
+				heap <- float64(peak) / (1 << 20)
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	sum, err := (&scanrunner.Runner{Store: store, BatchSize: envInt("LAKEMAP_BENCH_BATCH", 0)}).Run(ctx, "svc", Type, s)
+	wall := time.Since(start)
+	close(stop)
+	peakHeap := <-heap
+	if err != nil || len(sum.Errors) > 0 {
+		b.Fatalf("scan: %v %v", err, sum.Errors)
+	}
+	// The least a scan can do: list the buckets and read the bucket's
+	// details, list the top level and every dataset's keys a page at a
+	// time, and sample cfg.SampleFiles files of each dataset.
+	pages := int64((space.perPrefix + 999) / 1000)
+	want := 1 + 4 + 1 + int64(space.prefixes)*pages + int64(space.prefixes*cfg.SampleFiles)
+	calls, answered, throttled := f.calls.Load(), bucket.Allowed(), bucket.Throttled()
+	floor := bucket.Floor(want)
+	rss := peakRSS()
+	var out strings.Builder
+	fmt.Fprintf(&out, "\nS3, one bucket, %d prefixes × %d CSV files (%d objects), discovery and inventory on (measured under load, GOMAXPROCS %d)\n",
+		space.prefixes, space.perPrefix, space.prefixes*space.perPrefix, runtime.GOMAXPROCS(0))
+	row := func(name string, v, target float64, ok bool) {
+		verdict := "ok"
+		if !ok {
+			verdict = "OVER"
+		}
+		fmt.Fprintf(&out, "  %-34s %10.3f %10.3f %8s\n", name, v, target, verdict)
+	}
+	row("wall / floor", wall.Seconds()/floor.Seconds(), 1.25, wall.Seconds() <= 1.25*floor.Seconds())
+	row("throttled / all calls", float64(throttled)/float64(calls), 0.05, float64(throttled) <= 0.05*float64(calls))
+	row("calls answered / minimum", float64(answered)/float64(want), 1.02, float64(answered) <= 1.02*float64(want))
+	row("peak RSS MB", rss, 128, rss <= 128)
+	row("peak heap in use MB", peakHeap, 0, true)
+	fmt.Fprintf(&out, "  wall %v, floor %v (%d minimum calls at 100/s), calls %d, answered %d, throttled %d\n   ",
+		wall.Round(time.Millisecond), floor.Round(time.Millisecond), want, calls, answered, throttled)
+	for _, op := range []string{"ListBuckets", "GetBucketLocation", "GetBucketVersioning", "GetBucketTagging", "GetBucketPolicy", "ListObjectsV2", "GetObject", "HeadObject", "GetObjectTagging"} {
+		fmt.Fprintf(&out, " %s %d", op, f.count(op))
+	}
+	b.Log(out.String())
+	b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
+	b.ReportMetric(float64(throttled)/float64(calls), "throttled/calls")
+	b.ReportMetric(float64(answered)/float64(want), "answered/min")
+	b.ReportMetric(rss, "peakRSS_MiB")
+	b.ReportMetric(peakHeap, "peakHeap_MiB")
+}
