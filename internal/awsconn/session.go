@@ -119,9 +119,7 @@ func NewSession(ctx context.Context, cfg Config, opts Options) (*Session, error)
 	if cfg.EndpointURL != "" {
 		base.BaseEndpoint = aws.String(cfg.EndpointURL)
 	}
-	// countCalls before paceMiddleware: both sit right after the retry
-	// loop, the later one first, so an attempt is counted once it goes out.
-	base.APIOptions = append(base.APIOptions, s.countCalls, s.paceMiddleware, s.limitMiddleware, recoverErrorCodes)
+	base.APIOptions = append(base.APIOptions, s.paceMiddleware, s.limitMiddleware, s.countCalls, recoverErrorCodes)
 
 	if cfg.AssumeRoleARN != "" {
 		// The base credentials call AssumeRole: this client cannot be the
