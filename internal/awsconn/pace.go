@@ -176,6 +176,11 @@ func (p *pacer) throttled(sent time.Time) {
 		}
 	}
 	rate := paceFirstCut * p.allowed(now)
+	if p.rate == 0 && rate*paceWindow.Seconds() < paceFirstCut*paceJudged {
+		// Too few calls answered to measure a rate from: the SDK's
+		// retries handle a throttle at so slow a pace.
+		return
+	}
 	if since := now.Sub(p.episode); p.episode.IsZero() || now.Sub(p.cut) > paceEpisode {
 		p.episode, p.episodeOK = now, 0
 	} else if since >= paceWindow/paceBuckets {
