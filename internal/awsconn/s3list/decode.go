@@ -34,6 +34,14 @@ type xmlScan struct {
 	i int
 }
 
+func knownDeclaration(pi []byte) bool {
+	switch string(pi) {
+	case `<?xml version="1.0" encoding="UTF-8"?>`, `<?xml version="1.0" encoding="utf-8"?>`, `<?xml version="1.0"?>`:
+		return true
+	}
+	return false
+}
+
 // open reads the next start tag, skipping whitespace and the XML
 // declaration; it returns its name and whether it closed itself.
 func (s *xmlScan) open() ([]byte, bool, error) {
@@ -45,8 +53,11 @@ func (s *xmlScan) open() ([]byte, bool, error) {
 			return nil, false, ErrUnsupported
 		}
 		if s.b[s.i+1] == '?' {
+			// Only the declarations S3 sends: the SDK's decoder refuses
+			// other versions and encodings and malformed instructions, and
+			// Decode must never accept what it refuses.
 			end := bytes.Index(s.b[s.i:], []byte("?>"))
-			if end < 0 {
+			if end < 0 || !knownDeclaration(s.b[s.i:s.i+end+2]) {
 				return nil, false, ErrUnsupported
 			}
 			s.i += end + 2
