@@ -10,6 +10,7 @@ package s3list
 import (
 	"bytes"
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,8 @@ import (
 var ErrUnsupported = errors.New("not a ListBucketResult the fast decoder reads")
 
 var contentsTag = []byte("Contents")
+
+var s3Namespace = regexp.MustCompile(`^\s+xmlns="[^"<&]*"\s*$`)
 
 // xmlScan walks a document of elements and text without attributes that
 // matter, mixed content, comments or CDATA.
@@ -78,6 +81,11 @@ func (s *xmlScan) open() ([]byte, bool, error) {
 		}
 		for k, c := range tag {
 			if isSpace(c) {
+				// S3 puts only its namespace on an element; anything else
+				// (which the SDK may refuse) goes to the SDK.
+				if !s3Namespace.Match(tag[k:]) {
+					return nil, false, ErrUnsupported
+				}
 				tag = tag[:k]
 				break
 			}
