@@ -77,25 +77,13 @@ func BenchmarkScanThrottled(b *testing.B) {
 
 // throttledTable is the table of figures for one throttled run.
 func throttledTable(title string, bucket *throttle.Bucket, calls, want int64, wall time.Duration, rss int64, rssTarget float64) string {
-	answered, throttled := bucket.Allowed(), bucket.Throttled()
-	floor := bucket.Floor(want)
 	var out strings.Builder
-	fmt.Fprintf(&out, "\n%s (measured under load, GOMAXPROCS %d)\n", title, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(&out, "\n%s (GOMAXPROCS %d)\n", title, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(&out, "  %-34s %10s %10s %8s\n", "measure", "value", "target", "")
-	row := func(name string, v, target float64, ok bool) {
-		verdict := "ok"
-		if !ok {
-			verdict = "OVER"
-		}
-		fmt.Fprintf(&out, "  %-34s %10.3f %10.3f %8s\n", name, v, target, verdict)
-	}
-	row("wall / floor", wall.Seconds()/floor.Seconds(), 1.25, wall.Seconds() <= 1.25*floor.Seconds())
-	row("throttled / all calls", float64(throttled)/float64(calls), 0.05, float64(throttled) <= 0.05*float64(calls))
-	row("calls answered / minimum", float64(answered)/float64(want), 1.02, float64(answered) <= 1.02*float64(want))
-	row("calls made / minimum", float64(calls)/float64(want), 0, true)
-	row("peak RSS MB", float64(rss)/(1<<20), rssTarget, float64(rss)/(1<<20) <= rssTarget)
-	fmt.Fprintf(&out, "  wall %v, floor %v (%d minimum calls at 100/s), calls %d, answered %d, throttled %d\n",
-		wall.Round(time.Millisecond), floor.Round(time.Millisecond), want, calls, answered, throttled)
+	bucket.WriteTargets(&out, calls, want, wall)
+	throttle.Row(&out, "calls made / minimum", float64(calls)/float64(want), 0, true)
+	throttle.Row(&out, "peak RSS MB", float64(rss)/(1<<20), rssTarget, float64(rss)/(1<<20) <= rssTarget)
+	bucket.WriteCalls(&out, calls, want, wall)
 	return out.String()
 }
 

@@ -95,22 +95,13 @@ func runThrottled(b *testing.B, space genSpace) {
 	floor := bucket.Floor(want)
 	rss := peakRSS()
 	var out strings.Builder
-	fmt.Fprintf(&out, "\nS3, one bucket, %d prefixes × %d CSV files (%d objects), discovery and inventory on (measured under load, GOMAXPROCS %d)\n",
+	fmt.Fprintf(&out, "\nS3, one bucket, %d prefixes × %d CSV files (%d objects), discovery and inventory on (GOMAXPROCS %d)\n",
 		space.prefixes, space.perPrefix, space.prefixes*space.perPrefix, runtime.GOMAXPROCS(0))
-	row := func(name string, v, target float64, ok bool) {
-		verdict := "ok"
-		if !ok {
-			verdict = "OVER"
-		}
-		fmt.Fprintf(&out, "  %-34s %10.3f %10.3f %8s\n", name, v, target, verdict)
-	}
-	row("wall / floor", wall.Seconds()/floor.Seconds(), 1.25, wall.Seconds() <= 1.25*floor.Seconds())
-	row("throttled / all calls", float64(throttled)/float64(calls), 0.05, float64(throttled) <= 0.05*float64(calls))
-	row("calls answered / minimum", float64(answered)/float64(want), 1.02, float64(answered) <= 1.02*float64(want))
-	row("peak RSS MB", rss, 128, rss <= 128)
-	row("peak heap in use MB", peakHeap, 0, true)
-	fmt.Fprintf(&out, "  wall %v, floor %v (%d minimum calls at 100/s), calls %d, answered %d, throttled %d\n   ",
-		wall.Round(time.Millisecond), floor.Round(time.Millisecond), want, calls, answered, throttled)
+	bucket.WriteTargets(&out, calls, want, wall)
+	throttle.Row(&out, "peak RSS MB", rss, 128, rss <= 128)
+	throttle.Row(&out, "peak heap in use MB", peakHeap, 0, true)
+	bucket.WriteCalls(&out, calls, want, wall)
+	out.WriteString("   ")
 	for _, op := range []string{"ListBuckets", "GetBucketLocation", "GetBucketVersioning", "GetBucketTagging", "GetBucketPolicy", "ListObjectsV2", "GetObject", "HeadObject", "GetObjectTagging"} {
 		fmt.Fprintf(&out, " %s %d", op, f.count(op))
 	}

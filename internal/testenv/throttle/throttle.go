@@ -4,6 +4,8 @@
 package throttle
 
 import (
+	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,4 +66,31 @@ func (b *Bucket) Throttled() int64 { return b.throttled.Load() }
 // issue's floor, calls ÷ rate (the initial burst is not counted).
 func (b *Bucket) Floor(calls int64) time.Duration {
 	return time.Duration(float64(calls) / b.rate * float64(time.Second))
+}
+
+// Row writes one line of a throttled benchmark's table: a measure, its
+// target and whether it is met.
+func Row(out io.Writer, name string, v, target float64, ok bool) {
+	verdict := "ok"
+	if !ok {
+		verdict = "OVER"
+	}
+	fmt.Fprintf(out, "  %-34s %10.3f %10.3f %8s\n", name, v, target, verdict)
+}
+
+// WriteTargets writes the rows of the throttled-scan targets every source
+// shares — wall within 1.25x the floor, at most 5% of calls throttled,
+// answered calls within 1.02x the minimum — for a scan that made calls
+// attempts where want were needed, in wall.
+func (b *Bucket) WriteTargets(out io.Writer, calls, want int64, wall time.Duration) {
+	floor, answered, throttled := b.Floor(want), b.Allowed(), b.Throttled()
+	Row(out, "wall / floor", wall.Seconds()/floor.Seconds(), 1.25, wall.Seconds() <= 1.25*floor.Seconds())
+	Row(out, "throttled / all calls", float64(throttled)/float64(calls), 0.05, float64(throttled) <= 0.05*float64(calls))
+	Row(out, "calls answered / minimum", float64(answered)/float64(want), 1.02, float64(answered) <= 1.02*float64(want))
+}
+
+// WriteCalls writes the figures behind the targets.
+func (b *Bucket) WriteCalls(out io.Writer, calls, want int64, wall time.Duration) {
+	fmt.Fprintf(out, "  wall %v, floor %v (%d minimum calls at %g/s), calls %d, answered %d, throttled %d\n",
+		wall.Round(time.Millisecond), b.Floor(want).Round(time.Millisecond), want, b.rate, calls, b.Allowed(), b.Throttled())
 }
