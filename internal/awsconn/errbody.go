@@ -45,16 +45,22 @@ func recoverCode(ctx context.Context, in middleware.DeserializeInput, next middl
 	body := &errorBody{}
 	ctx = middleware.WithStackValue(ctx, errorBodyKey{}, body)
 	out, md, err := next.HandleDeserialize(ctx, in)
-	if err == nil || len(body.b) == 0 || !unreadableError(err) {
+	if err == nil || len(body.b) == 0 {
 		return out, md, err
 	}
-	if code, msg := xmlErrorInfo(body.b); code != "" {
-		return out, md, &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
-	}
+	// An HTML page is checked whatever the decoder made of it: the XML
+	// protocols' decoders fail on HTML with a plain error, not a
+	// DeserializationError.
 	if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.StatusCode == http.StatusInternalServerError && looksLikeHTML(body.b) {
 		return out, md, &smithy.GenericAPIError{Code: codeEndpointHTMLError,
 			Message: "the endpoint answered with an HTML error page, as emulators do for operations they do not implement",
 			Fault:   smithy.FaultServer}
+	}
+	if !unreadableError(err) {
+		return out, md, err
+	}
+	if code, msg := xmlErrorInfo(body.b); code != "" {
+		return out, md, &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
 	}
 	return out, md, err
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 )
@@ -94,6 +96,50 @@ func TestNotImplementedOfOtherErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := NotImplemented(tc.err); got != tc.want {
 				t.Errorf("NotImplemented = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// moto's HTML crash page must read as "not implemented" whatever the
+// protocol's error decoder makes of it: the awsQuery decoder (IAM,
+// CloudWatch) fails on HTML with an error that is not a
+// DeserializationError, and connection test's IAM policy simulation once
+// retried it for 30 s.
+func TestMotoCrashPageInEveryProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		protocol string
+		call     func(s *Session) error
+	}{
+		{"awsJson1_1 (Glue)", func(s *Session) error {
+			_, err := s.Glue().GetDatabases(context.Background(), &glue.GetDatabasesInput{})
+			return err
+		}},
+		{"awsQuery (IAM)", func(s *Session) error {
+			_, err := s.IAM().SimulatePrincipalPolicy(context.Background(), &iam.SimulatePrincipalPolicyInput{
+				PolicySourceArn: aws.String("arn:aws:iam::123456789012:role/r"), ActionNames: []string{"s3:GetObject"}})
+			return err
+		}},
+		{"restXml (S3)", func(s *Session) error {
+			_, err := s.S3("us-east-1").GetBucketAcl(context.Background(), &s3.GetBucketAclInput{Bucket: aws.String("b")})
+			return err
+		}},
+	} {
+		t.Run(tc.protocol, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write([]byte(motoCrashPage))
+			}))
+			defer srv.Close()
+			err := tc.call(fakeSession(t, srv.URL, Config{}, Options{MaxAttempts: 3}))
+			if !NotImplemented(err) {
+				t.Errorf("NotImplemented = false for %v", err)
+			}
+			if got := calls.Load(); got != 1 {
+				t.Errorf("calls = %d, want 1 (never retried)", got)
 			}
 		})
 	}

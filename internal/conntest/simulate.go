@@ -33,7 +33,13 @@ func (s *simulator) resolve(ctx context.Context, r *recorder) {
 	if s.err == nil {
 		s.err = s.simulate(ctx, r)
 	}
-	if s.err != nil {
+	switch {
+	case s.err == nil:
+	case awsconn.NotImplemented(s.err):
+		// Granting the permission would not help: the endpoint (an
+		// emulator) lacks the operation.
+		r.notes = append(r.notes, "IAM policy simulation is not available: this endpoint does not implement iam:SimulatePrincipalPolicy")
+	default:
 		r.notes = append(r.notes, fmt.Sprintf("IAM policy simulation was not available (%v): allow the role iam:SimulatePrincipalPolicy on %s to let lakemap show these without writing", s.err, s.principal))
 	}
 }

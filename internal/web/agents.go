@@ -61,14 +61,12 @@ func (u *UI) renderAgents(w http.ResponseWriter, r *http.Request, status int, f 
 	if shown == "" {
 		shown = "<your token>"
 	}
-	d.HTTPConf = indentJSON(map[string]any{"mcpServers": map[string]any{"lakemap": map[string]any{
-		"type": "http", "url": d.MCPURL, "headers": map[string]string{"Authorization": "Bearer " + shown}}}})
+	d.HTTPConf = clientConfig(mcpClient{Type: "http", URL: d.MCPURL, Headers: map[string]string{"Authorization": "Bearer " + shown}})
 	args := []string{"mcp"}
 	if d.Scope == string(catalog.ScopeRead) {
 		args = append(args, "--read-only")
 	}
-	d.StdioConf = indentJSON(map[string]any{"mcpServers": map[string]any{"lakemap": map[string]any{
-		"command": "lakemap", "args": args}}})
+	d.StdioConf = clientConfig(mcpClient{Command: "lakemap", Args: args})
 	if u.opts.Tools != nil {
 		d.HasTools = true
 		if d.Tools, err = u.opts.Tools.Tools(r.Context(), proj.ID, catalog.TokenScope(d.Scope)); err != nil {
@@ -150,7 +148,25 @@ func origin(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func indentJSON(v any) string {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	return strings.TrimSpace(string(b))
+// mcpClient is one server entry of the "mcpServers" configuration that
+// Claude Desktop, Cursor and VS Code read; a struct keeps the fields in
+// the order people expect to read them.
+type mcpClient struct {
+	Type    string            `json:"type,omitempty"`
+	URL     string            `json:"url,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Command string            `json:"command,omitempty"`
+	Args    []string          `json:"args,omitempty"`
+}
+
+// clientConfig is the JSON a person pastes into an MCP client. HTML
+// escaping is off: html/template escapes the page, and a pasted
+// "\u003cyour token\u003e" would be one more thing to puzzle over.
+func clientConfig(c mcpClient) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]map[string]mcpClient{"mcpServers": {"lakemap": c}})
+	return strings.TrimSpace(b.String())
 }

@@ -30,6 +30,7 @@ type entityData struct {
 	Crumbs      []crumb
 	Attrs       []attr
 	Columns     []column
+	HasStats    bool // some column has statistics: the comment column holds them too
 	Partitions  []catalog.Entity
 	PartCount   string
 	NewestPart  string
@@ -91,7 +92,9 @@ func (u *UI) entity(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range kids.Entities {
 		switch k.Kind {
 		case catalog.KindColumn:
-			d.Columns = append(d.Columns, toColumn(k))
+			c := toColumn(k)
+			d.HasStats = d.HasStats || len(c.Stats) > 0
+			d.Columns = append(d.Columns, c)
 		case catalog.KindPartition:
 			if len(d.Partitions) < 20 {
 				d.Partitions = append(d.Partitions, k)

@@ -138,7 +138,7 @@ func seedCatalog(t testing.TB, st *sqlite.Store, projectID string) {
 	ctx := context.Background()
 	now := time.Now()
 	must(t, st.PutConnection(ctx, catalog.Connection{Name: "lake", ProjectID: projectID, SourceType: "glue", Region: "us-east-1",
-		AccessLevel: catalog.ReadOnly, Created: now, Updated: now}))
+		RoleARN: "arn:aws:iam::210987654321:role/GlueAccessRoleForLakemap", AccessLevel: catalog.ReadOnly, Created: now, Updated: now}))
 	sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: "lake", SourceType: "glue", Started: now})
 	must(t, err)
 	table := catalog.JoinFQN("lake", "sales", "orders")

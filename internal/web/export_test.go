@@ -17,6 +17,8 @@ var (
 	TextOf   = text
 	Must     = must
 	Cheap    = cheap
+	// SeedCatalog fills a project with a small scanned estate.
+	SeedCatalog = seedCatalog
 )
 
 const TestPassword = testPassword

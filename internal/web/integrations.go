@@ -99,6 +99,12 @@ type awsData struct {
 	ScanStarted    int64
 	ScanConnection string
 	EventsURL      string
+	// ScansOf is the connection whose scans are listed.
+	ScansOf string
+	// OnboardOpen unfolds the onboarding steps on a page that lists
+	// connections already: the person is choosing a level or region, or
+	// the Connect form has something to correct.
+	OnboardOpen bool
 }
 
 type navItem struct {
@@ -231,6 +237,8 @@ func (u *UI) awsService(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	q := r.URL.Query()
+	d.OnboardOpen = q.Has("access") || q.Has("region")
 	return u.renderAWS(w, r, http.StatusOK, d)
 }
 
@@ -246,7 +254,7 @@ func (u *UI) loadScans(r *http.Request, d *awsData, name string) error {
 		return nil
 	}
 	scans, err := u.opts.Scans.History(r.Context(), d.Project.ID, name, 10)
-	d.Scans = scans
+	d.Scans, d.ScansOf = scans, name
 	return err
 }
 
@@ -286,6 +294,7 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
+		d.OnboardOpen = true
 		return u.renderAWS(w, r, http.StatusUnprocessableEntity, d)
 	case "test":
 		if u.opts.Connections == nil {
@@ -299,6 +308,11 @@ func (u *UI) awsServiceSubmit(w http.ResponseWriter, r *http.Request) error {
 		d.Report, d.Tested = &rep, name
 		if d.Statements, err = statementsOf(d.Service); err != nil {
 			return err
+		}
+		if d.HasScans {
+			if err := u.loadScans(r, &d, name); err != nil {
+				return err
+			}
 		}
 		return u.renderAWS(w, r, http.StatusOK, d)
 	case "scan":

@@ -3,6 +3,7 @@ package webpanels
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -56,7 +57,23 @@ func (t *Tools) Tools(ctx context.Context, projectID string, scope catalog.Token
 			return nil, fmt.Errorf("listing MCP tools: %w", err)
 		}
 		write := tool.Annotations != nil && !tool.Annotations.ReadOnlyHint
-		out = append(out, web.Tool{Name: tool.Name, Title: tool.Title, Write: write})
+		out = append(out, web.Tool{Name: tool.Name, Title: toolSummary(tool), Write: write})
 	}
 	return out, nil
+}
+
+// toolSummary is what a person reads beside a tool's name: its title, or
+// the first sentence of the description the agent reads.
+func toolSummary(t *mcp.Tool) string {
+	if t.Title != "" {
+		return t.Title
+	}
+	if t.Annotations != nil && t.Annotations.Title != "" {
+		return t.Annotations.Title
+	}
+	d := t.Description
+	if i := strings.Index(d, ". "); i >= 0 {
+		d = d[:i+1]
+	}
+	return strings.TrimSpace(d)
 }

@@ -96,9 +96,9 @@
     var status = document.getElementById(bar.dataset.status);
     var es = new EventSource(bar.dataset.events);
     var say = function (d, head) {
-      var kinds = Object.keys(d.seen || {}).sort().map(function (k) { return d.seen[k] + " " + k; });
+      var kinds = Object.keys(d.seen || {}).sort().map(function (k) { return d.seen[k] + " × " + k.replace(/_/g, " "); });
       var text = head + ": " + (kinds.length ? kinds.join(", ") + " seen · " : "") + (d.written || 0) + " written · " +
-        (d.calls || 0) + " AWS call" + (d.calls === 1 ? "" : "s") + " · " + (d.errors || 0) + " error" + (d.errors === 1 ? "" : "s") + " · " + Math.round(d.elapsedSeconds || 0) + " s";
+        (d.calls || 0) + " AWS call" + (d.calls === 1 ? "" : "s") + " · " + (d.errors || 0) + " warning" + (d.errors === 1 ? "" : "s") + " or error" + (d.errors === 1 ? "" : "s") + " · " + Math.round(d.elapsedSeconds || 0) + " s";
       if (d.error) text += " · " + d.error;
       if (status) { status.textContent = text; }
     };
