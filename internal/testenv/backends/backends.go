@@ -28,11 +28,12 @@ import (
 	"github.com/lakemap/lakemap/internal/testenv/pgtest"
 )
 
-// Store is what both stores offer the server: the catalog, identities and
-// the project edits of the API.
+// Store is what both stores offer the server: the catalog, identities,
+// the project edits of the API and the scan records of the job queue.
 type Store interface {
 	catalog.Store
 	catalog.IdentityStore
+	jobs.ScanRecords
 	RenameProject(ctx context.Context, id, name string) error
 	DeleteProject(ctx context.Context, id string) error
 }
