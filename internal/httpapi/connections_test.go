@@ -110,45 +110,46 @@ func TestConnectionLifecycle(t *testing.T) {
 }
 
 func TestConnectionAccess(t *testing.T) {
-	e := newEnv(t)
-	e.api.Scans = &fakeScheduler{schedules: map[string]jobs.Schedule{}}
-	readSecret, _ := e.token("alpha", "owner", `{"name":"reader","scope":"read"}`)
-	base := "/api/v1/projects/alpha/connections"
-	for _, tc := range []struct {
-		as, method, path, body string
-		want                   int
-	}{
-		{"viewer", "POST", base, glueBody, 403},
-		{"viewer", "PATCH", base + "/svc", `{"region":"us-west-2"}`, 403},
-		{"viewer", "DELETE", base + "/svc", "", 403},
-		{"viewer", "POST", base + "/svc/scans", "", 403},
-		{"viewer", "POST", base + "/svc/test", "", 403},
-		{"viewer", "GET", base + "/svc", "", 200},
-		{"bearer:" + readSecret, "POST", base, glueBody, 403},
-		{"bearer:" + readSecret, "GET", base, "", 200},
-		{"outsider", "GET", base, "", 404},
-		{"outsider", "GET", base + "/svc", "", 404},
-		{"outsider", "POST", base + "/svc/scans", "", 404},
-		// beta's connection through alpha: not found.
-		{"editor", "GET", base + "/other", "", 404},
-		{"editor", "PATCH", base + "/other", `{"region":"us-west-2"}`, 404},
-		{"editor", "DELETE", base + "/other", "", 404},
-		{"editor", "POST", base + "/other/scans", "", 404},
-		{"editor", "DELETE", "/api/v1/scans/2", "", 404}, // beta's scan
-		{"viewer", "DELETE", "/api/v1/scans/1", "", 403},
-		{"editor", "GET", "/api/v1/scans/2/events", "", 404},
-		{"", "GET", base, "", 401},
-	} {
-		t.Run(tc.as+" "+tc.method+" "+tc.path, func(t *testing.T) {
-			code, body, _ := e.do(tc.method, tc.path, tc.body, tc.as)
-			if code != tc.want {
-				t.Errorf("status %d, want %d: %v", code, tc.want, body)
-			}
-			if raw, _ := json.Marshal(body); strings.Contains(string(raw), e.beta.ID) {
-				t.Errorf("beta's data in the answer: %s", raw)
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.api.Scans = &fakeScheduler{schedules: map[string]jobs.Schedule{}}
+		readSecret, _ := e.token("alpha", "owner", `{"name":"reader","scope":"read"}`)
+		base := "/api/v1/projects/alpha/connections"
+		for _, tc := range []struct {
+			as, method, path, body string
+			want                   int
+		}{
+			{"viewer", "POST", base, glueBody, 403},
+			{"viewer", "PATCH", base + "/svc", `{"region":"us-west-2"}`, 403},
+			{"viewer", "DELETE", base + "/svc", "", 403},
+			{"viewer", "POST", base + "/svc/scans", "", 403},
+			{"viewer", "POST", base + "/svc/test", "", 403},
+			{"viewer", "GET", base + "/svc", "", 200},
+			{"bearer:" + readSecret, "POST", base, glueBody, 403},
+			{"bearer:" + readSecret, "GET", base, "", 200},
+			{"outsider", "GET", base, "", 404},
+			{"outsider", "GET", base + "/svc", "", 404},
+			{"outsider", "POST", base + "/svc/scans", "", 404},
+			// beta's connection through alpha: not found.
+			{"editor", "GET", base + "/other", "", 404},
+			{"editor", "PATCH", base + "/other", `{"region":"us-west-2"}`, 404},
+			{"editor", "DELETE", base + "/other", "", 404},
+			{"editor", "POST", base + "/other/scans", "", 404},
+			{"editor", "DELETE", "/api/v1/scans/2", "", 404}, // beta's scan
+			{"viewer", "DELETE", "/api/v1/scans/1", "", 403},
+			{"editor", "GET", "/api/v1/scans/2/events", "", 404},
+			{"", "GET", base, "", 401},
+		} {
+			t.Run(tc.as+" "+tc.method+" "+tc.path, func(t *testing.T) {
+				code, body, _ := e.do(tc.method, tc.path, tc.body, tc.as)
+				if code != tc.want {
+					t.Errorf("status %d, want %d: %v", code, tc.want, body)
+				}
+				if raw, _ := json.Marshal(body); strings.Contains(string(raw), e.beta.ID) {
+					t.Errorf("beta's data in the answer: %s", raw)
+				}
+			})
+		}
+	})
 }
 
 func TestConnectionBadFields(t *testing.T) {

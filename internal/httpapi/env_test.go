@@ -17,9 +17,13 @@ import (
 	"github.com/lakemap/lakemap/internal/connections"
 	"github.com/lakemap/lakemap/internal/secrets"
 	"github.com/lakemap/lakemap/internal/source/all"
-	"github.com/lakemap/lakemap/internal/store/sqlite"
-	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
+	"github.com/lakemap/lakemap/internal/testenv/backends"
+	"github.com/lakemap/lakemap/internal/testenv/pgtest"
 )
+
+// TestMain starts one PostgreSQL cluster for the package: the tenancy
+// suites run on both backends.
+func TestMain(m *testing.M) { pgtest.Start(m) }
 
 // cheap keeps password hashing fast in tests.
 var cheap = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -31,7 +35,7 @@ const testPassword = "a long enough password"
 // owner, editor and viewer of alpha, and outsider (owner of beta).
 type env struct {
 	t           *testing.T
-	st          *sqlite.Store
+	st          backends.Store
 	api         *API
 	srv         *httptest.Server
 	log         *strings.Builder
@@ -40,10 +44,24 @@ type env struct {
 	cookies     map[string]*http.Cookie
 }
 
+// newEnv builds the env on SQLite.
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, backends.All[0])
+}
+
+// eachBackend runs test as a subtest per backend, each on its own env.
+func eachBackend(t *testing.T, test func(t *testing.T, e *env)) {
+	for _, b := range backends.All {
+		t.Run(b.Name, func(t *testing.T) { test(t, newEnvOn(t, b)) })
+	}
+}
+
+// newEnvOn builds the env on an empty catalog of backend b.
+func newEnvOn(t *testing.T, b backends.Backend) *env {
+	t.Helper()
 	ctx := context.Background()
-	st := sqlitetest.Open(t)
+	st := b.Open(t).Store
 	log := &strings.Builder{}
 	logger := slog.New(slog.NewTextHandler(log, nil))
 	authn := auth.New(st, auth.Options{Argon2: cheap, Logger: logger})
@@ -97,7 +115,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // seed adds service.db.table with one column, in one finished scan.
-func seed(t *testing.T, st *sqlite.Store, service, db, table, desc string) {
+func seed(t *testing.T, st catalog.ScanWriter, service, db, table, desc string) {
 	t.Helper()
 	ctx := context.Background()
 	sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: service, SourceType: "glue", Started: time.Now()})

@@ -16,7 +16,8 @@ import (
 	"github.com/lakemap/lakemap/internal/source"
 )
 
-// DefaultBatchSize is how many entities go into one write transaction.
+// DefaultBatchSize is how many entities go into one write transaction
+// (more when one Emit brings more: its entities are never split).
 // Each commit rewrites the index pages it touched into the WAL, so bigger
 // transactions write less: on the Glue benchmark (internal/ingest) 5,000
 // wrote 50% faster than 1,000, and 20,000 another 10% faster, for about
@@ -187,19 +188,21 @@ func (s *sink) Emit(ctx context.Context, entities ...catalog.Entity) error {
 	if s.closed {
 		return errClosed
 	}
-	// Fill batches to exactly batchSize: the pending slice never grows.
-	for len(entities) > 0 {
-		n := min(s.batchSize-len(s.pending), len(entities))
-		s.pending = append(s.pending, entities[:n]...)
-		entities = entities[n:]
-		if len(s.pending) < s.batchSize {
-			break
-		}
+	// One Emit is one unit — a table with its columns, an S3 container
+	// with its columns — and one unit is never split between two write
+	// transactions, so a crash leaves it all as the last scan wrote it or
+	// all new, whatever its size. A batch that cannot take the unit whole
+	// is sent first; a unit bigger than a batch is a batch of its own.
+	if len(s.pending) > 0 && len(s.pending)+len(entities) > s.batchSize {
 		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
 			return err
 		}
 	}
-	return nil
+	s.pending = append(s.pending, entities...)
+	if len(s.pending) < s.batchSize {
+		return nil
+	}
+	return s.sendLocked(ctx, s.takeLocked())
 }
 
 func (s *sink) Complete(ctx context.Context, parentFQN string, kinds ...catalog.Kind) error {

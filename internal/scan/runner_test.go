@@ -180,3 +180,44 @@ func TestConcurrentEmitters(t *testing.T) {
 		t.Errorf("added = %d, want 800", got)
 	}
 }
+
+// TestEmitIsNeverSplit: the entities of one Emit go to the store in one
+// Upsert (one transaction) whatever their number; a batch that cannot take
+// them whole is written first.
+func TestEmitIsNeverSplit(t *testing.T) {
+	st := &batchSizes{}
+	r := &Runner{Store: st, BatchSize: 4}
+	emits := [][]string{{"s.a"}, {"s.a.1", "s.a.2", "s.a.3", "s.a.4", "s.a.5", "s.a.6"}, {"s.b", "s.b.1"}, {"s.c", "s.c.1", "s.c.2"}, {"s.d"}}
+	src := scriptSource(func(ctx context.Context, sink source.Sink) error {
+		for _, fqns := range emits {
+			es := make([]catalog.Entity, len(fqns))
+			for i, f := range fqns {
+				es[i] = entity(f)
+			}
+			if err := sink.Emit(ctx, es...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if _, err := r.Run(context.Background(), "s", "test", src); err != nil {
+		t.Fatal(err)
+	}
+	// {a} is sent before the six that do not fit beside it; {b,b1} waits
+	// for {c,c1,c2}, which does not fit, and {c…} waits for {d}.
+	if got, want := fmt.Sprint(st.sizes), "[1 6 2 4]"; got != want {
+		t.Errorf("Upsert sizes %s, want %s", got, want)
+	}
+}
+
+type batchSizes struct {
+	recordingStore
+	sizes []int
+}
+
+func (s *batchSizes) Upsert(ctx context.Context, id int64, batch []catalog.Entity) (catalog.WriteStats, error) {
+	s.mu.Lock()
+	s.sizes = append(s.sizes, len(batch))
+	s.mu.Unlock()
+	return s.recordingStore.Upsert(ctx, id, batch)
+}

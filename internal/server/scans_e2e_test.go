@@ -26,15 +26,17 @@ import (
 	"github.com/lakemap/lakemap/internal/secrets"
 	"github.com/lakemap/lakemap/internal/source/all"
 	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
+	"github.com/lakemap/lakemap/internal/testenv/backends"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 )
 
 // newScanRig serves the whole composition with connections and a scan
-// scheduler on a queue in a temporary file.
-func newScanRig(t *testing.T) *rig {
+// scheduler on the catalog's queue (the file beside a SQLite catalog,
+// River's tables in a PostgreSQL one).
+func newScanRig(t *testing.T, cat backends.Catalog) *rig {
 	t.Helper()
 	ctx := context.Background()
-	st := sqlitetest.Open(t)
+	st := cat.Store
 	log := &syncBuffer{}
 	logger := slog.New(ClipHandler(slog.NewTextHandler(log, nil)))
 	authn := auth.New(st, auth.Options{Argon2: cheap, Logger: logger})
@@ -43,10 +45,7 @@ func newScanRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	conns := connections.New(st, all.NewRegistry(), box)
-	b, err := jobs.OpenSQLite(ctx, filepath.Join(t.TempDir(), "queue.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := cat.OpenQueue(t)
 	events := scanrun.NewBroker()
 	run := &scanrun.Runner{Store: st, Connections: conns, Events: events, Logger: logger}
 	sched, err := jobs.New(b, jobs.Config{Scan: run.Scan, Records: st, Logger: logger, PollInterval: 100 * time.Millisecond})
@@ -60,7 +59,6 @@ func newScanRig(t *testing.T) *rig {
 		stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		_ = sched.Stop(stopCtx)
-		b.Close()
 	})
 	api := &httpapi.API{Store: st, Auth: authn, Logger: logger, Connections: conns, Scans: sched, Events: events}
 	h, err := Handler(Config{Addr: "127.0.0.1:0"}, Parts{API: api, Logger: logger})
@@ -74,9 +72,15 @@ func newScanRig(t *testing.T) *rig {
 
 // TestScanJourney: over HTTP against moto, an administrator creates a
 // project and a Glue connection, tests it, starts a scan, follows its
-// events to the end, is refused a second start meanwhile, and searches the
-// scanned table with a project token.
+// events to the end, and searches the scanned table with a project token;
+// on each backend.
 func TestScanJourney(t *testing.T) {
+	for _, b := range backends.All {
+		t.Run(b.Name, func(t *testing.T) { scanJourney(t, b.Open(t)) })
+	}
+}
+
+func scanJourney(t *testing.T, cat backends.Catalog) {
 	srv := moto.Start(t)
 	cust := moto.CustomerRole(t, srv, "210987654321")
 	ctx := context.Background()
@@ -91,7 +95,7 @@ func TestScanJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := newScanRig(t)
+	r := newScanRig(t, cat)
 	admin := r.setUp(t)
 	if code, m := r.do(t, admin, call{method: "POST", path: "/api/v1/projects", body: `{"name":"alpha"}`}); code != http.StatusCreated {
 		t.Fatalf("create project: %d %v", code, m)

@@ -22,9 +22,13 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/httpapi"
 	"github.com/lakemap/lakemap/internal/mcpserver"
-	"github.com/lakemap/lakemap/internal/store/sqlite"
-	"github.com/lakemap/lakemap/internal/store/sqlite/sqlitetest"
+	"github.com/lakemap/lakemap/internal/testenv/backends"
+	"github.com/lakemap/lakemap/internal/testenv/pgtest"
 )
+
+// TestMain starts one PostgreSQL cluster for the package: the end-to-end
+// journeys run on both backends.
+func TestMain(m *testing.M) { pgtest.Start(m) }
 
 var cheap = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
@@ -47,16 +51,21 @@ func (s *syncBuffer) String() string {
 }
 
 type rig struct {
-	st   *sqlite.Store
+	st   backends.Store
 	auth *auth.Authenticator
 	srv  *httptest.Server
 	log  *syncBuffer
 }
 
-// newRig serves the whole composition on an empty catalog.
+// newRig serves the whole composition on an empty SQLite catalog.
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
-	st := sqlitetest.Open(t)
+	return newRigOn(t, cfg, backends.All[0].Open(t).Store)
+}
+
+// newRigOn serves the whole composition on the empty catalog st.
+func newRigOn(t *testing.T, cfg Config, st backends.Store) *rig {
+	t.Helper()
 	log := &syncBuffer{}
 	logger := slog.New(ClipHandler(slog.NewTextHandler(log, nil)))
 	authn := auth.New(st, auth.Options{Argon2: cheap, Logger: logger})
@@ -138,7 +147,12 @@ func (r *rig) setUp(t *testing.T) *http.Client {
 // catalogued connection, create a read token, search with it over REST
 // and MCP, revoke it, and see 401 on both doors.
 func TestJourney(t *testing.T) {
-	r := newRig(t, Config{})
+	for _, b := range backends.All {
+		t.Run(b.Name, func(t *testing.T) { journey(t, newRigOn(t, Config{}, b.Open(t).Store)) })
+	}
+}
+
+func journey(t *testing.T, r *rig) {
 	admin := r.setUp(t)
 	code, proj := r.do(t, admin, call{method: "POST", path: "/api/v1/projects", body: `{"name":"alpha"}`})
 	if code != http.StatusCreated {
