@@ -89,7 +89,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.write.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
-	s.read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	readers := max(4, runtime.NumCPU()*2)
+	s.read.SetMaxOpenConns(readers)
+	// Every reader stays open once opened (database/sql keeps two idle by
+	// default): under load the pool closed and reopened readers, and a new
+	// one starts with an empty page cache and pays the pragmas and the
+	// schema again.
+	s.read.SetMaxIdleConns(readers)
 	return s, nil
 }
 
