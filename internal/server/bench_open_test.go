@@ -5,7 +5,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,14 +91,24 @@ type benchRow struct {
 	rate         float64
 }
 
-// halfBusyRate is the open-loop rate that keeps cores half busy by the
+// busyRate is the open-loop rate that keeps cores percent busy by the
 // closed loop's CPU per request, the costliest of rows' modes.
-func halfBusyRate(cores int, rows []benchRow) float64 {
+func busyRate(cores, percent int, rows []benchRow) float64 {
 	var cpu float64
 	for _, r := range rows {
 		cpu = max(cpu, r.closed.cpuPerReq)
 	}
-	return 0.5 * float64(cores) * 1000 / max(cpu, 0.001)
+	return float64(percent) / 100 * float64(cores) * 1000 / max(cpu, 0.001)
+}
+
+// loadAverage is the machine's one-minute load average, "?" where
+// /proc/loadavg cannot say: latencies mean little beside other work.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
