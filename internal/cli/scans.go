@@ -219,16 +219,34 @@ type queuedScan struct {
 	jobs.Job
 }
 
-// listQueue prints the scans queued or running in the server's queue.
-func (app *App) listQueue(ctx context.Context, asJSON bool) error {
-	return app.withQueue(ctx, func(_ catalog.Store, q *jobs.Queue) error {
+// listQueue prints the scans queued or running in the server's queue, of
+// the project projectRef names (name or id) when it is not "".
+func (app *App) listQueue(ctx context.Context, projectRef string, asJSON bool) error {
+	return app.withQueue(ctx, func(st catalog.Store, q *jobs.Queue) error {
+		var keep map[string]bool // connection names; nil keeps every job
+		if projectRef != "" {
+			rd, err := projectReader(ctx, st, projectRef)
+			if err != nil {
+				return err
+			}
+			conns, err := rd.ListConnections(ctx)
+			if err != nil {
+				return err
+			}
+			keep = make(map[string]bool, len(conns))
+			for _, c := range conns {
+				keep[c.Name] = true
+			}
+		}
 		active, err := q.ActiveScans(ctx)
 		if err != nil {
 			return err
 		}
 		out := make([]queuedScan, 0, len(active))
 		for _, j := range active {
-			out = append(out, queuedScan{Connection: j.Target.Connection, Job: j})
+			if keep == nil || keep[j.Target.Connection] {
+				out = append(out, queuedScan{Connection: j.Target.Connection, Job: j})
+			}
 		}
 		if asJSON {
 			return writeJSON(app.Stdout, out)
@@ -246,8 +264,19 @@ func (app *App) listQueue(ctx context.Context, asJSON bool) error {
 	})
 }
 
+// projectReader is the catalog as the project ref (name or id) sees it:
+// its connections and their scans only. An unknown project is
+// apperr.NotFound, naming it.
+func projectReader(ctx context.Context, st catalog.Store, ref string) (catalog.Reader, error) {
+	p, err := st.GetProject(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return st.Scoped(catalog.Projects(p.ID)), nil
+}
+
 func newScanListCmd(app *App, use string) *cobra.Command {
-	var service string
+	var service, projectRef string
 	var limit int
 	var asJSON, queue bool
 	cmd := &cobra.Command{
@@ -256,7 +285,7 @@ func newScanListCmd(app *App, use string) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if queue {
-				return app.listQueue(cmd.Context(), asJSON)
+				return app.listQueue(cmd.Context(), projectRef, asJSON)
 			}
 			req, err := catalog.SurfaceCLI.ParseRead(catalog.ReadScans, catalog.ReadArgs{Services: []string{service}, Limit: limit}, time.Now())
 			if err != nil {
@@ -267,7 +296,13 @@ func newScanListCmd(app *App, use string) *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			scans, err := store.ListScans(cmd.Context(), req.Service(), req.Limit)
+			var rd catalog.ScanReader = store
+			if projectRef != "" {
+				if rd, err = projectReader(cmd.Context(), store, projectRef); err != nil {
+					return err
+				}
+			}
+			scans, err := rd.ListScans(cmd.Context(), req.Service(), req.Limit)
 			if err != nil {
 				return err
 			}
@@ -286,6 +321,7 @@ func newScanListCmd(app *App, use string) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&service, "service", "", "only this service")
+	cmd.Flags().StringVar(&projectRef, "project", "", "only the scans of this project's connections (name or id)")
 	cmd.Flags().IntVar(&limit, "limit", catalog.SurfaceCLI.DefaultPageSize(catalog.ReadScans), "scans to list")
 	cmd.Flags().BoolVar(&queue, "queue", false, "list the scans queued or running in the server's queue (job, connection, trigger, state)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -38,7 +38,7 @@ func isForeignKey(err error) bool {
 func (s *Store) SessionByHash(ctx context.Context, hash string) (catalog.Session, error) {
 	var ses catalog.Session
 	var created, expires, lastSeen int64
-	err := s.read.QueryRowContext(ctx, `SELECT hash, user_id, created, expires, last_seen FROM sessions WHERE hash = ?`, hash).
+	err := s.stmts.queryRow(ctx, `SELECT hash, user_id, created, expires, last_seen FROM sessions WHERE hash = ?`, hash).
 		Scan(&ses.Hash, &ses.UserID, &created, &expires, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ses, apperr.New(apperr.NotFound, "no such session")

@@ -61,7 +61,7 @@ func scanAPIToken(r rowScanner) (catalog.APIToken, error) {
 
 // APITokenByHash implements catalog.APITokenStore.
 func (s *Store) APITokenByHash(ctx context.Context, hash string) (catalog.APIToken, error) {
-	t, err := scanAPIToken(s.read.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE hash = ?`, hash))
+	t, err := scanAPIToken(s.stmts.queryRow(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.New(apperr.NotFound, "no such token")
 	}

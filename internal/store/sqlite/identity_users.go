@@ -55,7 +55,7 @@ func scanUser(r rowScanner) (catalog.User, error) {
 // (catalog.ValidateUsername), so id and username cannot both match.
 func (s *Store) GetUser(ctx context.Context, idOrUsername string) (catalog.User, error) {
 	key := catalog.NormalizeUsername(idOrUsername)
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ? OR id = ?`, key, key))
+	u, err := scanUser(s.stmts.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ? OR id = ?`, key, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.New(apperr.NotFound, "no user %q (list them with: lakemap user list)", idOrUsername)
 	}
@@ -175,7 +175,7 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]catalog.Membe
 }
 
 func (s *Store) memberships(ctx context.Context, query string, arg string) ([]catalog.Membership, error) {
-	rows, err := s.read.QueryContext(ctx, query, arg)
+	rows, err := s.stmts.query(ctx, query, arg)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships: %w", err)
 	}

@@ -32,6 +32,8 @@ type Store struct {
 	path  string
 	write *sql.DB // exactly one connection: SQLite has one writer anyway
 	read  *sql.DB
+	// stmts holds the read pool's prepared hot statements.
+	stmts *stmtCache
 	// now stamps history, last-seen times and lineage edges without one.
 	now func() time.Time
 }
@@ -89,7 +91,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.write.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
-	s.read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	readers := max(4, runtime.NumCPU()*2)
+	s.read.SetMaxOpenConns(readers)
+	// Every reader stays open once opened (database/sql keeps two idle by
+	// default): under load the pool closed and reopened readers, and a new
+	// one starts with an empty page cache, no prepared statements, and pays
+	// the pragmas and the schema again.
+	s.read.SetMaxIdleConns(readers)
+	s.stmts = newStmtCache(s.read, maxCachedStmts)
 	return s, nil
 }
 
@@ -108,8 +117,9 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-// Close closes both pools.
+// Close closes the cached statements and both pools.
 func (s *Store) Close() error {
+	s.stmts.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 

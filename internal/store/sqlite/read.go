@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/lakemap/lakemap/internal/apperr"
@@ -43,7 +44,7 @@ func (s *Store) Get(ctx context.Context, fqn string) (catalog.Entity, error) {
 
 func (s *Store) get(ctx context.Context, t catalog.Tenant, fqn string) (catalog.Entity, error) {
 	cond, args := serviceCond(t, "service")
-	e, err := scanEntity(s.read.QueryRowContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = ?`+and(cond), append([]any{fqn}, args...)...))
+	e, err := scanEntity(s.stmts.queryRow(ctx, `SELECT `+entityColumns+` FROM entities WHERE fqn = ?`+and(cond), append([]any{fqn}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, apperr.New(apperr.NotFound, "no entity %q in the catalog", fqn)
 	}
@@ -83,8 +84,8 @@ func (s *Store) list(ctx context.Context, t catalog.Tenant, q catalog.ListQuery)
 	if cond, condArgs := serviceCond(t, "service"); cond != "" {
 		where, args = append(where, cond), append(args, condArgs...)
 	}
-	args = append(args, limit+1)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE `+strings.Join(where, " AND ")+` ORDER BY fqn LIMIT ?`, args...)
+	// The limit is in the text: a bound LIMIT is planned again each call.
+	rows, err := s.stmts.query(ctx, `SELECT `+entityColumns+` FROM entities WHERE `+strings.Join(where, " AND ")+` ORDER BY fqn LIMIT `+strconv.Itoa(limit+1), args...)
 	if err != nil {
 		return catalog.Page{}, fmt.Errorf("list entities: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lakemap/lakemap/internal/apperr"
@@ -131,8 +132,8 @@ func (s *Store) search(ctx context.Context, t catalog.Tenant, q catalog.SearchQu
 	}
 	for _, table := range tablesFor(q.Kinds) {
 		var n int
-		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid WHERE `+table+` MATCH ?`+filter+` LIMIT ?)`,
-			append(append([]any{scope.word(countExpr)}, filterArgs...), maxCounted)...).Scan(&n); err != nil {
+		if err := s.stmts.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid WHERE `+table+` MATCH ?`+filter+` LIMIT `+strconv.Itoa(maxCounted)+`)`,
+			append([]any{scope.word(countExpr)}, filterArgs...)...).Scan(&n); err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("count matches of %q: %w", q.Text, err)
 		}
 		res.Total += n
@@ -217,12 +218,12 @@ func exactNames(text string, words []string) []any {
 }
 
 func (s *Store) exactHits(ctx context.Context, names []any, filter string, args []any) ([]catalog.SearchHit, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.name COLLATE NOCASE IN (?`+strings.Repeat(", ?", len(names)-1)+`)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT ?`,
-		append(append(names, args...), maxExact)...)
+	rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.name COLLATE NOCASE IN (?`+strings.Repeat(", ?", len(names)-1)+`)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT `+strconv.Itoa(maxExact),
+		append(names, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	found, err := readHits(rows, nil)
+	found, err := readHits(rows, nil, 0)
 	out := make([]catalog.SearchHit, 0, len(found))
 	for _, h := range found {
 		h.Score = 1000
@@ -241,7 +242,7 @@ const rankCap = 300
 // filter, best first, skipping FQNs in skip.
 func (s *Store) rankedHits(ctx context.Context, table, match string, terms queryTerms, scope matchScope, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	var matches int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?)`, scope.word(match), rankCap).Scan(&matches); err != nil {
+	if err := s.stmts.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE `+table+` MATCH ? LIMIT `+strconv.Itoa(rankCap)+`)`, scope.word(match)).Scan(&matches); err != nil {
 		return nil, err
 	}
 	if matches == 0 {
@@ -252,13 +253,16 @@ func (s *Store) rankedHits(ctx context.Context, table, match string, terms query
 	}
 	var out []catalog.SearchHit
 	for _, expr := range []string{scope.word("name : (" + match + ")"), scope.word(match)} {
-		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
-				WHERE `+table+` MATCH ?`+filter+` LIMIT ?`,
-			append(append([]any{expr}, args...), want+len(skip))...)
+		// No LIMIT: its value would change the text (or, bound, make SQLite
+		// plan the statement again); the index streams its matches in rowid
+		// order, so reading stops after as many rows just the same.
+		rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM `+table+` JOIN entities e ON e.id = `+table+`.rowid
+				WHERE `+table+` MATCH ?`+filter,
+			append([]any{expr}, args...)...)
 		if err != nil {
 			return nil, err
 		}
-		more, err := readHits(rows, skip)
+		more, err := readHits(rows, skip, want+len(skip))
 		if err != nil {
 			return nil, err
 		}
@@ -288,11 +292,12 @@ func (h hitRow) brief() catalog.SearchHit {
 }
 
 // readHits reads rows of hitColumns, leaving out FQNs in skip and kinds
-// search does not return.
-func readHits(rows *sql.Rows, skip map[string]bool) ([]hitRow, error) {
+// search does not return. It reads at most limit rows (0: all), kept or
+// not, as a LIMIT would.
+func readHits(rows *sql.Rows, skip map[string]bool, limit int) ([]hitRow, error) {
 	defer rows.Close()
 	var out []hitRow
-	for rows.Next() {
+	for n := 0; (limit == 0 || n < limit) && rows.Next(); n++ {
 		var h hitRow
 		var kind string
 		if err := rows.Scan(&h.FQN, &kind, &h.Name, &h.Service, &h.Description, &h.Deleted, &h.parentFQN); err != nil {
@@ -333,14 +338,14 @@ func shorten(s string, max int) string {
 // than rankCap) and returns the best want of them, by score, then by
 // shorter FQN.
 func (s *Store) scoredHits(ctx context.Context, table, match string, terms queryTerms, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM
-			(SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?) m
+	rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM
+			(SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? LIMIT `+strconv.Itoa(rankCap)+`) m
 			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
-		append([]any{match, rankCap}, args...)...)
+		append([]any{match}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	found, err := readHits(rows, skip)
+	found, err := readHits(rows, skip, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -52,14 +53,14 @@ func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope
 	}
 	// Words are letters and digits only (searchWords), so quoting is safe.
 	expr := `"` + strings.Join(usable, `" OR "`) + `"`
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM
-			(SELECT rowid FROM name_trigram WHERE name_trigram MATCH ? LIMIT ?) m
+	rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM
+			(SELECT rowid FROM name_trigram WHERE name_trigram MATCH ? LIMIT `+strconv.Itoa(rankCap)+`) m
 			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
-		append([]any{scope.inWord(expr), rankCap}, args...)...)
+		append([]any{scope.inWord(expr)}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	found, err := readHits(rows, skip)
+	found, err := readHits(rows, skip, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func (s *Store) listKinds(ctx context.Context, t catalog.Tenant, q catalog.Searc
 		// Name the services, so the (service, kind) index answers; the
 		// tenant's only, as filter keeps no other.
 		svcCond, svcArgs := serviceCond(t, "name")
-		rows, err := s.read.QueryContext(ctx, `SELECT name FROM entities WHERE parent_fqn = '' AND kind = ?`+and(svcCond),
+		rows, err := s.stmts.query(ctx, `SELECT name FROM entities WHERE parent_fqn = '' AND kind = ?`+and(svcCond),
 			append([]any{string(catalog.KindService)}, svcArgs...)...)
 		if err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("list services: %w", err)
@@ -180,12 +181,14 @@ func (s *Store) listKinds(ctx context.Context, t catalog.Tenant, q catalog.Searc
 		filter += " AND e.service IN (?" + strings.Repeat(",?", len(services)-1) + ")"
 		args = append(args, services...)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM entities e WHERE 1 = 1`+filter+` ORDER BY e.service, e.kind, e.id LIMIT ? OFFSET ?`,
+	// LIMIT and OFFSET stay bound (an offset in the text would make a
+	// statement per page): SQLite plans this one again on every call.
+	rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE 1 = 1`+filter+` ORDER BY e.service, e.kind, e.id LIMIT ? OFFSET ?`,
 		append(slices.Clone(args), limit+1, q.Offset)...)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("list %v: %w", q.Kinds, err)
 	}
-	found, err := readHits(rows, nil)
+	found, err := readHits(rows, nil, 0)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("list %v: %w", q.Kinds, err)
 	}
@@ -203,8 +206,8 @@ func (s *Store) listKinds(ctx context.Context, t catalog.Tenant, q catalog.Searc
 		res.Total = q.Offset + len(res.Hits)
 		return res, nil
 	}
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE 1 = 1`+filter+` LIMIT ?)`,
-		append(slices.Clone(args), maxListed)...).Scan(&res.Total); err != nil {
+	if err := s.stmts.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE 1 = 1`+filter+` LIMIT `+strconv.Itoa(maxListed)+`)`,
+		args...).Scan(&res.Total); err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("count %v: %w", q.Kinds, err)
 	}
 	return res, nil

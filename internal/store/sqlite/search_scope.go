@@ -33,7 +33,7 @@ func (s *Store) scopeOf(ctx context.Context, t catalog.Tenant, services []string
 	names := services
 	if !unlimited(t) {
 		cond, args := connectionCond(t, "tc")
-		rows, err := s.read.QueryContext(ctx, `SELECT tc.name FROM connections tc WHERE `+cond, args...)
+		rows, err := s.stmts.query(ctx, `SELECT tc.name FROM connections tc WHERE `+cond, args...)
 		if err != nil {
 			return matchScope{}, fmt.Errorf("read the searcher's connections: %w", err)
 		}
@@ -66,7 +66,7 @@ func (s *Store) scopeOf(ctx context.Context, t catalog.Tenant, services []string
 	// the tokens stay: without them a small tenant's matches can fall
 	// behind the first page of everyone's.
 	var all int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM connections`).Scan(&all); err != nil {
+	if err := s.stmts.queryRow(ctx, `SELECT count(*) FROM connections`).Scan(&all); err != nil {
 		return matchScope{}, fmt.Errorf("count the catalog's connections: %w", err)
 	}
 	if len(names) >= all {

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/connections"
+	"github.com/lakemap/lakemap/internal/source/all"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
+)
+
+// `scan list --project P` lists the scans of P's connections only, P by
+// name or id, queued ones too with --queue; an unknown P is an error that
+// names it.
+func TestScanListByProject(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "c.db")
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects := map[string]catalog.Project{}
+	for _, name := range []string{"acme", "beta"} {
+		p, err := catalog.NewProject(name, time.Now())
+		if err == nil {
+			err = st.CreateProject(ctx, p)
+		}
+		if err == nil {
+			_, err = connections.New(st, all.NewRegistry(), nil).Create(ctx, p.ID, connections.Input{Name: name + "_glue", SourceType: "glue",
+				RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess", SourceConfig: map[string]any{"includeAthena": false}})
+		}
+		if err == nil {
+			var sc catalog.Scan
+			if sc, err = st.BeginScan(ctx, catalog.ScanStart{Service: name + "_glue", SourceType: "glue", Started: time.Now()}); err == nil {
+				err = st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()})
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		projects[name] = p
+	}
+	st.Close()
+
+	for _, args := range [][]string{
+		{"scan", "list", "--project", "acme", "--json"},
+		{"scan", "list", "--project", projects["acme"].ID, "--json"},
+		{"scans", "--project", "acme", "--json"},
+	} {
+		var list []catalog.Scan
+		code, out, errOut := run(t, append([]string{"--db", db}, args...)...)
+		if err := json.Unmarshal([]byte(out), &list); code != 0 || err != nil || len(list) != 1 || list[0].Service != "acme_glue" {
+			t.Errorf("%v: exit %d %v %s\n%s", args, code, err, errOut, out)
+		}
+	}
+	if code, out, _ := run(t, "--db", db, "scan", "list"); code != 0 || !strings.Contains(out, "acme_glue") || !strings.Contains(out, "beta_glue") {
+		t.Errorf("list without --project: exit %d, want both connections\n%s", code, out)
+	}
+	if code, out, _ := run(t, "--db", db, "scan", "list", "--project", "beta", "--service", "acme_glue", "--json"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("another project's service: exit %d, want []\n%s", code, out)
+	}
+
+	if code, _, errOut := run(t, "--db", db, "scan", "start", "beta_glue"); code != 0 {
+		t.Fatalf("scan start: exit %d %s", code, errOut)
+	}
+	for project, want := range map[string]int{"acme": 0, "beta": 1} {
+		var queued []queuedScan
+		code, out, _ := run(t, "--db", db, "scan", "list", "--queue", "--project", project, "--json")
+		if err := json.Unmarshal([]byte(out), &queued); code != 0 || err != nil || len(queued) != want {
+			t.Errorf("list --queue --project %s: exit %d %v, want %d jobs\n%s", project, code, err, want, out)
+		}
+	}
+
+	for _, args := range [][]string{{"scan", "list", "--project", "gamma"}, {"scan", "list", "--queue", "--project", "gamma"}} {
+		if code, _, errOut := run(t, append([]string{"--db", db}, args...)...); code != 3 || !strings.Contains(errOut, `no project "gamma"`) {
+			t.Errorf("%v: exit %d %q; want exit 3 naming the project", args, code, errOut)
+		}
+	}
+}
