@@ -50,9 +50,16 @@ const emitChunk = 128
 
 // inventoryPage emits a listing page as objects, emitChunk at a time.
 func (r *bucketRun) inventoryPage(ctx context.Context, objs []types.Object) {
+	chunk := emitChunk
+	if cfg := r.sc.s.Config; cfg.IncludeObjectHeaders || cfg.IncludeTags {
+		// A call per object: the page's records are little next to
+		// that, and enriching the page at once keeps all of enrich's
+		// calls in flight rather than draining them every chunk.
+		chunk = len(objs)
+	}
 	buf := pageRecords.Get().(*[]objectRecord)
 	for len(objs) > 0 && ctx.Err() == nil {
-		n := min(len(objs), emitChunk)
+		n := min(len(objs), chunk)
 		recs := (*buf)[:0]
 		for _, o := range objs[:n] {
 			recs = append(recs, objectRecord{
