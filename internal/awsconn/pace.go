@@ -181,8 +181,14 @@ func (p *pacer) throttled(sent time.Time) {
 		// retries handle a throttle at so slow a pace.
 		return
 	}
+	var hold time.Duration
 	if since := now.Sub(p.episode); p.episode.IsZero() || now.Sub(p.cut) > paceEpisode {
 		p.episode, p.episodeOK = now, 0
+		// The calls sent since this one went out unpaced into an empty
+		// bucket, and are still out: the next goes once they have
+		// landed, a round trip from now, rather than racing them for the
+		// few tokens AWS refills meanwhile.
+		hold = now.Sub(sent)
 	} else if since >= paceWindow/paceBuckets {
 		rate = paceMargin * float64(p.episodeOK) / since.Seconds()
 	}
@@ -192,7 +198,7 @@ func (p *pacer) throttled(sent time.Time) {
 	p.rate = max(rate, minPace)
 	p.cut, p.lastShare = now, share
 	p.epochOK, p.epochThrottled = 0, 0
-	p.next = now.Add(time.Duration(float64(time.Second) / p.rate))
+	p.next = now.Add(max(hold, time.Duration(float64(time.Second)/p.rate)))
 }
 
 // unpace gives up pacing for paceDeaf: the last cut throttled about as

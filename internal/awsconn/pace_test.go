@@ -79,6 +79,37 @@ func TestPacerFollowsWhatAWSAllows(t *testing.T) {
 }
 
 // Each service and region of a session has its own pacer; workers share it.
+// An episode's first throttle answers a call sent a round trip ago; every
+// call sent since went out unpaced into the same empty bucket. The next
+// call waits for them to land instead of racing them for the tokens AWS
+// refills meanwhile; later cuts of the episode space calls by the pace
+// alone.
+func TestPacerWaitsARoundTripAfterTheFirstThrottle(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := newPacer(func() time.Time { return now })
+	for range 200 {
+		p.succeeded(now)
+		now = now.Add(5 * time.Millisecond)
+	}
+	rtt := 60 * time.Millisecond
+	p.throttled(now.Add(-rtt))
+	if p.rate == 0 {
+		t.Fatal("not paced after the first throttle")
+	}
+	if got := p.next.Sub(now); got != rtt {
+		t.Errorf("next call %v after the first cut, want the throttled call's round trip %v", got, rtt)
+	}
+
+	now = now.Add(time.Second)
+	for range paceJudged {
+		p.succeeded(now)
+	}
+	p.throttled(now.Add(-time.Second)) // a slow call: no hold either
+	if got, want := p.next.Sub(now), time.Duration(float64(time.Second)/p.rate); got != want {
+		t.Errorf("next call %v after a later cut, want 1/pace %v", got, want)
+	}
+}
+
 func TestSessionPacers(t *testing.T) {
 	s := &Session{pacers: map[paceKey]*pacer{}}
 	glue, s3 := s.pacerFor("Glue", "us-east-1"), s.pacerFor("S3", "us-east-1")

@@ -36,29 +36,51 @@ type objectRecord struct {
 
 // inventory emits one listing page of the walk as objects.
 func (r *bucketRun) inventory(ctx context.Context, objs []types.Object) {
-	if !r.hook || len(objs) == 0 {
-		return
+	if r.hook {
+		r.inventoryPage(ctx, objs)
+	}
+}
+
+// emitChunk is how many objects of a page are turned into records and
+// entities at a time. A page is up to 1,000 objects, and a worker whose
+// Emit waits on a busy catalog writer holds what it built: a whole page of
+// records and entities (about 1 MB with the entities' attributes) per
+// worker, up to 32 of them. In chunks, a waiting worker holds 128.
+const emitChunk = 128
+
+// inventoryPage emits a listing page as objects, emitChunk at a time.
+func (r *bucketRun) inventoryPage(ctx context.Context, objs []types.Object) {
+	chunk := emitChunk
+	if cfg := r.sc.s.Config; cfg.IncludeObjectHeaders || cfg.IncludeTags {
+		// A call per object: the page's records are little next to
+		// that, and enriching the page at once keeps all of enrich's
+		// calls in flight rather than draining them every chunk.
+		chunk = len(objs)
 	}
 	buf := pageRecords.Get().(*[]objectRecord)
-	recs := (*buf)[:0]
-	for _, o := range objs {
-		recs = append(recs, objectRecord{
-			key: aws.ToString(o.Key), etag: strings.Trim(aws.ToString(o.ETag), `"`), class: string(o.StorageClass),
-			size: aws.ToInt64(o.Size), modified: aws.ToTime(o.LastModified),
-		})
+	for len(objs) > 0 && ctx.Err() == nil {
+		n := min(len(objs), chunk)
+		recs := (*buf)[:0]
+		for _, o := range objs[:n] {
+			recs = append(recs, objectRecord{
+				key: aws.ToString(o.Key), etag: strings.Trim(aws.ToString(o.ETag), `"`), class: string(o.StorageClass),
+				size: aws.ToInt64(o.Size), modified: aws.ToTime(o.LastModified),
+			})
+		}
+		objs = objs[n:]
+		r.emitObjects(ctx, recs)
+		clear(recs)
+		*buf = recs[:0]
 	}
-	r.emitObjects(ctx, recs)
-	clear(recs)
-	*buf = recs[:0]
 	pageRecords.Put(buf)
 }
 
-// pageRecords and pageEntities are reused from one listing page to the
-// next: a page of 1,000 objects is half a MiB of records and entities
-// that would otherwise be garbage a few milliseconds later.
+// pageRecords and pageEntities are scratch reused from one chunk to the
+// next: records and entities that would otherwise be garbage a few
+// milliseconds later.
 var (
-	pageRecords  = sync.Pool{New: func() any { return new([]objectRecord) }}
-	pageEntities = sync.Pool{New: func() any { return new([]catalog.Entity) }}
+	pageRecords  = sync.Pool{New: func() any { s := make([]objectRecord, 0, emitChunk); return &s }}
+	pageEntities = sync.Pool{New: func() any { s := make([]catalog.Entity, 0, emitChunk); return &s }}
 )
 
 // reserve takes up to n of the bucket's remaining object budget.
@@ -105,24 +127,27 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 		r.enrich(ctx, kept)
 	}
 	buf := pageEntities.Get().(*[]catalog.Entity)
-	ents := (*buf)[:0]
-	// The entities' times point into one slice per page, not one
-	// allocation each.
-	times := slab.New[time.Time](2 * len(kept))
-	for _, rec := range kept {
-		ents = append(ents, r.objectEntity(rec, &times))
+	defer pageEntities.Put(buf)
+	for len(kept) > 0 {
+		n := min(len(kept), emitChunk)
+		ents := (*buf)[:0]
+		// The entities' times point into one slice per chunk, not one
+		// allocation each.
+		times := slab.New[time.Time](2 * n)
+		for _, rec := range kept[:n] {
+			ents = append(ents, r.objectEntity(rec, &times))
+		}
+		kept = kept[n:]
+		// Emit copies the entities, so the slice is free again after it.
+		err := r.sc.sink.Emit(ctx, ents...)
+		clear(ents)
+		*buf = ents[:0]
+		if err != nil {
+			r.fail(err)
+			return
+		}
+		r.sc.sink.Progress(catalog.KindObject, n)
 	}
-	// Emit copies the entities, so the slice is free again after it.
-	err := r.sc.sink.Emit(ctx, ents...)
-	n := len(ents)
-	clear(ents)
-	*buf = ents[:0]
-	pageEntities.Put(buf)
-	if err != nil {
-		r.fail(err)
-		return
-	}
-	r.sc.sink.Progress(catalog.KindObject, n)
 }
 
 // standardClass is boxed once: nearly every object is in STANDARD.
@@ -234,14 +259,7 @@ func (r *bucketRun) inventoryTask(ctx context.Context, t task) {
 		in.Delimiter = aws.String("/")
 	}
 	err := r.list(ctx, in, func(out *awss3.ListObjectsV2Output) {
-		recs := make([]objectRecord, 0, len(out.Contents))
-		for _, o := range out.Contents {
-			recs = append(recs, objectRecord{
-				key: aws.ToString(o.Key), etag: strings.Trim(aws.ToString(o.ETag), `"`), class: string(o.StorageClass),
-				size: aws.ToInt64(o.Size), modified: aws.ToTime(o.LastModified),
-			})
-		}
-		r.emitObjects(ctx, recs)
+		r.inventoryPage(ctx, out.Contents)
 		for _, cp := range out.CommonPrefixes {
 			r.push(task{kind: taskInventory, prefix: aws.ToString(cp.Prefix)})
 		}
