@@ -2,10 +2,10 @@ package postgres
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
 
 func TestWordPasses(t *testing.T) {
@@ -52,16 +52,24 @@ func TestLikePattern(t *testing.T) {
 	}
 }
 
-func TestInWordScore(t *testing.T) {
-	// More words held first, then shorter names.
-	both := inWordScore("kundenadresse", []string{"kunde", "adresse"})
-	one := inWordScore("kundenadresse", []string{"kunde", "xyz"})
-	longer := inWordScore("kundenadressebuch", []string{"kunde", "adresse"})
-	if !(both > one && both > longer) {
-		t.Errorf("scores both=%v one=%v longer=%v", both, one, longer)
+func TestInwordText(t *testing.T) {
+	col := catalog.Entity{Kind: catalog.KindColumn, Name: "KdAdr", Description: "Kundenadressé\nalt"}
+	if got := inwordText(&col); got == nil || *got != "kdadr\nkundenadresse alt" {
+		t.Errorf("inwordText = %v", got)
 	}
-	if got := rank.Banded(rank.BandInWord, 500); got >= rank.BandPartial {
-		t.Errorf("in-word band reaches %v", got)
+	// Patterns hold to their side of the newline.
+	for _, tc := range []struct{ pattern, text string }{
+		{inNamePattern("adr"), "kdadr\n"},
+		{inDescriptionPattern("adressé"), "kdadr\nkundenadresse"},
+	} {
+		if !strings.HasPrefix(tc.pattern, "%") || !strings.HasSuffix(tc.pattern, "%") || !strings.Contains(tc.pattern, "\n") {
+			t.Errorf("pattern %q for %q", tc.pattern, tc.text)
+		}
+	}
+	for _, k := range []catalog.Kind{catalog.KindQuery, catalog.KindPartition} {
+		if got := inwordText(&catalog.Entity{Kind: k, Name: "x"}); got != nil {
+			t.Errorf("%s indexed inside words: %q", k, *got)
+		}
 	}
 }
 

@@ -3,10 +3,6 @@ package postgres
 import (
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -99,28 +95,19 @@ func tsquery(terms rank.Terms, nameOnly bool) string {
 	return strings.Join(parts, " & ")
 }
 
-// fold drops the accents of a word, as SQLite's unicode61 tokenizer does
-// with remove_diacritics 2, so "malaga" finds "Málaga" and "café" finds
-// "cafe" on both backends. Ranking, done in Go on the unfolded words, is
-// the same on both.
-func fold(w string) string {
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
+// fold drops the accents of a word: rank.Fold.
+func fold(w string) string { return rank.Fold(w) }
+
+// inwordText is what the in-word index holds of e: its name and the start
+// of its description, lowercased, accents folded, a newline between them
+// (names and descriptions lose theirs), so that a pattern can hold to the
+// name or to the description. Nil (NULL) for kinds search does not return
+// and for query executions, which stay out of in-word search.
+func inwordText(e *catalog.Entity) *string {
+	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable || e.Kind == catalog.KindQuery {
+		return nil
 	}
-	if ascii {
-		return w
-	}
-	d := norm.NFD.String(w)
-	var b strings.Builder
-	b.Grow(len(d))
-	for _, r := range d {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return norm.NFC.String(b.String())
+	side := func(s string) string { return rank.Fold(strings.ToLower(strings.ReplaceAll(s, "\n", " "))) }
+	text := side(e.Name) + "\n" + side(rank.InWordDescription(e.Description))
+	return &text
 }
