@@ -18,23 +18,24 @@ import (
 //   - entity_search and column_search: words of name, parent's name and
 //     description, for searchable kinds (columns, fifty times more numerous
 //     than anything else, apart);
-//   - inword_trigram: names and the start of descriptions by trigrams, for
-//     words inside them;
+//   - name_trigram and description_trigram: names, and the start of
+//     non-empty descriptions, by trigrams, for words inside them;
 //   - query_search: Athena query executions by id, workgroup and SQL.
 //
 // Each row carries its entity's tenant token (tenantToken, trigramToken),
 // so a scoped search names its connections inside the MATCH.
 var (
 	wordTables  = []string{"entity_search", "column_search"}
-	indexTables = []string{"entity_search", "column_search", "inword_trigram", "query_search"}
+	indexTables = []string{"entity_search", "column_search", "name_trigram", "description_trigram", "query_search"}
 )
 
 // indexColumns is each index's column list, rowid first.
 var indexColumns = map[string][]string{
-	"entity_search":  {"rowid", "name", "parent", "description", "tenant"},
-	"column_search":  {"rowid", "name", "parent", "description", "tenant"},
-	"inword_trigram": {"rowid", "name", "description", "tenant"},
-	"query_search":   {"rowid", "name", "parent", "description", "tenant"},
+	"entity_search":       {"rowid", "name", "parent", "description", "tenant"},
+	"column_search":       {"rowid", "name", "parent", "description", "tenant"},
+	"name_trigram":        {"rowid", "name", "tenant"},
+	"description_trigram": {"rowid", "description", "tenant"},
+	"query_search":        {"rowid", "name", "parent", "description", "tenant"},
 }
 
 // indexed is what the search indexes hold of one entity.
@@ -66,7 +67,13 @@ func (x indexed) rows(add func(table string, values ...any) error) error {
 	if err := add(searchTableOf(x.kind), x.id, x.name, lastPart(x.parentFQN), x.descript, tenantToken(x.service)); err != nil {
 		return err
 	}
-	return add("inword_trigram", x.id, x.name, rank.InWordDescription(x.descript), trigramToken(x.service))
+	if err := add("name_trigram", x.id, x.name, trigramToken(x.service)); err != nil {
+		return err
+	}
+	if x.descript == "" {
+		return nil
+	}
+	return add("description_trigram", x.id, rank.InWordDescription(x.descript), trigramToken(x.service))
 }
 
 // lastPart is the name of the entity at fqn ("" for none). Without quotes
@@ -212,17 +219,16 @@ func (w *indexWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// reindexSearch fills the word and query indexes from entities, as Upsert
-// would have: migration 0010 rebuilds them with their tenant column. Its
-// trigram index, name_trigram, is left empty: 0011 replaces it.
+// reindexSearch fills the indexes of migration 0010 from entities, as
+// Upsert would have: 0010 rebuilds them with their tenant column.
 func reindexSearch(ctx context.Context, tx *sql.Tx) error {
-	return reindex(ctx, tx, []string{"entity_search", "column_search", "query_search"})
+	return reindex(ctx, tx, []string{"entity_search", "column_search", "name_trigram", "query_search"})
 }
 
-// reindexInWord fills inword_trigram from entities: migration 0011 adds
-// descriptions to the in-word index.
-func reindexInWord(ctx context.Context, tx *sql.Tx) error {
-	return reindex(ctx, tx, []string{"inword_trigram"})
+// reindexDescriptions fills description_trigram from entities: migration
+// 0011 adds it.
+func reindexDescriptions(ctx context.Context, tx *sql.Tx) error {
+	return reindex(ctx, tx, []string{"description_trigram"})
 }
 
 // reindex fills the indexes named in tables from entities.

@@ -43,11 +43,11 @@ func wordPasses(words []string) []wordPass {
 	return passes
 }
 
-// inWordHits finds the words inside names, then inside descriptions
-// (inword_trigram), each hit scored by how many of the words its name holds
-// (its description's count for less), shorter names first. Names are read
-// first: a word common in descriptions must not fill the rankCap matches
-// ahead of the names that hold it.
+// inWordHits finds the words inside names (name_trigram), then inside
+// descriptions (description_trigram), each hit scored by how many of the
+// words its name holds (its description's count for less), shorter names
+// first. Names are read first: a word common in descriptions must not fill
+// the rankCap matches ahead of the names that hold it.
 func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
@@ -56,14 +56,14 @@ func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope
 	// Words are letters and digits only (searchWords), so quoting is safe.
 	expr := `"` + strings.Join(usable, `" OR "`) + `"`
 	var found []hitRow
-	for _, columns := range []string{"name", "{name description}"} {
+	for _, index := range []string{"name_trigram", "description_trigram"} {
 		if len(found) >= want {
 			break
 		}
 		rows, err := s.read.QueryContext(ctx, `SELECT `+hitColumns+` FROM
-				(SELECT rowid FROM inword_trigram WHERE inword_trigram MATCH ? LIMIT ?) m
+				(SELECT rowid FROM `+index+` WHERE `+index+` MATCH ? LIMIT ?) m
 				JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
-			append([]any{scope.inWord(columns, expr), rankCap}, args...)...)
+			append([]any{scope.inWord(strings.TrimSuffix(index, "_trigram"), expr), rankCap}, args...)...)
 		if err != nil {
 			return nil, err
 		}

@@ -135,13 +135,13 @@ func TestTrigramIndexFollowsWrites(t *testing.T) {
 		}
 		return n
 	}
-	if count("inword_trigram", "adresse") != 1 || count("query_search", "invoices") != 1 {
+	if count("name_trigram", "adresse") != 1 || count("query_search", "invoices") != 1 {
 		t.Fatal("kundenadresse or the query not indexed")
 	}
 	renamed := ent(catalog.KindColumn, "svc.crm.customers", "kundenadresse", nil)
 	renamed.Name = "kundenanschrift"
 	scan(t, s, []catalog.Entity{renamed})
-	if count("inword_trigram", "adresse") != 0 || count("inword_trigram", "anschrift") != 1 {
+	if count("name_trigram", "adresse") != 0 || count("name_trigram", "anschrift") != 1 {
 		t.Error("rename not reindexed")
 	}
 	// Added and changed in one batch: the queued row goes before the
@@ -150,24 +150,29 @@ func TestTrigramIndexFollowsWrites(t *testing.T) {
 	second := first
 	second.Name = "plzneu"
 	scan(t, s, []catalog.Entity{first, second})
-	if count("inword_trigram", "leitzahl") != 0 || count("inword_trigram", "plzneu") != 1 {
+	if count("name_trigram", "leitzahl") != 0 || count("name_trigram", "plzneu") != 1 {
 		t.Error("a name changed within a batch is indexed under its first name")
 	}
 	commented := ent(catalog.KindColumn, "svc.crm.customers", "customer_id", nil)
 	commented.Description = "Kundennummer"
 	scan(t, s, []catalog.Entity{commented})
-	if count("inword_trigram", "nummer") != 1 {
+	if count("description_trigram", "nummer") != 1 {
 		t.Error("a new description not indexed inside words")
 	}
 	commented.Description = "Kundenkennung"
 	scan(t, s, []catalog.Entity{commented})
-	if count("inword_trigram", "nummer") != 0 || count("inword_trigram", "kennung") != 1 {
+	if count("description_trigram", "nummer") != 0 || count("description_trigram", "kennung") != 1 {
 		t.Error("a changed description not reindexed inside words")
+	}
+	commented.Description = ""
+	scan(t, s, []catalog.Entity{commented})
+	if count("description_trigram", "kennung") != 0 {
+		t.Error("a removed description still indexed inside words")
 	}
 	asPartition := ent(catalog.KindPartition, "svc.crm.customers", "kundenadresse", nil)
 	asPartition.Name = "kundenanschrift"
 	scan(t, s, []catalog.Entity{asPartition})
-	if count("inword_trigram", "anschrift") != 0 {
+	if count("name_trigram", "anschrift") != 0 {
 		t.Error("an entity that became unsearchable is still indexed")
 	}
 	query := searchEstate()[len(searchEstate())-1]
