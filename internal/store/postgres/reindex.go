@@ -53,7 +53,7 @@ func reindexSearch(ctx context.Context, tx pgx.Tx) error {
 	}
 }
 
-// fillInword sets every entity's inword text, as inwordText builds it.
+// fillInword sets every entity's in-word texts, as inwordTexts builds them.
 func fillInword(ctx context.Context, tx pgx.Tx) error {
 	var last int64
 	for {
@@ -72,8 +72,8 @@ func fillInword(ctx context.Context, tx pgx.Tx) error {
 				return fmt.Errorf("fill inword: %w", err)
 			}
 			e.Kind = catalog.Kind(kind)
-			if text := inwordText(&e); text != nil {
-				b.Queue(`UPDATE entities SET inword = $1 WHERE id = $2`, *text, last)
+			if name, desc := inwordTexts(&e); name != nil {
+				b.Queue(`UPDATE entities SET inword_name = $1, inword_description = $2 WHERE id = $3`, name, desc, last)
 			}
 		}
 		rows.Close()

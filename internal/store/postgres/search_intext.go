@@ -52,30 +52,30 @@ func wordPasses(words []string) []wordPass {
 }
 
 // inWordHits finds the words inside names, then inside descriptions (the
-// entities_inword_trigram index over inwordText), each hit scored by how
-// many of the words its name holds (its description's count for less),
-// shorter names first. Names are read first, as on SQLite: a word common in
-// descriptions must not fill the rankCap matches ahead of the names that
-// hold it.
+// entities_inword_name and entities_inword_description indexes over
+// inwordTexts), each hit scored by how many of the words its name holds
+// (its description's count for less), shorter names first. Names are read
+// first, as on SQLite: a word common in descriptions must not fill the
+// rankCap matches ahead of the names that hold it.
 func (s *Store) inWordHits(ctx context.Context, words []string, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
 		return nil, nil
 	}
 	var found []hitRow
-	for _, side := range []func(string) string{inNamePattern, inDescriptionPattern} {
+	for _, column := range []string{"e.inword_name", "e.inword_description"} {
 		if len(found) >= want {
 			break
 		}
 		// The filter's arguments are numbered from $2: the first word's
 		// pattern is $1.
-		args := append([]any{side(usable[0])}, filterArgs...)
-		conds := []string{"e.inword LIKE $1"}
+		args := append([]any{likePattern(rank.Fold(usable[0]))}, filterArgs...)
+		conds := []string{column + " LIKE $1"}
 		for _, w := range usable[1:] {
-			conds = append(conds, "e.inword LIKE "+arg(&args, side(w)))
+			conds = append(conds, column+" LIKE "+arg(&args, likePattern(rank.Fold(w))))
 		}
-		// "inword IS NOT NULL" names the partial index to the planner.
-		rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.inword IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+filter+
+		// "IS NOT NULL" names the partial index to the planner.
+		rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE `+column+` IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+filter+
 			` LIMIT `+arg(&args, rankCap), args...)
 		if err != nil {
 			return nil, err
@@ -105,13 +105,6 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, f
 	}
 	return out, nil
 }
-
-// inNamePattern matches an inword text whose name holds w: w before the
-// newline that ends the name.
-func inNamePattern(w string) string { return likePattern(rank.Fold(w)) + "\n%" }
-
-// inDescriptionPattern matches an inword text whose description holds w.
-func inDescriptionPattern(w string) string { return "%\n" + likePattern(rank.Fold(w)) }
 
 // likePattern matches w anywhere, its LIKE wildcards taken literally.
 func likePattern(w string) string {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/lakemap/lakemap/internal/catalog"
@@ -52,23 +51,18 @@ func TestLikePattern(t *testing.T) {
 	}
 }
 
-func TestInwordText(t *testing.T) {
-	col := catalog.Entity{Kind: catalog.KindColumn, Name: "KdAdr", Description: "Kundenadressé\nalt"}
-	if got := inwordText(&col); got == nil || *got != "kdadr\nkundenadresse alt" {
-		t.Errorf("inwordText = %v", got)
+func TestInwordTexts(t *testing.T) {
+	col := catalog.Entity{Kind: catalog.KindColumn, Name: "KdAdr", Description: "Kundenadressé alt"}
+	name, desc := inwordTexts(&col)
+	if name == nil || *name != "kdadr" || desc == nil || *desc != "kundenadresse alt" {
+		t.Errorf("inwordTexts = %v, %v", name, desc)
 	}
-	// Patterns hold to their side of the newline.
-	for _, tc := range []struct{ pattern, text string }{
-		{inNamePattern("adr"), "kdadr\n"},
-		{inDescriptionPattern("adressé"), "kdadr\nkundenadresse"},
-	} {
-		if !strings.HasPrefix(tc.pattern, "%") || !strings.HasSuffix(tc.pattern, "%") || !strings.Contains(tc.pattern, "\n") {
-			t.Errorf("pattern %q for %q", tc.pattern, tc.text)
-		}
+	if _, desc := inwordTexts(&catalog.Entity{Kind: catalog.KindColumn, Name: "x"}); desc != nil {
+		t.Errorf("an empty description indexed: %q", *desc)
 	}
 	for _, k := range []catalog.Kind{catalog.KindQuery, catalog.KindPartition} {
-		if got := inwordText(&catalog.Entity{Kind: k, Name: "x"}); got != nil {
-			t.Errorf("%s indexed inside words: %q", k, *got)
+		if name, desc := inwordTexts(&catalog.Entity{Kind: k, Name: "x", Description: "y"}); name != nil || desc != nil {
+			t.Errorf("%s indexed inside words", k)
 		}
 	}
 }

@@ -98,16 +98,21 @@ func tsquery(terms rank.Terms, nameOnly bool) string {
 // fold drops the accents of a word: rank.Fold.
 func fold(w string) string { return rank.Fold(w) }
 
-// inwordText is what the in-word index holds of e: its name and the start
-// of its description, lowercased, accents folded, a newline between them
-// (names and descriptions lose theirs), so that a pattern can hold to the
-// name or to the description. Nil (NULL) for kinds search does not return
-// and for query executions, which stay out of in-word search.
-func inwordText(e *catalog.Entity) *string {
+// inwordTexts are what the in-word indexes hold of e: its name, and the
+// start of its description (nil when empty), lowercased, accents folded.
+// Both nil (NULL) for kinds search does not return and for query
+// executions, which stay out of in-word search.
+func inwordTexts(e *catalog.Entity) (name, description *string) {
 	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable || e.Kind == catalog.KindQuery {
-		return nil
+		return nil, nil
 	}
-	side := func(s string) string { return rank.Fold(strings.ToLower(strings.ReplaceAll(s, "\n", " "))) }
-	text := side(e.Name) + "\n" + side(rank.InWordDescription(e.Description))
-	return &text
+	fold := func(s string) *string {
+		f := rank.Fold(strings.ToLower(s))
+		return &f
+	}
+	name = fold(e.Name)
+	if e.Description != "" {
+		description = fold(rank.InWordDescription(e.Description))
+	}
+	return name, description
 }
