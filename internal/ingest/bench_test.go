@@ -22,7 +22,9 @@ import (
 
 // BenchmarkGlueScan scans a synthetic catalog (default 10,000 tables × 50
 // columns: LAKEMAP_BENCH_TABLES, LAKEMAP_BENCH_COLUMNS) from a local paged
-// endpoint into SQLite, then measures search latency on the result.
+// endpoint into SQLite, then measures search latency on the result and
+// reports the catalog's size. LAKEMAP_BENCH_KEEP names a file to write the
+// catalog to and keep (to measure its indexes with sqlite3's dbstat).
 //
 //	go test -run '^$' -bench GlueScan -benchtime 1x ./internal/ingest/
 func BenchmarkGlueScan(b *testing.B) {
@@ -34,7 +36,12 @@ func BenchmarkGlueScan(b *testing.B) {
 	wf := benchWorkflow(b, endpoint)
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		path := filepath.Join(b.TempDir(), "bench.db")
+		if keep := os.Getenv("LAKEMAP_BENCH_KEEP"); keep != "" {
+			path = keep
+			os.Remove(keep)
+		}
+		st, err := sqlite.Open(ctx, path)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,6 +69,9 @@ func BenchmarkGlueScan(b *testing.B) {
 		fmt.Fprintf(os.Stderr, "\nglue scan: %d tables x %d columns -> %d entities in %s (%.0f entities/s, %.0f per CPU second, %d calls); peak RSS %.0f MiB; search p50 %s p99 %s\n",
 			tables, columns, written, elapsed.Round(time.Millisecond), float64(written)/elapsed.Seconds(), float64(written)/cpu.Seconds(), cat.Calls(), float64(rss)/(1<<20), p50, p99)
 		st.Close()
+		if fi, err := os.Stat(path); err == nil {
+			b.ReportMetric(float64(fi.Size())/(1<<20), "catalog-MiB")
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,22 @@ var errLiveDeadline = errors.New("live tool deadline")
 // (athena_start_query): the wait is added to the deadline.
 type waiter interface {
 	wait(def time.Duration) time.Duration
+}
+
+// deadlineClause states a live tool's deadline d in its description, so
+// an agent knows before calling how long the call may take (retries are
+// inside it); a tool that waits on purpose adds its wait. Short: every live
+// tool carries it, and every agent pays for tools/list.
+func deadlineClause(d time.Duration, waits bool) string {
+	if waits {
+		return fmt.Sprintf(" Max wait + %s.", seconds(d))
+	}
+	return fmt.Sprintf(" Max %s.", seconds(d))
+}
+
+// seconds is d as people write it: "20 s", "1.5 s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
 // liveDeadline is the deadline of one call of a live tool with input in.

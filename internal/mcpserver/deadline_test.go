@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,25 @@ func TestLiveDeadline(t *testing.T) {
 	}
 	const deadline = 300 * time.Millisecond
 	e.srv = New(Options{Store: e.store, Secrets: e.box, Logger: quietLogger(), LiveDeadline: deadline, QueryWait: 100 * time.Millisecond})
+
+	// Each live tool's description states this server's deadline; catalog
+	// tools, which have none, say nothing.
+	tools := listTools(t, connectInMemory(t, e, Scope{Name: "deadline"}))
+	for name, want := range map[string]string{
+		"s3_list_objects":    "Max 0.3 s.",
+		"athena_start_query": "Max wait + 0.3 s.",
+		"search_catalog":     "",
+	} {
+		tool, ok := tools[name]
+		switch {
+		case !ok:
+			t.Errorf("%s not listed", name)
+		case want != "" && !strings.HasSuffix(tool.Description, " "+want):
+			t.Errorf("%s: description %q does not end with %q", name, tool.Description, want)
+		case want == "" && strings.Contains(tool.Description, "Max "):
+			t.Errorf("%s: a catalog tool states a deadline: %q", name, tool.Description)
+		}
+	}
 
 	cases := []struct {
 		tool      string

@@ -124,10 +124,22 @@ func catalogDef[In, Out any](t *mcp.Tool, h handler[In, Out]) toolDef {
 // liveDef binds a live tool. The connection is resolved and its access level
 // checked here, before the body runs, so no write tool can reach AWS through
 // a ReadOnly connection whatever its body does.
+//
+// Its description ends with the call's deadline (deadlineClause), at the
+// default here and at the server's own when a session adds it.
 func liveDef[In connArg, Out any](t *mcp.Tool, class toolClass, families []string, h liveHandler[In, Out]) toolDef {
 	t = withSchemas[In](t)
+	_, waits := any(*new(In)).(waiter)
+	described := t.Description
+	t.Description = described + deadlineClause(DefaultLiveDeadline, waits)
 	return toolDef{tool: t, class: class, families: families, shapes: argShapes(reflect.TypeFor[In]()), add: func(ms *mcp.Server, s *session) {
-		mcp.AddTool(ms, t, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
+		tool := t
+		if d := s.srv.opts.LiveDeadline; d != DefaultLiveDeadline {
+			own := *t
+			own.Description = described + deadlineClause(d, waits)
+			tool = &own
+		}
+		mcp.AddTool(ms, tool, func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
 			deadline := s.srv.liveDeadline(in)
 			ctx, cancel := context.WithTimeoutCause(ctx, deadline, errLiveDeadline)
 			defer cancel()

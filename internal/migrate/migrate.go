@@ -23,7 +23,7 @@ import (
 
 // SQLiteSchema is the SQLite catalog schema this copy reads: the newest
 // migration of internal/store/sqlite (a test keeps the two in step).
-const SQLiteSchema = 10
+const SQLiteSchema = 11
 
 // batchRows is how many rows go to PostgreSQL in one transaction.
 const batchRows = 5000

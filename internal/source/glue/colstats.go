@@ -25,8 +25,8 @@ const StatsColumnsPerCall = 100
 // name, as the "statistics" attribute of each column entity. Columns
 // without statistics are simply absent: most tables have none. Denial is
 // reported once per scan and turns statistics off for the rest of it; other
-// failures are warnings for this table; an endpoint without the operation
-// turns statistics off like a denial. The error is only for cancellation.
+// failures are warnings for this table; an endpoint without the operation,
+// or a call outliving its deadline, turns statistics off like a denial. The error is only for cancellation.
 func (r *run) columnStats(ctx context.Context, t *types.Table) (map[string]map[string]any, error) {
 	if t.StorageDescriptor == nil || len(t.StorageDescriptor.Columns) == 0 {
 		return nil, nil
@@ -37,13 +37,16 @@ func (r *run) columnStats(ctx context.Context, t *types.Table) (map[string]map[s
 	}
 	out := map[string]map[string]any{}
 	for start := 0; start < len(names); start += StatsColumnsPerCall {
-		if stats, _ := r.s.optionals(); !stats.On() {
+		stats, _ := r.s.optionals()
+		if !stats.On() {
 			return out, nil
 		}
-		res, err := r.s.Client.GetColumnStatisticsForTable(ctx, &glue.GetColumnStatisticsForTableInput{
+		callCtx, cancel := stats.Context(ctx)
+		res, err := r.s.Client.GetColumnStatisticsForTable(callCtx, &glue.GetColumnStatisticsForTableInput{
 			DatabaseName: t.DatabaseName, TableName: t.Name, CatalogId: r.tableCatalogID(t),
 			ColumnNames: names[start:min(start+StatsColumnsPerCall, len(names))],
 		})
+		cancel()
 		if err != nil {
 			return out, r.statsError(ctx, t, err)
 		}

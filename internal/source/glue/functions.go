@@ -28,15 +28,18 @@ func (r *run) scanFunctions(ctx context.Context, dbFQN, dbName string, tables ma
 		in.CatalogId = aws.String(r.catalogID)
 	}
 	n := 0
+	_, funcs := r.s.optionals()
 	pages := glue.NewGetUserDefinedFunctionsPaginator(r.s.Client, in)
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		pageCtx, cancel := funcs.Context(ctx)
+		page, err := pages.NextPage(pageCtx)
+		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			classified := awsconn.Classify(err, fmt.Sprintf("listing Glue user-defined functions in database %q", dbName))
-			if _, funcs := r.s.optionals(); apperr.Is(classified, apperr.NotFound) || funcs.TurnOffOn(ctx, r.sink, classified) {
+			if apperr.Is(classified, apperr.NotFound) || funcs.TurnOffOn(ctx, r.sink, classified) {
 				return nil
 			}
 			// The database's functions were not listed: none is deleted,

@@ -366,6 +366,62 @@ func TestOptionalOperationsNotImplementedDegradeOnce(t *testing.T) {
 	}
 }
 
+// TestOptionalCallsThatNeverAnswerDegradeOnce: an optional call that gets
+// no answer ends at its deadline, and that turns its enrichment off for the
+// rest of the scan with one warning naming the operation and its option,
+// as an unimplemented one does; the scan is not stalled.
+func TestOptionalCallsThatNeverAnswerDegradeOnce(t *testing.T) {
+	g := smallCatalog()
+	hung := []string{"GetColumnStatisticsForTable", "GetUserDefinedFunctions", "BatchGetQueryExecution"}
+	g.fault = func(op string, _ int64, _ []byte) *fakeFault {
+		if slices.Contains(hung, op) {
+			return &fakeFault{hang: true}
+		}
+		return nil
+	}
+	srv := g.start(t)
+	store := sqlitetest.Open(t)
+	cfg := DefaultSourceConfig()
+	cfg.TableThreads, cfg.Threads = 1, 1
+	s := newSyntheticScanner(t, g, srv.URL, scanOpts{cfg: cfg, athena: true, access: catalog.ReadWrite})
+	const deadline = 200 * time.Millisecond
+	s.OptionalDeadline, s.Athena.OptionalDeadline = deadline, deadline
+	// One workgroup at a time: the first call that times out is the only one.
+	s.Athena.Threads = 1
+	start := time.Now()
+	sum := scanInto(t, store, s)
+	took := time.Since(start)
+	if sum.Status != catalog.ScanSucceeded || len(sum.Errors) != 0 {
+		t.Fatalf("status %s, warnings %q, errors %q; want succeeded", sum.Status, sum.Warnings, sum.Errors)
+	}
+	for _, want := range [][2]string{
+		{"Glue GetColumnStatisticsForTable", "includeColumnStatistics: false"},
+		{"Glue GetUserDefinedFunctions", "includeFunctions: false"},
+		{"Athena query history", "includeQueryHistory: false"},
+	} {
+		n := 0
+		for _, w := range sum.Warnings {
+			if strings.Contains(w, want[0]) && strings.Contains(w, "did not answer within 200ms") && strings.Contains(w, want[1]) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d warnings say %s did not answer in time and name %s, want 1: %q", n, want[0], want[1], sum.Warnings)
+		}
+	}
+	for _, op := range hung {
+		if got := g.requests(op); got != 1 {
+			t.Errorf("%d %s calls, want 1: the first one that timed out turns it off", got, op)
+		}
+	}
+	if got := len(sqlitetest.Live(t, store, catalog.KindColumn)); got != 30 {
+		t.Errorf("%d columns, want 30", got)
+	}
+	if took > 10*deadline {
+		t.Errorf("scan took %s with a %s deadline per optional call", took, deadline)
+	}
+}
+
 func TestDatabaseDeniedKeepsItsTables(t *testing.T) {
 	g := smallCatalog()
 	srv := g.start(t)

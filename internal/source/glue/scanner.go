@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
@@ -47,11 +48,14 @@ type Scanner struct {
 	// reads before it restarts as Config.PartitionSegments parallel
 	// segments; 0 means DefaultSegmentAfterPages.
 	SegmentAfterPages int
-	filters           filters
+	// OptionalDeadline bounds each call of an optional enrichment (column
+	// statistics, functions); 0 means source.DefaultOptionalDeadline.
+	OptionalDeadline time.Duration
+	filters          filters
 
 	// The optional enrichments, turned off for the rest of the scan by the
 	// first answer saying the endpoint lacks them or the role may not call
-	// them. A Scanner serves one scan (Spec.New builds one per scan), and
+	// them, or by a call outliving its deadline. A Scanner serves one scan (Spec.New builds one per scan), and
 	// every catalog of it: Athena's data catalogs share the switch.
 	optOnce sync.Once
 	stats   *source.Optional
@@ -62,9 +66,9 @@ type Scanner struct {
 func (s *Scanner) optionals() (stats, funcs *source.Optional) {
 	s.optOnce.Do(func() {
 		s.stats = &source.Optional{Operation: "Glue GetColumnStatisticsForTable", Option: "includeColumnStatistics: false",
-			Permission: "glue:GetColumnStatisticsForTable", OnDenied: s.statsDenied}
+			Permission: "glue:GetColumnStatisticsForTable", OnDenied: s.statsDenied, Deadline: s.OptionalDeadline}
 		s.funcs = &source.Optional{Operation: "Glue GetUserDefinedFunctions", Option: "includeFunctions: false",
-			Permission: "glue:GetUserDefinedFunctions"}
+			Permission: "glue:GetUserDefinedFunctions", Deadline: s.OptionalDeadline}
 	})
 	return s.stats, s.funcs
 }

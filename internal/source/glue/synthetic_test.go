@@ -51,6 +51,8 @@ type syntheticGlue struct {
 type fakeFault struct {
 	code   string
 	status int
+	// hang: no answer at all, until the client gives up.
+	hang bool
 }
 
 func (g *syntheticGlue) start(tb testing.TB) *httptest.Server {
@@ -136,6 +138,10 @@ func (g *syntheticGlue) respond(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	if g.fault != nil {
 		if f := g.fault(op, n, body); f != nil {
+			if f.hang {
+				<-r.Context().Done()
+				return
+			}
 			w.WriteHeader(f.status)
 			fmt.Fprintf(w, `{"__type":%q,"Message":"injected"}`, f.code)
 			return

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -184,11 +185,14 @@ func (sc *scan) bucketDetails(ctx context.Context, api API, b bucketInfo, attrs 
 	}
 	if sc.s.Config.IncludeMetrics && sc.metrics.On() {
 		calls = append(calls, func() {
-			m, err := cloudwatch.ReadS3(ctx, sc.s.Clients.CloudWatch(b.region), b.name, sc.s.Now())
+			callCtx, cancel := sc.metrics.Context(ctx)
+			m, err := cloudwatch.ReadS3(callCtx, sc.s.Clients.CloudWatch(b.region), b.name, sc.s.Now())
+			cancel()
 			if err != nil {
-				// An endpoint without CloudWatch turns metrics off at once;
-				// denials are gathered with the other bucket details'.
-				if ctx.Err() == nil && awsconn.NotImplemented(err) {
+				// An endpoint without CloudWatch, or one that does not
+				// answer in time, turns metrics off at once; denials are
+				// gathered with the other bucket details'.
+				if ctx.Err() == nil && (awsconn.NotImplemented(err) || errors.Is(err, context.DeadlineExceeded)) {
 					sc.metrics.TurnOffOn(ctx, sc.sink, awsconn.Classify(err, fmt.Sprintf("reading the CloudWatch metrics of bucket %q", b.name)))
 					return
 				}

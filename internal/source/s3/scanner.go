@@ -32,6 +32,9 @@ type Scanner struct {
 	// GlobalManifest reads storageMetadataConfigSource: the data and a
 	// description of where it came from. Nil when none is configured.
 	GlobalManifest func(ctx context.Context) ([]byte, string, error)
+	// OptionalDeadline bounds each call of an optional enrichment (bucket
+	// metrics); 0 means source.DefaultOptionalDeadline.
+	OptionalDeadline time.Duration
 
 	bucketFilter source.Filter
 	pathFilter   source.Filter
@@ -66,7 +69,8 @@ type bucketInfo struct {
 // left in the catalog as it was, and so is everything in it.
 func (s *Scanner) Scan(ctx context.Context, sink source.Sink) error {
 	sc := &scan{s: s, sink: sink, svcFQN: catalog.JoinFQN(s.ServiceName), lists: make(chan struct{}, max(s.Config.ListThreads, 1)),
-		metrics: &source.Optional{Operation: "CloudWatch GetMetricData", Option: "includeMetrics: false", Permission: "cloudwatch:GetMetricData"}}
+		metrics: &source.Optional{Operation: "CloudWatch GetMetricData", Option: "includeMetrics: false", Permission: "cloudwatch:GetMetricData",
+			Deadline: s.OptionalDeadline}}
 	if err := sink.Emit(ctx, s.serviceEntity(sc.svcFQN)); err != nil {
 		return err
 	}

@@ -42,8 +42,9 @@ const (
 )
 
 // ImportTables lists the tables `lakemap migrate` copies, parents before the
-// rows that reference them. The entities' search vector is not copied: it
-// is built here from each row, as a scan would build it.
+// rows that reference them. The entities' search vector and in-word texts
+// are not copied: they are built here from each row, as a scan would build
+// them.
 func ImportTables() []ImportTable {
 	col := func(names string, t ColumnType) []ImportColumn {
 		var out []ImportColumn
@@ -93,7 +94,7 @@ func (s *Store) Import(ctx context.Context, t ImportTable, rows [][]any) (int64,
 	}
 	entities := t.Name == "entities"
 	if entities {
-		names = append(names, "search")
+		names = append(names, "search", "inword_name", "inword_description")
 	}
 	width := len(names)
 	// PostgreSQL takes at most 65,535 parameters a statement.
@@ -138,10 +139,10 @@ func (s *Store) Import(ctx context.Context, t ImportTable, rows [][]any) (int64,
 	return added, err
 }
 
-// importValues converts one SQLite row, adding the search vector of an
-// entity.
+// importValues converts one SQLite row, adding the search vector and the
+// in-word texts of an entity.
 func importValues(t ImportTable, row []any, entity bool) ([]any, error) {
-	out := make([]any, len(row), len(row)+1)
+	out := make([]any, len(row), len(row)+3)
 	for i, c := range t.Columns {
 		v := row[i]
 		switch c.Type {
@@ -176,7 +177,8 @@ func importValues(t ImportTable, row []any, entity bool) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, searchVector(&e)), nil
+	name, desc := inwordTexts(&e)
+	return append(out, searchVector(&e), name, desc), nil
 }
 
 // importedEntity reads back what the search vector needs from an entities

@@ -14,6 +14,7 @@ import (
 // run in the migration's transaction.
 var afterMigration = map[int]func(context.Context, pgx.Tx) error{
 	4: reindexSearch,
+	5: fillInword,
 }
 
 // reindexSearch rebuilds every entity's search vector, as searchVector now
@@ -48,6 +49,44 @@ func reindexSearch(ctx context.Context, tx pgx.Tx) error {
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("reindex search: %w", err)
+		}
+	}
+}
+
+// fillInword sets every entity's in-word texts, as inwordTexts builds them.
+func fillInword(ctx context.Context, tx pgx.Tx) error {
+	var last int64
+	for {
+		rows, err := tx.Query(ctx, `SELECT id, kind, name, description FROM entities WHERE id > $1 ORDER BY id LIMIT 5000`, last)
+		if err != nil {
+			return fmt.Errorf("fill inword: %w", err)
+		}
+		b := &pgx.Batch{}
+		n := 0
+		for rows.Next() {
+			n++
+			var e catalog.Entity
+			var kind string
+			if err := rows.Scan(&last, &kind, &e.Name, &e.Description); err != nil {
+				rows.Close()
+				return fmt.Errorf("fill inword: %w", err)
+			}
+			e.Kind = catalog.Kind(kind)
+			if name, desc := inwordTexts(&e); name != nil {
+				b.Queue(`UPDATE entities SET inword_name = $1, inword_description = $2 WHERE id = $3`, name, desc, last)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("fill inword: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if b.Len() > 0 {
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return fmt.Errorf("fill inword: %w", err)
+			}
 		}
 	}
 }

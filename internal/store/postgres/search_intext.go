@@ -51,32 +51,44 @@ func wordPasses(words []string) []wordPass {
 	return passes
 }
 
-// inWordHits finds names holding the words inside them (the
-// entities_name_trigram index), scored by how many of the words a name
-// holds, shorter names first.
+// inWordHits finds the words inside names, then inside descriptions (the
+// entities_inword_name and entities_inword_description indexes over
+// inwordTexts), each hit scored by how many of the words its name holds
+// (its description's count for less), shorter names first. Names are read
+// first, as on SQLite: a word common in descriptions must not fill the
+// rankCap matches ahead of the names that hold it.
 func (s *Store) inWordHits(ctx context.Context, words []string, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
 		return nil, nil
 	}
-	// The index holds lower(name) of searchable entities: the query
-	// repeats both so the planner uses it.
-	args := append([]any{likePattern(usable[0])}, filterArgs...)
-	conds := []string{"lower(e.name) LIKE $1"}
-	for _, w := range usable[1:] {
-		conds = append(conds, "lower(e.name) LIKE "+arg(&args, likePattern(w)))
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.search IS NOT NULL AND e.kind <> 'query_execution' AND (`+strings.Join(conds, " OR ")+`)`+filter+
-		` LIMIT `+arg(&args, rankCap), args...)
-	if err != nil {
-		return nil, err
-	}
-	found, err := readHits(rows, skip)
-	if err != nil {
-		return nil, err
-	}
-	for i := range found {
-		found[i].Score = rank.Banded(rank.BandInWord, inWordScore(found[i].Name, usable))
+	var found []hitRow
+	for _, column := range []string{"e.inword_name", "e.inword_description"} {
+		if len(found) >= want {
+			break
+		}
+		// The filter's arguments are numbered from $2: the first word's
+		// pattern is $1.
+		args := append([]any{likePattern(rank.Fold(usable[0]))}, filterArgs...)
+		conds := []string{column + " LIKE $1"}
+		for _, w := range usable[1:] {
+			conds = append(conds, column+" LIKE "+arg(&args, likePattern(rank.Fold(w))))
+		}
+		// "IS NOT NULL" names the partial index to the planner.
+		rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE `+column+` IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+filter+
+			` LIMIT `+arg(&args, rankCap), args...)
+		if err != nil {
+			return nil, err
+		}
+		more, err := readHits(rows, skip)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range more {
+			skip[h.FQN] = true
+			h.Score = rank.Banded(rank.BandInWord, rank.InWordScore(h.Name, h.Description, usable))
+			found = append(found, h)
+		}
 	}
 	slices.SortFunc(found, func(a, b hitRow) int {
 		switch {
@@ -89,7 +101,6 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, f
 	})
 	out := make([]catalog.SearchHit, 0, min(len(found), want))
 	for _, h := range found[:min(len(found), want)] {
-		skip[h.FQN] = true
 		out = append(out, h.brief())
 	}
 	return out, nil
@@ -99,20 +110,6 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, f
 func likePattern(w string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(w) + "%"
-}
-
-// inWordScore: 10 for each word the name holds, less a little for every
-// letter of the name the words do not cover.
-func inWordScore(name string, words []string) float64 {
-	lower := strings.ToLower(name)
-	score, covered := 0.0, 0
-	for _, w := range words {
-		if strings.Contains(lower, w) {
-			score += rank.WeightName
-			covered += len(w)
-		}
-	}
-	return score - 0.05*float64(max(0, len(lower)-covered))
 }
 
 // kindWord maps the words that name a kind ("workgroup", "buckets",

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
 
 func TestWordPasses(t *testing.T) {
@@ -52,16 +51,19 @@ func TestLikePattern(t *testing.T) {
 	}
 }
 
-func TestInWordScore(t *testing.T) {
-	// More words held first, then shorter names.
-	both := inWordScore("kundenadresse", []string{"kunde", "adresse"})
-	one := inWordScore("kundenadresse", []string{"kunde", "xyz"})
-	longer := inWordScore("kundenadressebuch", []string{"kunde", "adresse"})
-	if !(both > one && both > longer) {
-		t.Errorf("scores both=%v one=%v longer=%v", both, one, longer)
+func TestInwordTexts(t *testing.T) {
+	col := catalog.Entity{Kind: catalog.KindColumn, Name: "KdAdr", Description: "Kundenadressé alt"}
+	name, desc := inwordTexts(&col)
+	if name == nil || *name != "kdadr" || desc == nil || *desc != "kundenadresse alt" {
+		t.Errorf("inwordTexts = %v, %v", name, desc)
 	}
-	if got := rank.Banded(rank.BandInWord, 500); got >= rank.BandPartial {
-		t.Errorf("in-word band reaches %v", got)
+	if _, desc := inwordTexts(&catalog.Entity{Kind: catalog.KindColumn, Name: "x"}); desc != nil {
+		t.Errorf("an empty description indexed: %q", *desc)
+	}
+	for _, k := range []catalog.Kind{catalog.KindQuery, catalog.KindPartition} {
+		if name, desc := inwordTexts(&catalog.Entity{Kind: k, Name: "x", Description: "y"}); name != nil || desc != nil {
+			t.Errorf("%s indexed inside words", k)
+		}
 	}
 }
 

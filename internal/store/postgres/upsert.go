@@ -188,7 +188,7 @@ func (w *upsertWrite) change(e *catalog.Entity, typ catalog.ChangeType, fields [
 }
 
 var insertColumns = []string{"fqn", "kind", "service", "parent_fqn", "name", "description", "attrs", "source_created", "source_updated",
-	"first_seen", "last_seen", "last_scan_id", "deleted", "content_hash", "search"}
+	"first_seen", "last_seen", "last_scan_id", "deleted", "content_hash", "search", "inword_name", "inword_description"}
 
 // write sends the batch's writes.
 func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
@@ -199,8 +199,9 @@ func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
 			if err != nil {
 				return fmt.Errorf("entity %q: %w", e.FQN, err)
 			}
+			inName, inDesc := inwordTexts(e)
 			rows[i] = []any{e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
-				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, false, e.ContentHash(), searchVector(e)}
+				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, false, e.ContentHash(), searchVector(e), inName, inDesc}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"entities"}, insertColumns, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("insert %d entities: %w", len(rows), err)
@@ -214,10 +215,11 @@ func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
 			if err != nil {
 				return fmt.Errorf("entity %q: %w", e.FQN, err)
 			}
+			inName, inDesc := inwordTexts(e)
 			b.Queue(`UPDATE entities SET kind = $1, service = $2, parent_fqn = $3, name = $4, description = $5, attrs = $6, source_created = $7,
-				source_updated = $8, last_seen = $9, last_scan_id = $10, deleted = false, content_hash = $11, search = $12 WHERE id = $13`,
+				source_updated = $8, last_seen = $9, last_scan_id = $10, deleted = false, content_hash = $11, search = $12, inword_name = $13, inword_description = $14 WHERE id = $15`,
 				string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs, nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated),
-				w.now, w.scanID, e.ContentHash(), searchVector(e), id)
+				w.now, w.scanID, e.ContentHash(), searchVector(e), inName, inDesc, id)
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("update %d entities: %w", len(w.updateOrder), err)

@@ -3,10 +3,6 @@ package postgres
 import (
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -99,28 +95,24 @@ func tsquery(terms rank.Terms, nameOnly bool) string {
 	return strings.Join(parts, " & ")
 }
 
-// fold drops the accents of a word, as SQLite's unicode61 tokenizer does
-// with remove_diacritics 2, so "malaga" finds "Málaga" and "café" finds
-// "cafe" on both backends. Ranking, done in Go on the unfolded words, is
-// the same on both.
-func fold(w string) string {
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
+// fold drops the accents of a word: rank.Fold.
+func fold(w string) string { return rank.Fold(w) }
+
+// inwordTexts are what the in-word indexes hold of e: its name, and the
+// start of its description (nil when empty), lowercased, accents folded.
+// Both nil (NULL) for kinds search does not return and for query
+// executions, which stay out of in-word search.
+func inwordTexts(e *catalog.Entity) (name, description *string) {
+	if spec, _ := catalog.Spec(e.Kind); !spec.Searchable || e.Kind == catalog.KindQuery {
+		return nil, nil
 	}
-	if ascii {
-		return w
+	fold := func(s string) *string {
+		f := rank.Fold(strings.ToLower(s))
+		return &f
 	}
-	d := norm.NFD.String(w)
-	var b strings.Builder
-	b.Grow(len(d))
-	for _, r := range d {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
+	name = fold(e.Name)
+	if e.Description != "" {
+		description = fold(rank.InWordDescription(e.Description))
 	}
-	return norm.NFC.String(b.String())
+	return name, description
 }

@@ -176,6 +176,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // transaction, for what SQL alone cannot derive.
 var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
 	10: reindexSearch,
+	11: reindexDescriptions,
 }
 
 // inTx runs fn in a write transaction.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/catalog/rank"
 )
 
 // The search indexes, all contentless (rowid = entities.id) and written by
@@ -17,22 +18,24 @@ import (
 //   - entity_search and column_search: words of name, parent's name and
 //     description, for searchable kinds (columns, fifty times more numerous
 //     than anything else, apart);
-//   - name_trigram: names by trigrams, for words inside names;
+//   - name_trigram and description_trigram: names, and the start of
+//     non-empty descriptions, by trigrams, for words inside them;
 //   - query_search: Athena query executions by id, workgroup and SQL.
 //
 // Each row carries its entity's tenant token (tenantToken, trigramToken),
 // so a scoped search names its connections inside the MATCH.
 var (
 	wordTables  = []string{"entity_search", "column_search"}
-	indexTables = []string{"entity_search", "column_search", "name_trigram", "query_search"}
+	indexTables = []string{"entity_search", "column_search", "name_trigram", "description_trigram", "query_search"}
 )
 
 // indexColumns is each index's column list, rowid first.
 var indexColumns = map[string][]string{
-	"entity_search": {"rowid", "name", "parent", "description", "tenant"},
-	"column_search": {"rowid", "name", "parent", "description", "tenant"},
-	"name_trigram":  {"rowid", "name", "tenant"},
-	"query_search":  {"rowid", "name", "parent", "description", "tenant"},
+	"entity_search":       {"rowid", "name", "parent", "description", "tenant"},
+	"column_search":       {"rowid", "name", "parent", "description", "tenant"},
+	"name_trigram":        {"rowid", "name", "tenant"},
+	"description_trigram": {"rowid", "description", "tenant"},
+	"query_search":        {"rowid", "name", "parent", "description", "tenant"},
 }
 
 // indexed is what the search indexes hold of one entity.
@@ -64,7 +67,13 @@ func (x indexed) rows(add func(table string, values ...any) error) error {
 	if err := add(searchTableOf(x.kind), x.id, x.name, lastPart(x.parentFQN), x.descript, tenantToken(x.service)); err != nil {
 		return err
 	}
-	return add("name_trigram", x.id, x.name, trigramToken(x.service))
+	if err := add("name_trigram", x.id, x.name, trigramToken(x.service)); err != nil {
+		return err
+	}
+	if x.descript == "" {
+		return nil
+	}
+	return add("description_trigram", x.id, rank.InWordDescription(x.descript), trigramToken(x.service))
 }
 
 // lastPart is the name of the entity at fqn ("" for none). Without quotes
@@ -122,16 +131,20 @@ func trigramToken(svc string) string {
 // tiny segments that the rest of the scan spends merging. Written last and
 // row by row, each index gets one segment per megabyte of terms.
 type indexWriter struct {
-	tx             *sql.Tx
+	tx *sql.Tx
+	// tables are the indexes written: every one, or those a migration
+	// rebuilds.
+	tables         []string
 	insert, delete map[string]*sql.Stmt
 	pending        []indexed
 	// queued maps the ids in pending to their place.
 	queued map[int64]int
 }
 
-func newIndexWriter(ctx context.Context, tx *sql.Tx) (*indexWriter, error) {
-	w := &indexWriter{tx: tx, insert: map[string]*sql.Stmt{}, delete: map[string]*sql.Stmt{}, queued: map[int64]int{}}
-	for _, table := range indexTables {
+// newIndexWriter writes the indexes named in tables.
+func newIndexWriter(ctx context.Context, tx *sql.Tx, tables []string) (*indexWriter, error) {
+	w := &indexWriter{tx: tx, tables: tables, insert: map[string]*sql.Stmt{}, delete: map[string]*sql.Stmt{}, queued: map[int64]int{}}
+	for _, table := range tables {
 		cols := indexColumns[table]
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+`)`)
 		if err != nil {
@@ -174,7 +187,7 @@ func (w *indexWriter) remove(ctx context.Context, id int64) error {
 		w.pending[i].id = 0 // entity ids start at 1
 		delete(w.queued, id)
 	}
-	for _, table := range indexTables {
+	for _, table := range w.tables {
 		if _, err := w.delete[table].ExecContext(ctx, id); err != nil {
 			return err
 		}
@@ -185,7 +198,11 @@ func (w *indexWriter) remove(ctx context.Context, id int64) error {
 // flush writes the queued rows.
 func (w *indexWriter) flush(ctx context.Context) error {
 	add := func(table string, values ...any) error {
-		_, err := w.insert[table].ExecContext(ctx, values...)
+		ins, ok := w.insert[table]
+		if !ok {
+			return nil // not rebuilt here
+		}
+		_, err := ins.ExecContext(ctx, values...)
 		return err
 	}
 	for _, x := range w.pending {
@@ -202,10 +219,21 @@ func (w *indexWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// reindexSearch fills the indexes from entities, as Upsert would have:
-// migration 0010 rebuilds them with their tenant column.
+// reindexSearch fills the indexes of migration 0010 from entities, as
+// Upsert would have: 0010 rebuilds them with their tenant column.
 func reindexSearch(ctx context.Context, tx *sql.Tx) error {
-	w, err := newIndexWriter(ctx, tx)
+	return reindex(ctx, tx, []string{"entity_search", "column_search", "name_trigram", "query_search"})
+}
+
+// reindexDescriptions fills description_trigram from entities: migration
+// 0011 adds it.
+func reindexDescriptions(ctx context.Context, tx *sql.Tx) error {
+	return reindex(ctx, tx, []string{"description_trigram"})
+}
+
+// reindex fills the indexes named in tables from entities.
+func reindex(ctx context.Context, tx *sql.Tx, tables []string) error {
+	w, err := newIndexWriter(ctx, tx, tables)
 	if err != nil {
 		return err
 	}

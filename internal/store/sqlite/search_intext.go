@@ -44,8 +44,11 @@ func wordPasses(words []string) []wordPass {
 	return passes
 }
 
-// inWordHits finds names holding the words inside them (name_trigram),
-// scored by how many of the words a name holds, shorter names first.
+// inWordHits finds the words inside names (name_trigram), then inside
+// descriptions (description_trigram), each hit scored by how many of the
+// words its name holds (its description's count for less), shorter names
+// first. Names are read first: a word common in descriptions must not fill
+// the rankCap matches ahead of the names that hold it.
 func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope, filter string, args []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
@@ -53,19 +56,27 @@ func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope
 	}
 	// Words are letters and digits only (searchWords), so quoting is safe.
 	expr := `"` + strings.Join(usable, `" OR "`) + `"`
-	rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM
-			(SELECT rowid FROM name_trigram WHERE name_trigram MATCH ? LIMIT `+strconv.Itoa(rankCap)+`) m
-			JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
-		append([]any{scope.inWord(expr)}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	found, err := readHits(rows, skip, 0)
-	if err != nil {
-		return nil, err
-	}
-	for i := range found {
-		found[i].Score = rank.Banded(rank.BandInWord, inWordScore(found[i].Name, usable))
+	var found []hitRow
+	for _, index := range []string{"name_trigram", "description_trigram"} {
+		if len(found) >= want {
+			break
+		}
+		rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM
+				(SELECT rowid FROM `+index+` WHERE `+index+` MATCH ? LIMIT `+strconv.Itoa(rankCap)+`) m
+				JOIN entities e ON e.id = m.rowid WHERE 1 = 1`+filter,
+			append([]any{scope.inWord(strings.TrimSuffix(index, "_trigram"), expr)}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		more, err := readHits(rows, skip, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range more {
+			skip[h.FQN] = true
+			h.Score = rank.Banded(rank.BandInWord, rank.InWordScore(h.Name, h.Description, usable))
+			found = append(found, h)
+		}
 	}
 	slices.SortFunc(found, func(a, b hitRow) int {
 		switch {
@@ -78,24 +89,9 @@ func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope
 	})
 	out := make([]catalog.SearchHit, 0, min(len(found), want))
 	for _, h := range found[:min(len(found), want)] {
-		skip[h.FQN] = true
 		out = append(out, h.brief())
 	}
 	return out, nil
-}
-
-// inWordScore: 10 for each word the name holds, less a little for every
-// letter of the name the words do not cover.
-func inWordScore(name string, words []string) float64 {
-	lower := strings.ToLower(name)
-	score, covered := 0.0, 0
-	for _, w := range words {
-		if strings.Contains(lower, w) {
-			score += weightName
-			covered += len(w)
-		}
-	}
-	return score - 0.05*float64(max(0, len(lower)-covered))
 }
 
 func onlyQueries(kinds []catalog.Kind) bool {

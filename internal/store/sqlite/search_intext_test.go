@@ -153,6 +153,22 @@ func TestTrigramIndexFollowsWrites(t *testing.T) {
 	if count("name_trigram", "leitzahl") != 0 || count("name_trigram", "plzneu") != 1 {
 		t.Error("a name changed within a batch is indexed under its first name")
 	}
+	commented := ent(catalog.KindColumn, "svc.crm.customers", "customer_id", nil)
+	commented.Description = "Kundennummer"
+	scan(t, s, []catalog.Entity{commented})
+	if count("description_trigram", "nummer") != 1 {
+		t.Error("a new description not indexed inside words")
+	}
+	commented.Description = "Kundenkennung"
+	scan(t, s, []catalog.Entity{commented})
+	if count("description_trigram", "nummer") != 0 || count("description_trigram", "kennung") != 1 {
+		t.Error("a changed description not reindexed inside words")
+	}
+	commented.Description = ""
+	scan(t, s, []catalog.Entity{commented})
+	if count("description_trigram", "kennung") != 0 {
+		t.Error("a removed description still indexed inside words")
+	}
 	asPartition := ent(catalog.KindPartition, "svc.crm.customers", "kundenadresse", nil)
 	asPartition.Name = "kundenanschrift"
 	scan(t, s, []catalog.Entity{asPartition})

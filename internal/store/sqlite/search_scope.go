@@ -89,8 +89,8 @@ func (m matchScope) word(expr string) string {
 	return `{name parent description} : (` + expr + `)` + m.words
 }
 
-// inWord is expr, a query of name_trigram, kept to names and to the
-// scope's connections.
-func (m matchScope) inWord(expr string) string {
-	return `name : (` + expr + `)` + m.trigram
+// inWord is expr, a query of name_trigram or description_trigram, kept
+// to its text column and to the scope's connections.
+func (m matchScope) inWord(column, expr string) string {
+	return column + ` : (` + expr + `)` + m.trigram
 }

@@ -75,8 +75,9 @@ func TestTenantTokenNotMatchedByWords(t *testing.T) {
 }
 
 // TestMigrationReindexesSearch: a catalog written before migration 0010
-// (its indexes filled by 0009's triggers) is searchable after it, scoped
-// searches included, and its triggers are gone.
+// (its indexes filled by 0009's triggers) is searchable after it and 0011,
+// scoped searches and words inside descriptions included, and its
+// triggers are gone.
 func TestMigrationReindexesSearch(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -111,6 +112,7 @@ func TestMigrationReindexesSearch(t *testing.T) {
 		INSERT INTO entities (fqn, kind, service, parent_fqn, name, description, attrs, first_seen, last_seen, content_hash) VALUES
 			('svc.crm.customers', 'table', 'svc', 'svc.crm', 'customers', 'people who buy', '{}', 0, 0, 'h1'),
 			('svc.crm.customers.kundenadresse', 'column', 'svc', 'svc.crm.customers', 'kundenadresse', '', '{}', 0, 0, 'h2'),
+			('svc.crm.customers.lfadr', 'column', 'svc', 'svc.crm.customers', 'lfadr', 'Lieferanschrift', '{}', 0, 0, 'h4'),
 			('svc.primary.q1', 'query_execution', 'svc', 'svc.primary', 'q1', '', '{"query": "SELECT 1 FROM invoices", "workgroup": "primary"}', 0, 0, 'h3')`); err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +134,7 @@ func TestMigrationReindexesSearch(t *testing.T) {
 		{catalog.SearchQuery{Text: "buy"}, "svc.crm.customers"},
 		{catalog.SearchQuery{Text: "customers"}, "svc.crm.customers"},
 		{catalog.SearchQuery{Text: "adresse"}, "svc.crm.customers.kundenadresse"},
+		{catalog.SearchQuery{Text: "anschrift"}, "svc.crm.customers.lfadr"},
 		{catalog.SearchQuery{Text: "invoices", Kinds: []catalog.Kind{catalog.KindQuery}}, "svc.primary.q1"},
 	} {
 		res, err := r.Search(ctx, tc.q)

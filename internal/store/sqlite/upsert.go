@@ -158,7 +158,7 @@ func newUpsertWriter(ctx context.Context, tx *sql.Tx, scanID int64, now time.Tim
 	w := &upsertWriter{ctx: ctx, tx: tx, scanID: scanID, now: nanos(now),
 		changes: newRowBatch(tx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type, fields) VALUES`, 8)}
 	var err error
-	if w.index, err = newIndexWriter(ctx, tx); err != nil {
+	if w.index, err = newIndexWriter(ctx, tx, indexTables); err != nil {
 		w.close()
 		return nil, err
 	}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"SearchBounds", testSearchBounds},
 		{"ScopedReads", testScopedReads},
 		{"SearchQueriesAndAccents", testSearchQueriesAndAccents},
+		{"SearchInWords", testSearchInWords},
 		{"SparseTenantSearch", testSparseTenantSearch},
 	}
 	for _, tt := range tests {

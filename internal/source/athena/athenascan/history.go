@@ -2,6 +2,7 @@ package athenascan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -40,8 +41,13 @@ func (s *Scanner) scanHistory(ctx context.Context, sink source.Sink, wgFQN, wgNa
 	pages := athena.NewListQueryExecutionsPaginator(s.Client, &athena.ListQueryExecutionsInput{
 		WorkGroup: aws.String(wgName), MaxResults: aws.Int32(BatchSize),
 	})
-	for pages.HasMorePages() && read < limit {
-		page, err := pages.NextPage(ctx)
+	history := s.historySwitch()
+	// A history turned off (by this workgroup's call or another's) ends
+	// the listing: its next page's executions could not be read either.
+	for pages.HasMorePages() && read < limit && history.On() {
+		pageCtx, cancel := history.Context(ctx)
+		page, err := pages.NextPage(pageCtx)
+		cancel()
 		if err != nil {
 			return s.historyFail(ctx, sink, err, fmt.Sprintf("listing Athena query executions of workgroup %q", wgName))
 		}
@@ -90,13 +96,17 @@ func (s *Scanner) batchGet(ctx context.Context, sink source.Sink, wgName string,
 	if s.noBatch.Load() {
 		return s.getEach(ctx, sink, wgName, ids)
 	}
-	res, err := s.Client.BatchGetQueryExecution(ctx, &athena.BatchGetQueryExecutionInput{QueryExecutionIds: ids})
+	callCtx, cancel := s.historySwitch().Context(ctx)
+	res, err := s.Client.BatchGetQueryExecution(callCtx, &athena.BatchGetQueryExecutionInput{QueryExecutionIds: ids})
+	cancel()
 	if err != nil {
 		doing := fmt.Sprintf("reading %d Athena query executions of workgroup %q", len(ids), wgName)
 		// Emulators lack BatchGetQueryExecution (moto answers an HTML
 		// 500, others 501 or a 500 without an AWS error code); reading one
 		// by one still works there, and loses nothing, so it is only logged.
-		if classified := awsconn.Classify(err, doing); ctx.Err() == nil && (awsconn.NotImplemented(err) || apperr.KindOf(classified) == apperr.Internal) {
+		// One that never answers turns the history off instead (historyFail).
+		timedOut := errors.Is(err, context.DeadlineExceeded)
+		if classified := awsconn.Classify(err, doing); ctx.Err() == nil && !timedOut && (awsconn.NotImplemented(err) || apperr.KindOf(classified) == apperr.Internal) {
 			s.noBatch.Store(true)
 			s.Logger.Info("Athena BatchGetQueryExecution failed without an error code; reading query executions one by one", "err", classified)
 			return s.getEach(ctx, sink, wgName, ids)
@@ -114,7 +124,9 @@ func (s *Scanner) batchGet(ctx context.Context, sink source.Sink, wgName string,
 func (s *Scanner) getEach(ctx context.Context, sink source.Sink, wgName string, ids []string) ([]types.QueryExecution, error) {
 	out := make([]types.QueryExecution, 0, len(ids))
 	for _, id := range ids {
-		res, err := s.Client.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		callCtx, cancel := s.historySwitch().Context(ctx)
+		res, err := s.Client.GetQueryExecution(callCtx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		cancel()
 		if err != nil {
 			if err := s.historyFail(ctx, sink, err, fmt.Sprintf("reading Athena query execution %s of workgroup %q", id, wgName)); err != nil {
 				return nil, err

@@ -53,6 +53,10 @@ type Scanner struct {
 	// Athena does not list it. AWS always lists AwsDataCatalog; emulators
 	// do not create it until asked.
 	DefaultCatalog string
+	// OptionalDeadline bounds each call of the query history (a page of
+	// ListQueryExecutions, a BatchGetQueryExecution); 0 means
+	// source.DefaultOptionalDeadline.
+	OptionalDeadline time.Duration
 
 	workgroups source.Filter
 	// noBatch is set once BatchGetQueryExecution proved unimplemented
@@ -68,7 +72,8 @@ type Scanner struct {
 func (s *Scanner) historySwitch() *source.Optional {
 	s.historyOnce.Do(func() {
 		s.history = &source.Optional{Operation: "Athena query history (ListQueryExecutions, BatchGetQueryExecution, GetQueryExecution)",
-			Option: "includeQueryHistory: false", Permission: "athena:ListQueryExecutions and athena:BatchGetQueryExecution"}
+			Option: "includeQueryHistory: false", Permission: "athena:ListQueryExecutions and athena:BatchGetQueryExecution",
+			Deadline: s.OptionalDeadline}
 	})
 	return s.history
 }
@@ -106,6 +111,7 @@ func (s *Scanner) WithReserved(reserved func(name string) bool) *Scanner {
 	return &Scanner{
 		Client: s.Client, Service: s.Service, Options: s.Options, Logger: s.Logger, Now: s.Now,
 		Reserved: reserved, Threads: s.Threads, DefaultCatalog: s.DefaultCatalog, DenyHint: s.DenyHint, workgroups: s.workgroups,
+		OptionalDeadline: s.OptionalDeadline,
 	}
 }
 
