@@ -54,6 +54,15 @@ func markMissingTx(ctx context.Context, tx *sql.Tx, scanID int64, at time.Time, 
 		return nil
 	}
 	cond, args := missingCond(scanID, parentFQN, kinds)
+	// The common case — nothing is missing — is one indexed read: the
+	// query below is planned as a scan of every entity.
+	var any int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities WHERE `+cond+` LIMIT 1)`, args...).Scan(&any); err != nil {
+		return err
+	}
+	if any == 0 {
+		return nil
+	}
 	// The missing entities and, recursively, everything under them.
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE doomed(id, fqn) AS (
 			SELECT id, fqn FROM entities WHERE `+cond+`
