@@ -141,7 +141,19 @@ type ScanWriter interface {
 	// under parentFQN that this scan did not see, and their descendants. The
 	// runner calls it only after the parent's listing completed without error.
 	MarkMissing(ctx context.Context, scanID int64, parentFQN string, kinds []Kind) (WriteStats, error)
+	// UpsertComplete is Upsert of batch and then MarkMissing of each
+	// completed listing, in order, in one transaction: a table written with
+	// its new columns and its dropped ones marked deleted, or not at all.
+	// Either may be empty.
+	UpsertComplete(ctx context.Context, scanID int64, batch []Entity, completed []Listing) (WriteStats, error)
 	FinishScan(ctx context.Context, scanID int64, r ScanResult) error
+}
+
+// Listing is a listing a scan finished: the entities of Kinds directly
+// under ParentFQN that the scan did not see may be marked deleted.
+type Listing struct {
+	ParentFQN string
+	Kinds     []Kind
 }
 
 // ScanReader reads scan records.

@@ -62,6 +62,17 @@ type linkKeeper struct {
 type assetLink struct{ table, arn string }
 
 func (k *linkKeeper) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity) (catalog.WriteStats, error) {
+	k.keep(batch)
+	return k.ScanWriter.Upsert(ctx, scanID, batch)
+}
+
+func (k *linkKeeper) UpsertComplete(ctx context.Context, scanID int64, batch []catalog.Entity, completed []catalog.Listing) (catalog.WriteStats, error) {
+	k.keep(batch)
+	return k.ScanWriter.UpsertComplete(ctx, scanID, batch, completed)
+}
+
+// keep puts the links back on the batch's assets and tables.
+func (k *linkKeeper) keep(batch []catalog.Entity) {
 	for i := range batch {
 		e := &batch[i]
 		switch e.Kind {
@@ -75,5 +86,4 @@ func (k *linkKeeper) Upsert(ctx context.Context, scanID int64, batch []catalog.E
 			}
 		}
 	}
-	return k.ScanWriter.Upsert(ctx, scanID, batch)
 }

@@ -139,17 +139,19 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 	return sum, nil
 }
 
-// op is one step of the ordered write stream: a batch to upsert, then the
-// listings completed after those entities were emitted, whose unseen
-// children may now be marked deleted.
+// op is one step of the ordered write stream, written in one transaction: a
+// batch to upsert, then the listings completed after those entities were
+// emitted, whose unseen children may now be marked deleted.
 type op struct {
 	batch     []catalog.Entity
 	completed []completion
 }
 
 type completion struct {
-	parent string
-	kinds  []catalog.Kind
+	catalog.Listing
+	// unit says the listing came with its entities (EmitComplete): it is
+	// part of their write, not a separate deletion.
+	unit bool
 }
 
 // sink is the source.Sink a scan writes through. Sources may call it from
@@ -180,6 +182,22 @@ type sink struct {
 var errClosed = errors.New("scan sink used after the scan ended")
 
 func (s *sink) Emit(ctx context.Context, entities ...catalog.Entity) error {
+	return s.emit(ctx, entities, nil)
+}
+
+// EmitComplete writes entities and the completions of the listings they
+// finish in one transaction: a table whose column was dropped is found
+// after a crash with its old columns or with its new ones and the dropped
+// one marked deleted, never new columns beside a live dropped one.
+func (s *sink) EmitComplete(ctx context.Context, entities []catalog.Entity, completed ...catalog.Listing) error {
+	done := make([]completion, len(completed))
+	for i, l := range completed {
+		done[i] = completion{Listing: l, unit: true}
+	}
+	return s.emit(ctx, entities, done)
+}
+
+func (s *sink) emit(ctx context.Context, entities []catalog.Entity, completed []completion) error {
 	if s.failed.Load() {
 		return fmt.Errorf("catalog write failed earlier in this scan")
 	}
@@ -192,14 +210,17 @@ func (s *sink) Emit(ctx context.Context, entities ...catalog.Entity) error {
 	// with its columns — and one unit is never split between two write
 	// transactions, so a crash leaves it all as the last scan wrote it or
 	// all new, whatever its size. A batch that cannot take the unit whole
-	// is sent first; a unit bigger than a batch is a batch of its own.
+	// is sent first; a unit bigger than a batch is a batch of its own. The
+	// unit's completions go in the same op: under the lock, so no other
+	// worker's Emit can send the unit without them.
 	if len(s.pending) > 0 && len(s.pending)+len(entities) > s.batchSize {
 		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
 			return err
 		}
 	}
 	s.pending = append(s.pending, entities...)
-	if len(s.pending) < s.batchSize {
+	s.completed = append(s.completed, completed...)
+	if len(s.pending) < s.batchSize && len(s.completed) < s.batchSize {
 		return nil
 	}
 	return s.sendLocked(ctx, s.takeLocked())
@@ -214,7 +235,7 @@ func (s *sink) Complete(ctx context.Context, parentFQN string, kinds ...catalog.
 	// Completions ride with the next batch rather than flushing a small one:
 	// a scan completes one listing per table, and a transaction per table
 	// would be slow.
-	s.completed = append(s.completed, completion{parent: parentFQN, kinds: kinds})
+	s.completed = append(s.completed, completion{Listing: catalog.Listing{ParentFQN: parentFQN, Kinds: kinds}})
 	if len(s.completed) < s.batchSize {
 		return nil
 	}
@@ -303,33 +324,31 @@ func (s *sink) close(ctx context.Context) error {
 // in particular no deletion follows a failed write.
 func (s *sink) write(ctx context.Context) {
 	wctx := context.WithoutCancel(ctx)
+	var done []catalog.Listing
 	for o := range s.ops {
 		if s.writeErr != nil {
 			continue
 		}
-		if len(o.batch) > 0 {
-			st, err := s.runner.Store.Upsert(wctx, s.scanID, o.batch)
-			s.recycle(o.batch)
-			if err != nil {
-				s.fail(fmt.Errorf("write %d entities: %w", len(o.batch), err))
-				continue
-			}
-			s.stats.Add(st)
-			s.written.Add(int64(len(o.batch)))
-		}
+		done = done[:0]
 		for _, c := range o.completed {
 			// A cancelled scan may have cut listings short after they were
-			// declared complete; deleting nothing is the safe side.
-			if ctx.Err() != nil {
-				break
+			// declared complete; deleting nothing is the safe side. A
+			// unit's listings came whole with its entities.
+			if c.unit || ctx.Err() == nil {
+				done = append(done, c.Listing)
 			}
-			st, err := s.runner.Store.MarkMissing(wctx, s.scanID, c.parent, c.kinds)
-			if err != nil {
-				s.fail(fmt.Errorf("mark entities missing under %q: %w", c.parent, err))
-				break
-			}
-			s.stats.Add(st)
 		}
+		if len(o.batch) == 0 && len(done) == 0 {
+			continue
+		}
+		st, err := s.runner.Store.UpsertComplete(wctx, s.scanID, o.batch, done)
+		s.recycle(o.batch)
+		if err != nil {
+			s.fail(fmt.Errorf("write %d entities and %d completed listings: %w", len(o.batch), len(done), err))
+			continue
+		}
+		s.stats.Add(st)
+		s.written.Add(int64(len(o.batch)))
 		s.report()
 	}
 }

@@ -18,6 +18,7 @@ type recordingStore struct {
 	log      []string
 	failAt   int // fail the Nth Upsert (1-based); 0 never
 	upserts  int
+	commits  []int // len(log) at the end of each UpsertComplete
 	finished catalog.ScanResult
 }
 
@@ -45,6 +46,24 @@ func (s *recordingStore) MarkMissing(_ context.Context, id int64, parent string,
 	defer s.mu.Unlock()
 	s.log = append(s.log, fmt.Sprintf("mark %s %v", parent, kinds))
 	return catalog.WriteStats{}, nil
+}
+
+// UpsertComplete logs its upserts and marks as one transaction: the Nth
+// call fails whole when N is failAt.
+func (s *recordingStore) UpsertComplete(ctx context.Context, id int64, batch []catalog.Entity, done []catalog.Listing) (catalog.WriteStats, error) {
+	st, err := s.Upsert(ctx, id, batch)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range done {
+		if _, err := s.MarkMissing(ctx, id, l.ParentFQN, l.Kinds); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	s.commits = append(s.commits, len(s.log))
+	s.mu.Unlock()
+	return st, nil
 }
 
 func (s *recordingStore) FinishScan(_ context.Context, id int64, r catalog.ScanResult) error {
@@ -215,9 +234,62 @@ type batchSizes struct {
 	sizes []int
 }
 
-func (s *batchSizes) Upsert(ctx context.Context, id int64, batch []catalog.Entity) (catalog.WriteStats, error) {
+func (s *batchSizes) UpsertComplete(ctx context.Context, id int64, batch []catalog.Entity, done []catalog.Listing) (catalog.WriteStats, error) {
 	s.mu.Lock()
 	s.sizes = append(s.sizes, len(batch))
 	s.mu.Unlock()
-	return s.recordingStore.Upsert(ctx, id, batch)
+	return s.recordingStore.UpsertComplete(ctx, id, batch, done)
+}
+
+// TestCompletionTravelsWithItsUnit: with workers emitting at once and
+// batches smaller than a unit, a table's deletions are written in the same
+// transaction as its columns, never in a later one.
+func TestCompletionTravelsWithItsUnit(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st, BatchSize: 5}
+	_, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 50 {
+					fqn := fmt.Sprintf("s.t%d_%d", g, i)
+					es := []catalog.Entity{entity(fqn)}
+					for c := range i % 8 {
+						es = append(es, entity(fmt.Sprintf("%s.c%d", fqn, c)))
+					}
+					_ = sink.EmitComplete(ctx, es, catalog.Listing{ParentFQN: fqn, Kinds: []catalog.Kind{catalog.KindColumn}})
+				}
+			}()
+		}
+		wg.Wait()
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := make([]int, len(st.log)) // the transaction of each log line
+	for i, n := 0, 0; i < len(st.log); i++ {
+		for n < len(st.commits) && st.commits[n] <= i {
+			n++
+		}
+		tx[i] = n
+	}
+	upserted := map[string]int{}
+	marks := 0
+	for i, l := range st.log {
+		if fqn, ok := strings.CutPrefix(l, "upsert "); ok {
+			upserted[fqn] = tx[i]
+			continue
+		}
+		marks++
+		fqn := strings.Fields(strings.TrimPrefix(l, "mark "))[0]
+		if got, ok := upserted[fqn]; !ok || got != tx[i] {
+			t.Errorf("%s: marked in transaction %d, written in %d (%v)", fqn, tx[i], got, ok)
+		}
+	}
+	if marks != 200 {
+		t.Errorf("%d completions written, want 200", marks)
+	}
 }

@@ -30,6 +30,11 @@ type Sink interface {
 	// error, so entities of those kinds not seen there may be marked deleted.
 	// A source must never call it for a listing that failed or was cut short.
 	Complete(ctx context.Context, parentFQN string, kinds ...catalog.Kind) error
+	// EmitComplete is Emit and then Complete of the listings the entities
+	// finish (a table's columns, a struct's fields), written together in
+	// one transaction: after a crash the table is as before or as this
+	// scan saw it, its dropped columns marked deleted, never between.
+	EmitComplete(ctx context.Context, entities []catalog.Entity, completed ...catalog.Listing) error
 	// Warn records a non-fatal problem (one table unreadable, say); the scan
 	// goes on and ends as partial.
 	Warn(ctx context.Context, err error)

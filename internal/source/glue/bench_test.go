@@ -83,6 +83,10 @@ func (d *discardWriter) Upsert(_ context.Context, _ int64, batch []catalog.Entit
 	d.entities.Add(int64(len(batch)))
 	return catalog.WriteStats{}, nil
 }
+func (d *discardWriter) UpsertComplete(_ context.Context, _ int64, batch []catalog.Entity, _ []catalog.Listing) (catalog.WriteStats, error) {
+	d.entities.Add(int64(len(batch)))
+	return catalog.WriteStats{}, nil
+}
 func (d *discardWriter) MarkMissing(context.Context, int64, string, []catalog.Kind) (catalog.WriteStats, error) {
 	return catalog.WriteStats{}, nil
 }
@@ -97,6 +101,11 @@ type countingWriter struct {
 func (c countingWriter) Upsert(ctx context.Context, id int64, batch []catalog.Entity) (catalog.WriteStats, error) {
 	c.counter.entities.Add(int64(len(batch)))
 	return c.ScanWriter.Upsert(ctx, id, batch)
+}
+
+func (c countingWriter) UpsertComplete(ctx context.Context, id int64, batch []catalog.Entity, done []catalog.Listing) (catalog.WriteStats, error) {
+	c.counter.entities.Add(int64(len(batch)))
+	return c.ScanWriter.UpsertComplete(ctx, id, batch, done)
 }
 
 // BenchmarkScan scans a synthetic catalog. LAKEMAP_BENCH_STORE=sqlite writes

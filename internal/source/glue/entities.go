@@ -1,7 +1,6 @@
 package glue
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/source"
 )
 
 func databaseEntity(root, service string, db types.Database) catalog.Entity {
@@ -122,39 +120,32 @@ func appendColumn(out []catalog.Entity, service, parentFQN, name, typ, comment s
 	return out
 }
 
-// completeColumns tells the sink each column list of t is whole, so columns
-// dropped from the table (or from a struct) are marked deleted.
-func completeColumns(ctx context.Context, sink source.Sink, dbFQN string, t *types.Table) error {
+// columnListings are the column lists of t, each whole: completed with
+// the table's entities, the columns dropped from the table (or from a
+// struct) are marked deleted.
+func columnListings(dbFQN string, t *types.Table) []catalog.Listing {
 	tableFQN := catalog.Child(dbFQN, aws.ToString(t.Name))
-	if err := sink.Complete(ctx, tableFQN, catalog.KindColumn); err != nil {
-		return err
-	}
+	out := []catalog.Listing{{ParentFQN: tableFQN, Kinds: []catalog.Kind{catalog.KindColumn}}}
 	var cols []types.Column
 	if t.StorageDescriptor != nil {
 		cols = t.StorageDescriptor.Columns
 	}
 	for _, c := range append(cols, t.PartitionKeys...) {
-		if err := completeNested(ctx, sink, catalog.Child(tableFQN, aws.ToString(c.Name)), aws.ToString(c.Type), 0); err != nil {
-			return err
-		}
+		out = nestedListings(out, catalog.Child(tableFQN, aws.ToString(c.Name)), aws.ToString(c.Type), 0)
 	}
-	return nil
+	return out
 }
 
-func completeNested(ctx context.Context, sink source.Sink, colFQN, typ string, depth int) error {
+func nestedListings(out []catalog.Listing, colFQN, typ string, depth int) []catalog.Listing {
 	fields, err := structFields(typ)
 	if err != nil || len(fields) == 0 || depth+1 >= maxNestingDepth {
-		return nil
+		return out
 	}
-	if err := sink.Complete(ctx, colFQN, catalog.KindColumn); err != nil {
-		return err
-	}
+	out = append(out, catalog.Listing{ParentFQN: colFQN, Kinds: []catalog.Kind{catalog.KindColumn}})
 	for _, f := range fields {
-		if err := completeNested(ctx, sink, catalog.Child(colFQN, f.Name), f.Type, depth+1); err != nil {
-			return err
-		}
+		out = nestedListings(out, catalog.Child(colFQN, f.Name), f.Type, depth+1)
 	}
-	return nil
+	return out
 }
 
 func isView(t *types.Table) bool {

@@ -46,16 +46,14 @@ func (r *run) scanTable(ctx context.Context, dbFQN string, t *types.Table) error
 			}
 		}
 	}
-	if err := r.sink.Emit(ctx, entities...); err != nil {
-		return err
-	}
-	if err := completeColumns(ctx, r.sink, dbFQN, t); err != nil {
-		return err
-	}
+	// The table, its columns and the deletion of what is gone from its
+	// listings are one write.
+	done := columnListings(dbFQN, t)
 	if partsListed {
-		if err := r.sink.Complete(ctx, tableFQN, catalog.KindPartition); err != nil {
-			return err
-		}
+		done = append(done, catalog.Listing{ParentFQN: tableFQN, Kinds: []catalog.Kind{catalog.KindPartition}})
+	}
+	if err := r.sink.EmitComplete(ctx, entities, done...); err != nil {
+		return err
 	}
 	r.sink.Progress(catalog.KindTable, 1)
 	return nil

@@ -113,6 +113,10 @@ func (d *discardStore) Upsert(_ context.Context, _ int64, batch []catalog.Entity
 	return catalog.WriteStats{}, nil
 }
 
+func (d *discardStore) UpsertComplete(_ context.Context, _ int64, batch []catalog.Entity, _ []catalog.Listing) (catalog.WriteStats, error) {
+	d.entities.Add(int64(len(batch)))
+	return catalog.WriteStats{}, nil
+}
 func (d *discardStore) MarkMissing(context.Context, int64, string, []catalog.Kind) (catalog.WriteStats, error) {
 	return catalog.WriteStats{}, nil
 }

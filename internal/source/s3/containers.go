@@ -129,20 +129,19 @@ func (r *bucketRun) finalize(ctx context.Context, n *node) {
 		Name: name, Attrs: attrs, SourceUpdated: sourceUpdated,
 	}}
 	ents = appendColumns(ents, r.sc.s.ServiceName, fqn, cols, parts)
-	if err := r.sc.sink.Emit(ctx, ents...); err != nil {
+	// The container, its columns and the deletion of columns gone from it
+	// are one write. Without a schema read the columns catalogued before
+	// stay: this scan learnt nothing that says they are gone.
+	var done []catalog.Listing
+	if schemaRead {
+		done = columnListings(fqn, cols)
+	}
+	if err := r.sc.sink.EmitComplete(ctx, ents, done...); err != nil {
 		r.fail(err)
 		return
 	}
 	r.containers.Add(1)
 	r.sc.sink.Progress(catalog.KindContainer, 1)
-	if !schemaRead {
-		// The columns catalogued before stay: this scan learnt nothing
-		// that says they are gone.
-		return
-	}
-	if err := completeColumns(ctx, r.sc.sink, fqn, cols); err != nil {
-		r.fail(err)
-	}
 }
 
 // partitions are the container's partition columns: the manifest's when it
@@ -333,29 +332,25 @@ func appendColumns(out []catalog.Entity, service, parent string, cols []schema.C
 	return out
 }
 
-// completeColumns says each column list is whole, so columns gone from
-// the data (or from a struct) are marked deleted.
-func completeColumns(ctx context.Context, sink interface {
-	Complete(ctx context.Context, parentFQN string, kinds ...catalog.Kind) error
-}, parent string, cols []schema.Column) error {
-	var walk func(parent string, cols []schema.Column, depth int) error
-	walk = func(parent string, cols []schema.Column, depth int) error {
-		if err := sink.Complete(ctx, parent, catalog.KindColumn); err != nil {
-			return err
-		}
+// columnListings are the column lists of a container, each whole: completed
+// with its entities, columns gone from the data (or from a struct) are
+// marked deleted.
+func columnListings(parent string, cols []schema.Column) []catalog.Listing {
+	var out []catalog.Listing
+	var walk func(parent string, cols []schema.Column, depth int)
+	walk = func(parent string, cols []schema.Column, depth int) {
+		out = append(out, catalog.Listing{ParentFQN: parent, Kinds: []catalog.Kind{catalog.KindColumn}})
 		if depth+1 >= schema.MaxDepth {
-			return nil
+			return
 		}
 		for _, c := range cols {
 			if len(c.Children) > 0 {
-				if err := walk(catalog.Child(parent, c.Name), c.Children, depth+1); err != nil {
-					return err
-				}
+				walk(catalog.Child(parent, c.Name), c.Children, depth+1)
 			}
 		}
-		return nil
 	}
-	return walk(parent, cols, 0)
+	walk(parent, cols, 0)
+	return out
 }
 
 func setString(attrs map[string]any, k, v string) {

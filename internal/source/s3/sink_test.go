@@ -52,6 +52,18 @@ func (m *memSink) Emit(_ context.Context, ents ...catalog.Entity) error {
 	return nil
 }
 
+func (m *memSink) EmitComplete(ctx context.Context, ents []catalog.Entity, done ...catalog.Listing) error {
+	if err := m.Emit(ctx, ents...); err != nil {
+		return err
+	}
+	for _, l := range done {
+		if err := m.Complete(ctx, l.ParentFQN, l.Kinds...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (m *memSink) Complete(_ context.Context, parent string, kinds ...catalog.Kind) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -13,10 +15,24 @@ import (
 // indexed read.
 func (s *Store) MarkMissing(ctx context.Context, scanID int64, parentFQN string, kinds []catalog.Kind) (catalog.WriteStats, error) {
 	stats := catalog.WriteStats{}
-	if len(kinds) == 0 {
-		return stats, nil
+	if err := markMissing(ctx, s.pool, scanID, nanos(s.now()), parentFQN, kinds, stats); err != nil {
+		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `WITH RECURSIVE doomed(id, fqn) AS (
+	return stats, nil
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// markMissing is MarkMissing's statement, run on q, adding the deletions
+// to stats.
+func markMissing(ctx context.Context, q querier, scanID, at int64, parentFQN string, kinds []catalog.Kind, stats catalog.WriteStats) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	rows, err := q.Query(ctx, `WITH RECURSIVE doomed(id, fqn) AS (
 			SELECT id, fqn FROM entities WHERE parent_fqn = $1 AND kind = ANY($2) AND NOT deleted AND last_scan_id <> $3
 			UNION ALL
 			SELECT e.id, e.fqn FROM entities e JOIN doomed d ON e.parent_fqn = d.fqn WHERE NOT e.deleted
@@ -27,20 +43,20 @@ func (s *Store) MarkMissing(ctx context.Context, scanID int64, parentFQN string,
 		INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type)
 			SELECT fqn, kind, parent_fqn, service, $3, $4, $5 FROM marked ORDER BY fqn
 		RETURNING kind`,
-		parentFQN, kindNames(kinds), scanID, nanos(s.now()), string(catalog.ChangeDeleted))
+		parentFQN, kindNames(kinds), scanID, at, string(catalog.ChangeDeleted))
 	if err != nil {
-		return nil, fmt.Errorf("mark entities missing under %q deleted: %w", parentFQN, err)
+		return fmt.Errorf("mark entities missing under %q deleted: %w", parentFQN, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind string
 		if err := rows.Scan(&kind); err != nil {
-			return nil, fmt.Errorf("mark entities missing under %q deleted: %w", parentFQN, err)
+			return fmt.Errorf("mark entities missing under %q deleted: %w", parentFQN, err)
 		}
 		stats.Of(catalog.Kind(kind)).Deleted++
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mark entities missing under %q deleted: %w", parentFQN, err)
+		return fmt.Errorf("mark entities missing under %q deleted: %w", parentFQN, err)
 	}
-	return stats, nil
+	return nil
 }

@@ -34,6 +34,16 @@ func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity
 	if len(batch) == 0 {
 		return stats, nil
 	}
+	return s.UpsertComplete(ctx, scanID, batch, nil)
+}
+
+// UpsertComplete implements catalog.ScanWriter: Upsert's writes, then
+// MarkMissing's statement for each completed listing, in one transaction.
+func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalog.Entity, completed []catalog.Listing) (catalog.WriteStats, error) {
+	stats := catalog.WriteStats{}
+	if len(batch) == 0 && len(completed) == 0 {
+		return stats, nil
+	}
 	hashes := make([]string, len(batch))
 	fqns := make([]string, len(batch))
 	for i := range batch {
@@ -44,28 +54,41 @@ func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity
 	}
 	now := nanos(s.now())
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		found, err := lookup(ctx, tx, fqns, batch, hashes)
-		if err != nil {
-			return err
+		if len(batch) > 0 {
+			if err := upsertTx(ctx, tx, scanID, now, batch, fqns, hashes, stats); err != nil {
+				if sqlState(err) == programLimit {
+					return apperr.Wrap(apperr.Invalid, err, "write %d entities: an FQN or name is too long for the PostgreSQL index", len(batch))
+				}
+				return fmt.Errorf("write %d entities: %w", len(batch), err)
+			}
 		}
-		w := &upsertWrite{scanID: scanID, now: now, updates: map[int64]*catalog.Entity{}}
-		for i := range batch {
-			if err := w.see(&batch[i], hashes[i], found, stats); err != nil {
+		for _, l := range completed {
+			if err := markMissing(ctx, tx, scanID, now, l.ParentFQN, l.Kinds, stats); err != nil {
 				return err
 			}
 		}
-		return w.write(ctx, tx)
+		return nil
 	})
-	if err == nil {
-		s.countWritten(scanID, stats)
-	}
 	if err != nil {
-		if sqlState(err) == programLimit {
-			return nil, apperr.Wrap(apperr.Invalid, err, "write %d entities: an FQN or name is too long for the PostgreSQL index", len(batch))
-		}
-		return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
+		return nil, err
 	}
+	s.countWritten(scanID, stats)
 	return stats, nil
+}
+
+// upsertTx writes batch in tx, adding what it did to stats.
+func upsertTx(ctx context.Context, tx pgx.Tx, scanID, now int64, batch []catalog.Entity, fqns, hashes []string, stats catalog.WriteStats) error {
+	found, err := lookup(ctx, tx, fqns, batch, hashes)
+	if err != nil {
+		return err
+	}
+	w := &upsertWrite{scanID: scanID, now: now, updates: map[int64]*catalog.Entity{}}
+	for i := range batch {
+		if err := w.see(&batch[i], hashes[i], found, stats); err != nil {
+			return err
+		}
+	}
+	return w.write(ctx, tx)
 }
 
 // lookup finds the stored FQNs of the batch, reading whole rows only of

@@ -31,55 +31,87 @@ func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity
 	}
 	now := s.now().UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		w, err := newUpsertWriter(ctx, tx, scanID, now)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		for start := 0; start < len(batch); start += lookupChunk {
-			chunk := batch[start:min(start+lookupChunk, len(batch))]
-			found, err := lookup(ctx, tx, chunk)
-			if err != nil {
-				return err
-			}
-			var unchanged []int64
-			for i := range chunk {
-				e := &chunk[i]
-				if err := prepare(e); err != nil {
-					return err
-				}
-				hash := e.ContentHash()
-				old, ok := found[e.FQN]
-				switch {
-				case !ok:
-					id, err := w.insert(e, hash)
-					if err != nil {
-						return err
-					}
-					// A batch may repeat an FQN; the second sighting must see the first.
-					found[e.FQN] = existing{id: id, hash: hash}
-					stats.Of(e.Kind).Added++
-				case old.hash == hash && !old.deleted:
-					unchanged = append(unchanged, old.id)
-					stats.Of(e.Kind).Unchanged++
-				default:
-					if err := w.update(e, old, hash); err != nil {
-						return err
-					}
-					found[e.FQN] = existing{id: old.id, hash: hash}
-					stats.Of(e.Kind).Updated++
-				}
-			}
-			if err := touch(ctx, tx, unchanged, scanID, now); err != nil {
-				return err
-			}
-		}
-		return w.flush()
+		return upsertTx(ctx, tx, scanID, now, batch, stats)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
 	}
 	return stats, nil
+}
+
+// UpsertComplete implements catalog.ScanWriter: Upsert's and MarkMissing's
+// writes in one transaction.
+func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalog.Entity, completed []catalog.Listing) (catalog.WriteStats, error) {
+	stats := catalog.WriteStats{}
+	if len(batch) == 0 && len(completed) == 0 {
+		return stats, nil
+	}
+	now := s.now().UTC()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if len(batch) > 0 {
+			if err := upsertTx(ctx, tx, scanID, now, batch, stats); err != nil {
+				return fmt.Errorf("write %d entities: %w", len(batch), err)
+			}
+		}
+		for _, l := range completed {
+			if err := markMissingTx(ctx, tx, scanID, now, l.ParentFQN, l.Kinds, stats); err != nil {
+				return fmt.Errorf("mark entities missing under %q deleted: %w", l.ParentFQN, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stats, nil
+}
+
+// upsertTx writes batch in tx, adding what it did to stats.
+func upsertTx(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time, batch []catalog.Entity, stats catalog.WriteStats) error {
+	w, err := newUpsertWriter(ctx, tx, scanID, now)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for start := 0; start < len(batch); start += lookupChunk {
+		chunk := batch[start:min(start+lookupChunk, len(batch))]
+		found, err := lookup(ctx, tx, chunk)
+		if err != nil {
+			return err
+		}
+		var unchanged []int64
+		for i := range chunk {
+			e := &chunk[i]
+			if err := prepare(e); err != nil {
+				return err
+			}
+			hash := e.ContentHash()
+			old, ok := found[e.FQN]
+			switch {
+			case !ok:
+				id, err := w.insert(e, hash)
+				if err != nil {
+					return err
+				}
+				// A batch may repeat an FQN; the second sighting must see the first.
+				found[e.FQN] = existing{id: id, hash: hash}
+				stats.Of(e.Kind).Added++
+			case old.hash == hash && !old.deleted:
+				unchanged = append(unchanged, old.id)
+				stats.Of(e.Kind).Unchanged++
+			default:
+				if err := w.update(e, old, hash); err != nil {
+					return err
+				}
+				found[e.FQN] = existing{id: old.id, hash: hash}
+				stats.Of(e.Kind).Updated++
+			}
+		}
+		if err := touch(ctx, tx, unchanged, scanID, now); err != nil {
+			return err
+		}
+	}
+	return w.flush()
 }
 
 // prepare checks an entity and fills what the store derives.

@@ -21,6 +21,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 	}{
 		{"UpsertOutcomes", testUpsertOutcomes},
 		{"MarkMissingSubtreeOnly", testMarkMissing},
+		{"UpsertComplete", testUpsertComplete},
 		{"NoMarkNoDelete", testNoMarkNoDelete},
 		{"Restore", testRestore},
 		{"Search", testSearch},

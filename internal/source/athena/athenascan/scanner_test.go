@@ -74,6 +74,13 @@ func (r *recordingSink) Emit(_ context.Context, es ...catalog.Entity) error {
 	r.entities = append(r.entities, es...)
 	return nil
 }
+func (r *recordingSink) EmitComplete(ctx context.Context, es []catalog.Entity, done ...catalog.Listing) error {
+	_ = r.Emit(ctx, es...)
+	for _, l := range done {
+		_ = r.Complete(ctx, l.ParentFQN, l.Kinds...)
+	}
+	return nil
+}
 func (r *recordingSink) Complete(_ context.Context, parent string, kinds ...catalog.Kind) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
