@@ -15,8 +15,11 @@ type warnings []error
 
 func (w *warnings) Emit(context.Context, ...catalog.Entity) error           { return nil }
 func (w *warnings) Complete(context.Context, string, ...catalog.Kind) error { return nil }
-func (w *warnings) Warn(_ context.Context, err error)                       { *w = append(*w, err) }
-func (w *warnings) Progress(catalog.Kind, int)                              {}
+func (w *warnings) EmitComplete(context.Context, []catalog.Entity, ...catalog.Listing) error {
+	return nil
+}
+func (w *warnings) Warn(_ context.Context, err error) { *w = append(*w, err) }
+func (w *warnings) Progress(catalog.Kind, int)        {}
 
 // TestOptionalDeadline: a call cut by its own deadline turns the
 // enrichment off with one notice; one cut because the scan itself ended
