@@ -235,8 +235,15 @@ func (s *Store) rankedHits(ctx context.Context, index string, p wordPass, filter
 	if matches < rankCap {
 		return s.scoredHits(ctx, index, match, terms, filter, filterArgs, want, skip)
 	}
+	exprs := []string{p.names, match}
+	if want == 1 {
+		// The page is full: this hit only tells whether a next page exists
+		// and is never shown, so the costlier names-only pass is skipped
+		// (as in the SQLite store).
+		exprs = exprs[1:]
+	}
 	var out []catalog.SearchHit
-	for _, expr := range []string{p.names, match} {
+	for _, expr := range exprs {
 		args := append([]any{expr}, filterArgs...)
 		// In table order, not ORDER BY id: with that, the planner walks the
 		// primary key and tests every row when matches are rare (measured:
