@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/jackc/pgx/v5"
 
@@ -30,13 +29,7 @@ func TestMigratedScheduleRunsOnPostgres(t *testing.T) {
 	defer cancel()
 	srv := moto.Start(t)
 	cust := moto.CustomerRole(t, srv, "210987654321")
-	gc := glue.NewFromConfig(cust.AWS)
-	if _, err := gc.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{Name: aws.String("sales")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gc.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("sales"), TableInput: &gluetypes.TableInput{Name: aws.String("orders")}}); err != nil {
-		t.Fatal(err)
-	}
+	moto.GlueDatabase(t, cust.AWS, gluetypes.DatabaseInput{Name: aws.String("sales")}, gluetypes.TableInput{Name: aws.String("orders")})
 
 	dir := t.TempDir()
 	from := filepath.Join(dir, "lakemap.db")

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/lakemap/lakemap/internal/auth"
@@ -83,17 +82,10 @@ func TestScanJourney(t *testing.T) {
 func scanJourney(t *testing.T, cat backends.Catalog) {
 	srv := moto.Start(t)
 	cust := moto.CustomerRole(t, srv, "210987654321")
-	ctx := context.Background()
-	gc := glue.NewFromConfig(cust.AWS)
-	if _, err := gc.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{Name: aws.String("sales")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gc.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("sales"), TableInput: &gluetypes.TableInput{
+	moto.GlueDatabase(t, cust.AWS, gluetypes.DatabaseInput{Name: aws.String("sales")}, gluetypes.TableInput{
 		Name: aws.String("orders"), Description: aws.String("Customer orders, one row per order"),
 		StorageDescriptor: &gluetypes.StorageDescriptor{Columns: []gluetypes.Column{{Name: aws.String("order_id"), Type: aws.String("bigint")}}},
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	r := newScanRig(t, cat)
 	admin := r.setUp(t)

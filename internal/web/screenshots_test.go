@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/chromedp/chromedp"
 
-	"github.com/lakemap/lakemap/internal/auth"
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 	"github.com/lakemap/lakemap/internal/web"
@@ -98,12 +96,7 @@ func TestScreenshots(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#scan-progress")))
 	web.WaitTrue(t, ctx, "the scan ends", `document.getElementById("scan-status").hasAttribute("data-outcome")`)
 	shootHere("aws-glue-scan")
-	web.Step(t, ctx, "a read token",
-		chromedp.Navigate(base+"/projects/alpha/agents"),
-		chromedp.WaitVisible(chromedp.CSS("#f-name")),
-		chromedp.SendKeys(chromedp.CSS("#f-name"), "claude"),
-		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("#token-secret")))
+	createToken(t, ctx, base, "alpha", "claude")
 
 	for _, p := range []struct{ name, path string }{
 		{"home", "/"}, {"search", "/search?q=orders"}, {"entity", "/e/lake.sales.orders"}, {"bucket", "/e/lake.datalake"},
@@ -119,26 +112,17 @@ func TestScreenshots(t *testing.T) {
 // seedGlue gives the customer's account a small Glue estate to scan.
 func seedGlue(t *testing.T, cfg aws.Config) {
 	t.Helper()
-	ctx := context.Background()
-	gc := glue.NewFromConfig(cfg)
-	_, err := gc.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{
-		Name: aws.String("sales"), Description: aws.String("Orders and customers")}})
-	web.Must(t, err)
 	col := func(name, typ, comment string) gluetypes.Column {
 		return gluetypes.Column{Name: aws.String(name), Type: aws.String(typ), Comment: aws.String(comment)}
 	}
-	for _, tbl := range []gluetypes.TableInput{
-		{Name: aws.String("orders"), Description: aws.String("Customer orders, one row per order line"), TableType: aws.String("EXTERNAL_TABLE"),
+	moto.GlueDatabase(t, cfg, gluetypes.DatabaseInput{Name: aws.String("sales"), Description: aws.String("Orders and customers")},
+		gluetypes.TableInput{Name: aws.String("orders"), Description: aws.String("Customer orders, one row per order line"), TableType: aws.String("EXTERNAL_TABLE"),
 			PartitionKeys: []gluetypes.Column{col("dt", "string", "order day")},
 			StorageDescriptor: &gluetypes.StorageDescriptor{Location: aws.String("s3://datalake/sales/orders/"), Columns: []gluetypes.Column{
 				col("order_id", "bigint", "order number"), col("customer_id", "bigint", "Kundennummer"), col("amount", "decimal(12,2)", "")}}},
-		{Name: aws.String("customers"), Description: aws.String("One row per customer"), TableType: aws.String("EXTERNAL_TABLE"),
+		gluetypes.TableInput{Name: aws.String("customers"), Description: aws.String("One row per customer"), TableType: aws.String("EXTERNAL_TABLE"),
 			StorageDescriptor: &gluetypes.StorageDescriptor{Location: aws.String("s3://datalake/sales/customers/"), Columns: []gluetypes.Column{
-				col("customer_id", "bigint", ""), col("adresse", "struct<street:string,city:string>", "Kundenadresse")}}},
-	} {
-		_, err := gc.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("sales"), TableInput: &tbl})
-		web.Must(t, err)
-	}
+				col("customer_id", "bigint", ""), col("adresse", "struct<street:string,city:string>", "Kundenadresse")}}})
 }
 
 // member adds an existing or new user to a project with a role.
@@ -147,11 +131,7 @@ func (s *stack) member(t *testing.T, p catalog.Project, name string, role catalo
 	ctx := context.Background()
 	u, err := s.st.GetUser(ctx, name)
 	if err != nil {
-		h, herr := auth.HashPassword(web.TestPassword, web.Cheap)
-		web.Must(t, herr)
-		u, err = catalog.NewUser(name, "", h, false, time.Now())
-		web.Must(t, err)
-		web.Must(t, s.st.CreateUser(ctx, u))
+		u = s.user(t, name, false)
 	}
 	web.Must(t, s.st.PutMember(ctx, catalog.Membership{ProjectID: p.ID, UserID: u.ID, Role: role, Created: time.Now()}))
 }

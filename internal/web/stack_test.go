@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/chromedp/chromedp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -82,16 +81,34 @@ func newStack(t *testing.T) *stack {
 // admin creates an administrator and a project.
 func (s *stack) admin(t *testing.T, name, project string) catalog.Project {
 	t.Helper()
-	ctx := context.Background()
-	h, err := auth.HashPassword(web.TestPassword, web.Cheap)
-	web.Must(t, err)
-	u, err := catalog.NewUser(name, "", h, true, time.Now())
-	web.Must(t, err)
-	web.Must(t, s.st.CreateUser(ctx, u))
+	s.user(t, name, true)
 	p, err := catalog.NewProject(project, time.Now())
 	web.Must(t, err)
-	web.Must(t, s.st.CreateProject(ctx, p))
+	web.Must(t, s.st.CreateProject(context.Background(), p))
 	return p
+}
+
+// user creates a user with web.TestPassword.
+func (s *stack) user(t *testing.T, name string, admin bool) catalog.User {
+	t.Helper()
+	h, err := auth.HashPassword(web.TestPassword, web.Cheap)
+	web.Must(t, err)
+	u, err := catalog.NewUser(name, "", h, admin, time.Now())
+	web.Must(t, err)
+	web.Must(t, s.st.CreateUser(context.Background(), u))
+	return u
+}
+
+// createToken creates a token on the project's Agents page, as a person
+// does, and waits for its secret to show.
+func createToken(t *testing.T, ctx context.Context, base, project, name string) {
+	t.Helper()
+	web.Step(t, ctx, "create token "+name,
+		chromedp.Navigate(base+"/projects/"+project+"/agents"),
+		chromedp.WaitVisible(chromedp.CSS("#f-name")),
+		chromedp.SendKeys(chromedp.CSS("#f-name"), name),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#token-secret")))
 }
 
 // TestScanAndAgentInBrowser, against moto: connect a Glue role from the
@@ -103,15 +120,11 @@ func TestScanAndAgentInBrowser(t *testing.T) {
 	ctx := web.Tab(t)
 	motoSrv := moto.Start(t)
 	cust := moto.CustomerRole(t, motoSrv, "210987654321")
-	gc := glue.NewFromConfig(cust.AWS)
 	bg := context.Background()
-	_, err := gc.CreateDatabase(bg, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{Name: aws.String("sales")}})
-	web.Must(t, err)
-	_, err = gc.CreateTable(bg, &glue.CreateTableInput{DatabaseName: aws.String("sales"), TableInput: &gluetypes.TableInput{
+	moto.GlueDatabase(t, cust.AWS, gluetypes.DatabaseInput{Name: aws.String("sales")}, gluetypes.TableInput{
 		Name: aws.String("orders"), Description: aws.String("Customer orders, one row per order"),
 		StorageDescriptor: &gluetypes.StorageDescriptor{Columns: []gluetypes.Column{{Name: aws.String("order_id"), Type: aws.String("bigint")}}},
-	}})
-	web.Must(t, err)
+	})
 	// The Connect form has no credential fields: the server's own
 	// credentials (here moto's keys) assume the customer's role.
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
@@ -166,12 +179,7 @@ func TestScanAndAgentInBrowser(t *testing.T) {
 		t.Errorf("opened %q, want orders", h1)
 	}
 
-	web.Step(t, ctx, "create a read token",
-		chromedp.Navigate(base+"/projects/alpha/agents"),
-		chromedp.WaitVisible(chromedp.CSS("#f-name")),
-		chromedp.SendKeys(chromedp.CSS("#f-name"), "claude"),
-		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("#token-secret")))
+	createToken(t, ctx, base, "alpha", "claude")
 	secret := web.TextOf(t, ctx, "#token-secret")
 	if tools := web.TextOf(t, ctx, "ul.tools"); !strings.Contains(tools, "search_catalog") || strings.Contains(tools, "writes to AWS") {
 		t.Errorf("tools a read token sees: %q", tools)

@@ -6,6 +6,7 @@
 package rank
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -148,4 +149,17 @@ func Shorten(s string, max int) string {
 		return string(r)
 	}
 	return string(r[:max-1]) + "…"
+}
+
+// Best orders hits best first: the higher score, then the shorter FQN (a
+// table before its columns), then the FQN, so that hits of equal score
+// come out in the same order on every backend and every page.
+func Best(a, b catalog.SearchHit) int {
+	switch {
+	case a.Score != b.Score:
+		return cmp.Compare(b.Score, a.Score)
+	case len(a.FQN) != len(b.FQN):
+		return cmp.Compare(len(a.FQN), len(b.FQN))
+	}
+	return strings.Compare(a.FQN, b.FQN)
 }

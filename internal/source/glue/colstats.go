@@ -26,7 +26,8 @@ const StatsColumnsPerCall = 100
 // without statistics are simply absent: most tables have none. Denial is
 // reported once per scan and turns statistics off for the rest of it; other
 // failures are warnings for this table; an endpoint without the operation,
-// or a call outliving its deadline, turns statistics off like a denial. The error is only for cancellation.
+// or a call outliving its deadline, turns statistics off like a denial. The
+// error is only for cancellation.
 func (r *run) columnStats(ctx context.Context, t *types.Table) (map[string]map[string]any, error) {
 	if t.StorageDescriptor == nil || len(t.StorageDescriptor.Columns) == 0 {
 		return nil, nil

@@ -39,6 +39,11 @@ var benchVocabulary = strings.Fields(`orders customers invoices payments shipmen
 	stores regions prices discounts coupons carts wishlists reviews ratings employees payroll timesheets
 	vendors assets licenses audits`)
 
+// benchQueries are the searches of both load models: one word common or
+// rare, two and three words, a prefix, a name, and a word nothing holds.
+var benchQueries = []string{"orders", "customers invoices", "ledger_accounts", "daily payments", "paym", "nothing_like_this",
+	"orders customers", "sensors readings by", "vendors_00", "coupons"}
+
 // BenchmarkBackends builds the same catalog (tables of 50 columns, named
 // and described from a vocabulary) in each backend, reporting ingest
 // entities/s, then has 50 clients at once search and read entities,
@@ -216,11 +221,9 @@ func buildCatalog(b *testing.B, s catalog.Store, n int) (float64, []string) {
 // from a realistic mix and a read of a random entity.
 func concurrentLatency(b *testing.B, s catalog.Store, fqns []string, clients int) (search, get []time.Duration) {
 	ctx := context.Background()
-	queries := []string{"orders", "customers invoices", "ledger_accounts", "daily payments", "paym", "nothing_like_this",
-		"orders customers", "sensors readings by", "vendors_00", "coupons"}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	perQuery := make([]time.Duration, len(queries))
+	perQuery := make([]time.Duration, len(benchQueries))
 	for c := range clients {
 		wg.Add(1)
 		go func() {
@@ -229,13 +232,13 @@ func concurrentLatency(b *testing.B, s catalog.Store, fqns []string, clients int
 			var ss, gs []time.Duration
 			for i := range benchOps {
 				t0 := time.Now()
-				if _, err := s.Search(ctx, catalog.SearchQuery{Text: queries[(c+i)%len(queries)], Limit: 20}); err != nil {
+				if _, err := s.Search(ctx, catalog.SearchQuery{Text: benchQueries[(c+i)%len(benchQueries)], Limit: 20}); err != nil {
 					b.Error(err)
 					return
 				}
 				ss = append(ss, time.Since(t0))
 				mu.Lock()
-				perQuery[(c+i)%len(queries)] += time.Since(t0)
+				perQuery[(c+i)%len(benchQueries)] += time.Since(t0)
 				mu.Unlock()
 				t0 = time.Now()
 				if _, err := s.Get(ctx, fqns[rng.IntN(len(fqns))]); err != nil {
@@ -251,8 +254,8 @@ func concurrentLatency(b *testing.B, s catalog.Store, fqns []string, clients int
 	}
 	wg.Wait()
 	var by strings.Builder
-	for i, q := range queries {
-		fmt.Fprintf(&by, " %q %.1fms", q, ms(perQuery[i])/float64(len(search)/len(queries)))
+	for i, q := range benchQueries {
+		fmt.Fprintf(&by, " %q %.1fms", q, ms(perQuery[i])/float64(len(search)/len(benchQueries)))
 	}
 	b.Logf("mean search time by query:%s", by.String())
 	return search, get
@@ -266,8 +269,6 @@ func concurrentLatency(b *testing.B, s catalog.Store, fqns []string, clients int
 // coordinated omission).
 func openLatency(b *testing.B, s catalog.Store, fqns []string, clients int, rate float64) (search, get []time.Duration) {
 	ctx := context.Background()
-	queries := []string{"orders", "customers invoices", "ledger_accounts", "daily payments", "paym", "nothing_like_this",
-		"orders customers", "sensors readings by", "vendors_00", "coupons"}
 	perClient := rate / float64(clients)
 	start := time.Now()
 	end := start.Add(time.Duration(float64(2*benchOps*clients) / rate * float64(time.Second)))
@@ -284,7 +285,7 @@ func openLatency(b *testing.B, s catalog.Store, fqns []string, clients int, rate
 				}
 				time.Sleep(time.Until(due))
 				if i%2 == 0 {
-					if _, err := s.Search(ctx, catalog.SearchQuery{Text: queries[(c+i/2)%len(queries)], Limit: 20}); err != nil {
+					if _, err := s.Search(ctx, catalog.SearchQuery{Text: benchQueries[(c+i/2)%len(benchQueries)], Limit: 20}); err != nil {
 						b.Error(err)
 						return
 					}

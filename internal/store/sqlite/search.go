@@ -362,18 +362,15 @@ func (s *Store) scoredHits(ctx context.Context, table, match string, terms query
 	for i := range found {
 		found[i].Score = terms.score(found[i].Name, found[i].parentFQN, found[i].Description)
 	}
-	slices.SortFunc(found, func(a, b hitRow) int {
-		switch {
-		case a.Score != b.Score:
-			return cmp.Compare(b.Score, a.Score)
-		case len(a.FQN) != len(b.FQN):
-			return cmp.Compare(len(a.FQN), len(b.FQN))
-		}
-		return strings.Compare(a.FQN, b.FQN)
-	})
+	return best(found, want), nil
+}
+
+// best returns the want best of found, best first (rank.Best), shortened.
+func best(found []hitRow, want int) []catalog.SearchHit {
+	slices.SortFunc(found, func(a, b hitRow) int { return rank.Best(a.SearchHit, b.SearchHit) })
 	out := make([]catalog.SearchHit, 0, min(len(found), want))
 	for _, h := range found[:min(len(found), want)] {
 		out = append(out, h.brief())
 	}
-	return out, nil
+	return out
 }

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -78,20 +77,7 @@ func (s *Store) inWordHits(ctx context.Context, words []string, scope matchScope
 			found = append(found, h)
 		}
 	}
-	slices.SortFunc(found, func(a, b hitRow) int {
-		switch {
-		case a.Score != b.Score:
-			return cmp.Compare(b.Score, a.Score)
-		case len(a.FQN) != len(b.FQN):
-			return cmp.Compare(len(a.FQN), len(b.FQN))
-		}
-		return strings.Compare(a.FQN, b.FQN)
-	})
-	out := make([]catalog.SearchHit, 0, min(len(found), want))
-	for _, h := range found[:min(len(found), want)] {
-		out = append(out, h.brief())
-	}
-	return out, nil
+	return best(found, want), nil
 }
 
 func onlyQueries(kinds []catalog.Kind) bool {

@@ -80,9 +80,7 @@ func (c *stmtCache) get(ctx context.Context, text string) (*cachedStmt, error) {
 		return nil, errCacheClosed
 	}
 	if el, ok := c.byText[text]; ok {
-		c.order.MoveToFront(el)
-		e := el.Value.(*cachedStmt)
-		e.users++
+		e := c.useLocked(el)
 		c.mu.Unlock()
 		return e, nil
 	}
@@ -101,10 +99,7 @@ func (c *stmtCache) get(ctx context.Context, text string) (*cachedStmt, error) {
 	}
 	if el, ok := c.byText[text]; ok {
 		stmt.Close()
-		c.order.MoveToFront(el)
-		e := el.Value.(*cachedStmt)
-		e.users++
-		return e, nil
+		return c.useLocked(el), nil
 	}
 	e := &cachedStmt{text: text, stmt: stmt, users: 1}
 	c.byText[text] = c.order.PushFront(e)
@@ -112,6 +107,14 @@ func (c *stmtCache) get(ctx context.Context, text string) (*cachedStmt, error) {
 		c.evictLocked(c.order.Back())
 	}
 	return e, nil
+}
+
+// useLocked begins a call of a cached statement, now the most recently used.
+func (c *stmtCache) useLocked(el *list.Element) *cachedStmt {
+	c.order.MoveToFront(el)
+	e := el.Value.(*cachedStmt)
+	e.users++
+	return e
 }
 
 // put ends a call that get began.

@@ -10,11 +10,7 @@ import (
 
 func TestStmtCacheBoundedAndSafeUnderEviction(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptyStore(t)
 	c := newStmtCache(s.read, 4)
 	defer c.close()
 
@@ -61,11 +57,7 @@ func TestStmtCacheBoundedAndSafeUnderEviction(t *testing.T) {
 
 func TestStmtCacheAfterClose(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "catalog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptyStore(t)
 	c := newStmtCache(s.read, 4)
 	var n int
 	if err := c.queryRow(ctx, "SELECT 1").Scan(&n); err != nil {
@@ -106,4 +98,15 @@ func TestStoreCloseClosesCachedStatements(t *testing.T) {
 	if s.stmts.len() != 0 {
 		t.Fatalf("Close left %d statements cached", s.stmts.len())
 	}
+}
+
+// emptyStore opens a new catalog, closed when the test ends.
+func emptyStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -25,18 +25,7 @@ const lookupChunk = 500
 
 // Upsert implements catalog.ScanWriter.
 func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity) (catalog.WriteStats, error) {
-	stats := catalog.WriteStats{}
-	if len(batch) == 0 {
-		return stats, nil
-	}
-	now := s.now().UTC()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return upsertTx(ctx, tx, scanID, now, batch, stats)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
-	}
-	return stats, nil
+	return s.UpsertComplete(ctx, scanID, batch, nil)
 }
 
 // UpsertComplete implements catalog.ScanWriter: Upsert's and MarkMissing's
