@@ -75,6 +75,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
 	}
+	// Search reads past rankCap matches in table order, page after page:
+	// a sequential scan joining one already under way starts mid-table,
+	// and would show a match on two pages or on none.
+	cfg.ConnConfig.RuntimeParams["synchronize_seqscans"] = "off"
 	s := &Store{now: time.Now}
 	for _, o := range opts {
 		o(s)

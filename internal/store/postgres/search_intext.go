@@ -18,10 +18,38 @@ type wordPass struct {
 	expr, names string
 	terms       rank.Terms
 	band        float64
+	// match are the words expr needs: all of them, or any one (anyWord).
+	match   rank.Terms
+	anyWord bool
 }
 
 func passOf(match, terms rank.Terms, band float64) wordPass {
-	return wordPass{tsquery(match, false), tsquery(match, true), terms, band}
+	return wordPass{expr: tsquery(match, false), names: tsquery(match, true), terms: terms, band: band, match: match}
+}
+
+// possible tells whether p can match in an index holding the words that
+// present says it holds (wordTerms).
+func (p wordPass) possible(present map[string]bool) bool {
+	for i, w := range p.match.Words {
+		t := tsquery(rank.Terms{Words: []string{w}, Prefix: p.match.Prefix && i == len(p.match.Words)-1}, false)
+		if present[t] == p.anyWord {
+			return p.anyWord
+		}
+	}
+	return !p.anyWord
+}
+
+// wordTerms are the tsqueries of each word of a query alone, and of its
+// last word as a prefix: what a pass can need of an index.
+func wordTerms(words []string) []string {
+	var out []string
+	for i, w := range words {
+		out = append(out, tsquery(rank.Terms{Words: []string{w}}, false))
+		if i == len(words)-1 {
+			out = append(out, tsquery(rank.Terms{Words: []string{w}, Prefix: true}, false))
+		}
+	}
+	return slices.Compact(out)
 }
 
 // wordPasses lists the word-index passes of a query, best first. Partial
@@ -40,7 +68,7 @@ func wordPasses(words []string) []wordPass {
 	}
 	if n > rank.MaxPartialWords {
 		anyWord := func(e string) string { return strings.ReplaceAll(e, " & ", " | ") }
-		return append(passes, wordPass{anyWord(tsquery(whole, false)), anyWord(tsquery(whole, true)), whole, rank.BandPartial})
+		return append(passes, wordPass{expr: anyWord(tsquery(whole, false)), names: anyWord(tsquery(whole, true)), terms: whole, band: rank.BandPartial, match: whole, anyWord: true})
 	}
 	for k := n - 1; k >= 1; k-- {
 		for _, subset := range rank.Subsets(words, k) {
@@ -56,7 +84,7 @@ func wordPasses(words []string) []wordPass {
 // (its description's count for less), shorter names first. Names are read
 // first, as on SQLite: a word common in descriptions must not fill the
 // rankCap matches ahead of the names that hold it.
-func (s *Store) inWordHits(ctx context.Context, words []string, filter string, filterArgs []any, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
+func (r *searchRun) inWordHits(ctx context.Context, words []string, want int, skip map[string]bool) ([]catalog.SearchHit, error) {
 	usable := rank.InWordWords(words)
 	if len(usable) == 0 {
 		return nil, nil
@@ -68,13 +96,13 @@ func (s *Store) inWordHits(ctx context.Context, words []string, filter string, f
 		}
 		// The filter's arguments are numbered from $2: the first word's
 		// pattern is $1.
-		args := append([]any{likePattern(rank.Fold(usable[0]))}, filterArgs...)
+		args := append([]any{likePattern(rank.Fold(usable[0]))}, r.filterArgs...)
 		conds := []string{column + " LIKE $1"}
 		for _, w := range usable[1:] {
 			conds = append(conds, column+" LIKE "+arg(&args, likePattern(rank.Fold(w))))
 		}
 		// "IS NOT NULL" names the partial index to the planner.
-		rows, err := s.pool.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE `+column+` IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+filter+
+		rows, err := r.conn.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE `+column+` IS NOT NULL AND (`+strings.Join(conds, " OR ")+`)`+r.filter+
 			` LIMIT `+arg(&args, rankCap), args...)
 		if err != nil {
 			return nil, err

@@ -83,3 +83,26 @@ func TestNamedKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestPassPossible: once an index is known to lack a word, the passes
+// needing it are skipped, and only those.
+func TestPassPossible(t *testing.T) {
+	present := map[string]bool{"'customer'": true, "'addr'": false, "'addr':*": true}
+	var got []string
+	for _, p := range wordPasses([]string{"customer", "addr"}) {
+		if p.possible(present) {
+			got = append(got, p.expr)
+		}
+	}
+	if want := []string{"'customer' & 'addr':*", "'customer'"}; !slices.Equal(got, want) {
+		t.Errorf("possible passes %q, want %q", got, want)
+	}
+	if terms := wordTerms([]string{"customer", "addr"}); !slices.Equal(terms, []string{"'customer'", "'addr'", "'addr':*"}) {
+		t.Errorf("wordTerms = %q", terms)
+	}
+	many := wordPasses([]string{"a1", "b2", "c3", "d4", "e5"})
+	anyWord := many[len(many)-1]
+	if anyWord.possible(map[string]bool{}) || !anyWord.possible(map[string]bool{"'c3'": true}) {
+		t.Error("a pass of any word is possible exactly when one of its words is present")
+	}
+}

@@ -37,6 +37,6 @@ func (s *Store) tidyAfter(ctx context.Context, scanID int64) {
 		return
 	}
 	_, _ = s.pool.Exec(ctx, `SELECT gin_clean_pending_list(c.oid) FROM pg_class c
-		WHERE c.relname IN ('entities_search', 'entities_search_columns', 'entities_search_queries', 'entities_inword_name', 'entities_inword_description')`)
+		WHERE c.relname IN ('entities_search', 'entities_search_names', 'entities_search_columns', 'entities_search_columns_sample', 'entities_search_queries', 'entities_inword_name', 'entities_inword_description')`)
 	_, _ = s.pool.Exec(ctx, `ANALYZE entities`)
 }
