@@ -141,12 +141,50 @@ type ScanWriter interface {
 	// under parentFQN that this scan did not see, and their descendants. The
 	// runner calls it only after the parent's listing completed without error.
 	MarkMissing(ctx context.Context, scanID int64, parentFQN string, kinds []Kind) (WriteStats, error)
-	// UpsertComplete is Upsert of batch and then MarkMissing of each
-	// completed listing, in order, in one transaction: a table written with
-	// its new columns and its dropped ones marked deleted, or not at all.
-	// Either may be empty.
-	UpsertComplete(ctx context.Context, scanID int64, batch []Entity, completed []Listing) (WriteStats, error)
+	// Write applies w in one transaction (see ScanWrite): a table written
+	// with its new columns and partitions and its dropped ones marked
+	// deleted, or not at all. Publishing is refused (apperr.Invalid) once
+	// the scan is no longer recorded running, as its staged parts may be
+	// gone. Write takes ownership of w's entities as Upsert does of a batch.
+	Write(ctx context.Context, scanID int64, w ScanWrite) (WriteStats, error)
+	// FinishScan records the scan's outcome and discards whatever it
+	// staged and never published. So do MarkRunningInterrupted and
+	// SetScanStatus on the stores, for scans whose process died.
 	FinishScan(ctx context.Context, scanID int64, r ScanResult) error
+}
+
+// ScanWrite is one write transaction of a scan, applied in this order:
+//
+//  1. Parts are staged: written where no read sees them, keyed by scan
+//     and owner, a later sighting of an FQN under the same owner replacing
+//     the earlier one.
+//  2. The parts staged under each owner in Publish are moved into the
+//     catalog as an Upsert of them would write them (history, content
+//     hashes, search indexes, last scan), then unstaged.
+//  3. Batch is upserted.
+//  4. Each listing of Completed is marked missing (MarkMissing).
+//
+// Staging is what lets a unit too big to hold in memory — a table's
+// hundred thousand partitions, a bucket's objects — stream to disk page
+// by page and still become visible whole, with its owner.
+type ScanWrite struct {
+	Parts     []Parts
+	Publish   []string
+	Batch     []Entity
+	Completed []Listing
+}
+
+// Parts are entities staged under Owner, the FQN of the entity whose
+// write makes them visible: a table for its partitions, a bucket for its
+// objects (usually, not necessarily, their parent).
+type Parts struct {
+	Owner    string
+	Entities []Entity
+}
+
+// Empty says w writes nothing.
+func (w ScanWrite) Empty() bool {
+	return len(w.Parts) == 0 && len(w.Publish) == 0 && len(w.Batch) == 0 && len(w.Completed) == 0
 }
 
 // Listing is a listing a scan finished: the entities of Kinds directly

@@ -66,9 +66,12 @@ func (k *linkKeeper) Upsert(ctx context.Context, scanID int64, batch []catalog.E
 	return k.ScanWriter.Upsert(ctx, scanID, batch)
 }
 
-func (k *linkKeeper) UpsertComplete(ctx context.Context, scanID int64, batch []catalog.Entity, completed []catalog.Listing) (catalog.WriteStats, error) {
-	k.keep(batch)
-	return k.ScanWriter.UpsertComplete(ctx, scanID, batch, completed)
+func (k *linkKeeper) Write(ctx context.Context, scanID int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	k.keep(w.Batch)
+	for _, p := range w.Parts {
+		k.keep(p.Entities)
+	}
+	return k.ScanWriter.Write(ctx, scanID, w)
 }
 
 // keep puts the links back on the batch's assets and tables.

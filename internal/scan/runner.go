@@ -1,6 +1,7 @@
 // Package scan runs a source and writes what it emits into the catalog:
 // batched, pipelined behind the source, with deletions only for listings the
-// source declared complete.
+// source declared complete, and the parts of a unit too big to hold
+// (Sink.EmitPart) staged in the store until their owner is written.
 package scan
 
 import (
@@ -85,10 +86,11 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 		runner: r, scanID: rec.ID, batchSize: batch, start: start, now: now,
 		// One batch waits while one is written: enough to keep the writer
 		// busy, and with 20,000-entity batches, memory stays bounded.
-		ops:   make(chan op, 1),
-		free:  make(chan []catalog.Entity, 2),
-		stats: catalog.WriteStats{},
-		seen:  map[catalog.Kind]int64{},
+		ops:    make(chan op, 1),
+		free:   make(chan []catalog.Entity, 4),
+		stats:  catalog.WriteStats{},
+		seen:   map[catalog.Kind]int64{},
+		staged: map[string]bool{},
 	}
 	writerDone := make(chan struct{})
 	go func() {
@@ -109,6 +111,11 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 		}
 	}
 	writeErr := errors.Join(flushErr, s.writeErr)
+	if n, owner := s.unpublished(); n > 0 && srcErr == nil && writeErr == nil {
+		// The scan ended well but a source left parts without their
+		// owner: they were discarded, which the catalog should say.
+		sum.Errors = append(sum.Errors, fmt.Sprintf("parts staged under %d entities (%s among them) were discarded: the scan never wrote those entities after their parts (a lakemap bug)", n, owner))
+	}
 	switch {
 	case srcErr != nil || writeErr != nil:
 		sum.Status = catalog.ScanFailed
@@ -139,12 +146,22 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 	return sum, nil
 }
 
-// op is one step of the ordered write stream, written in one transaction: a
-// batch to upsert, then the listings completed after those entities were
-// emitted, whose unseen children may now be marked deleted.
+// op is one step of the ordered write stream, written in one transaction:
+// parts to stage, owners whose staged parts become visible, a batch to
+// upsert, then the listings completed after those entities were emitted,
+// whose unseen children may now be marked deleted.
 type op struct {
+	parts     []catalog.Parts
+	partsBuf  []catalog.Entity // the entities parts slice, for reuse
+	publish   []string
 	batch     []catalog.Entity
 	completed []completion
+}
+
+// partRun is a run of consecutive staged entities with one owner.
+type partRun struct {
+	owner string
+	n     int
 }
 
 type completion struct {
@@ -166,10 +183,16 @@ type sink struct {
 
 	mu        sync.Mutex
 	pending   []catalog.Entity
+	parts     []catalog.Entity // staged entities, in runs of one owner
+	runs      []partRun
+	publish   []string
 	completed []completion
-	closed    bool
-	warns     []error
-	seen      map[catalog.Kind]int64
+	// staged are the owners with parts not yet published: their next
+	// write publishes them.
+	staged map[string]bool
+	closed bool
+	warns  []error
+	seen   map[catalog.Kind]int64
 
 	ops      chan op
 	free     chan []catalog.Entity // written batches, for reuse
@@ -213,17 +236,74 @@ func (s *sink) emit(ctx context.Context, entities []catalog.Entity, completed []
 	// is sent first; a unit bigger than a batch is a batch of its own. The
 	// unit's completions go in the same op: under the lock, so no other
 	// worker's Emit can send the unit without them.
-	if len(s.pending) > 0 && len(s.pending)+len(entities) > s.batchSize {
+	if n := s.sizeLocked(); n > 0 && n+len(entities) > s.batchSize {
 		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
 			return err
 		}
 	}
+	// An owner's write publishes the parts staged under it, in the same
+	// transaction: they are sent before it, in this op or an earlier one.
+	if len(s.staged) > 0 {
+		for i := range entities {
+			if fqn := entities[i].FQN; s.staged[fqn] {
+				delete(s.staged, fqn)
+				s.publish = append(s.publish, fqn)
+			}
+		}
+	}
 	s.pending = append(s.pending, entities...)
 	s.completed = append(s.completed, completed...)
-	if len(s.pending) < s.batchSize && len(s.completed) < s.batchSize {
+	if s.sizeLocked() < s.batchSize && len(s.completed) < s.batchSize {
 		return nil
 	}
 	return s.sendLocked(ctx, s.takeLocked())
+}
+
+// EmitPart stages entities under their owner. Parts are no unit: they may
+// be split between write transactions, as nothing reads them until the
+// owner's write publishes them all at once.
+func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalog.Entity) error {
+	if s.failed.Load() {
+		return fmt.Errorf("catalog write failed earlier in this scan")
+	}
+	if len(entities) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	if n := s.sizeLocked(); n > 0 && n+len(entities) > s.batchSize {
+		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
+			return err
+		}
+	}
+	s.staged[ownerFQN] = true
+	s.parts = append(s.parts, entities...)
+	if last := len(s.runs) - 1; last >= 0 && s.runs[last].owner == ownerFQN {
+		s.runs[last].n += len(entities)
+	} else {
+		s.runs = append(s.runs, partRun{owner: ownerFQN, n: len(entities)})
+	}
+	if s.sizeLocked() < s.batchSize {
+		return nil
+	}
+	return s.sendLocked(ctx, s.takeLocked())
+}
+
+// sizeLocked is how many entities the next op holds.
+func (s *sink) sizeLocked() int { return len(s.pending) + len(s.parts) }
+
+// unpublished says how many owners still have staged parts, and one of
+// them.
+func (s *sink) unpublished() (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for owner := range s.staged {
+		return len(s.staged), owner
+	}
+	return 0, ""
 }
 
 func (s *sink) Complete(ctx context.Context, parentFQN string, kinds ...catalog.Kind) error {
@@ -268,14 +348,32 @@ func (s *sink) warnings() []error {
 }
 
 func (s *sink) takeLocked() op {
-	o := op{batch: s.pending, completed: s.completed}
-	select {
-	case s.pending = <-s.free:
-	default:
-		s.pending = make([]catalog.Entity, 0, s.batchSize)
+	o := op{batch: s.pending, publish: s.publish, completed: s.completed}
+	s.pending = s.buffer()
+	if len(s.parts) > 0 {
+		o.partsBuf = s.parts
+		o.parts = make([]catalog.Parts, len(s.runs))
+		at := 0
+		for i, r := range s.runs {
+			o.parts[i] = catalog.Parts{Owner: r.owner, Entities: s.parts[at : at+r.n : at+r.n]}
+			at += r.n
+		}
+		s.parts = s.buffer()
+		s.runs = s.runs[:0]
 	}
-	s.completed = nil
+	s.publish, s.completed = nil, nil
 	return o
+}
+
+// buffer is an empty entity slice of a batch's capacity, reused when one
+// is free.
+func (s *sink) buffer() []catalog.Entity {
+	select {
+	case b := <-s.free:
+		return b
+	default:
+		return make([]catalog.Entity, 0, s.batchSize)
+	}
 }
 
 // recycle returns a written batch for reuse: a big scan would otherwise
@@ -312,7 +410,7 @@ func (s *sink) close(ctx context.Context) error {
 	}
 	s.closed = true
 	var err error
-	if len(s.pending) > 0 || len(s.completed) > 0 {
+	if s.sizeLocked() > 0 || len(s.publish) > 0 || len(s.completed) > 0 {
 		err = s.sendLocked(context.WithoutCancel(ctx), s.takeLocked())
 	}
 	close(s.ops)
@@ -338,17 +436,22 @@ func (s *sink) write(ctx context.Context) {
 				done = append(done, c.Listing)
 			}
 		}
-		if len(o.batch) == 0 && len(done) == 0 {
+		// Publishing is part of the owner's write, whole like a unit's
+		// listings: a cancelled scan that wrote the owner wrote its parts.
+		w := catalog.ScanWrite{Parts: o.parts, Publish: o.publish, Batch: o.batch, Completed: done}
+		if w.Empty() {
 			continue
 		}
-		st, err := s.runner.Store.UpsertComplete(wctx, s.scanID, o.batch, done)
+		st, err := s.runner.Store.Write(wctx, s.scanID, w)
 		s.recycle(o.batch)
+		s.recycle(o.partsBuf)
 		if err != nil {
-			s.fail(fmt.Errorf("write %d entities and %d completed listings: %w", len(o.batch), len(done), err))
+			s.fail(fmt.Errorf("write %d entities, %d staged parts, %d publications and %d completed listings: %w",
+				len(o.batch), len(o.partsBuf), len(o.publish), len(done), err))
 			continue
 		}
 		s.stats.Add(st)
-		s.written.Add(int64(len(o.batch)))
+		s.written.Add(int64(len(o.batch) + len(o.partsBuf)))
 		s.report()
 	}
 }

@@ -18,7 +18,7 @@ type recordingStore struct {
 	log      []string
 	failAt   int // fail the Nth Upsert (1-based); 0 never
 	upserts  int
-	commits  []int // len(log) at the end of each UpsertComplete
+	commits  []int // len(log) at the end of each Write
 	finished catalog.ScanResult
 }
 
@@ -48,14 +48,29 @@ func (s *recordingStore) MarkMissing(_ context.Context, id int64, parent string,
 	return catalog.WriteStats{}, nil
 }
 
-// UpsertComplete logs its upserts and marks as one transaction: the Nth
-// call fails whole when N is failAt.
-func (s *recordingStore) UpsertComplete(ctx context.Context, id int64, batch []catalog.Entity, done []catalog.Listing) (catalog.WriteStats, error) {
-	st, err := s.Upsert(ctx, id, batch)
+// Write logs its stagings, publications, upserts and marks as one
+// transaction: the Nth call fails whole when N is failAt.
+func (s *recordingStore) Write(ctx context.Context, id int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	s.mu.Lock()
+	if s.upserts+1 == s.failAt {
+		s.upserts++
+		s.mu.Unlock()
+		return nil, errors.New("disk full")
+	}
+	for _, p := range w.Parts {
+		for _, e := range p.Entities {
+			s.log = append(s.log, "stage "+p.Owner+" "+e.FQN)
+		}
+	}
+	for _, owner := range w.Publish {
+		s.log = append(s.log, "publish "+owner)
+	}
+	s.mu.Unlock()
+	st, err := s.Upsert(ctx, id, w.Batch)
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range done {
+	for _, l := range w.Completed {
 		if _, err := s.MarkMissing(ctx, id, l.ParentFQN, l.Kinds); err != nil {
 			return nil, err
 		}
@@ -234,11 +249,11 @@ type batchSizes struct {
 	sizes []int
 }
 
-func (s *batchSizes) UpsertComplete(ctx context.Context, id int64, batch []catalog.Entity, done []catalog.Listing) (catalog.WriteStats, error) {
+func (s *batchSizes) Write(ctx context.Context, id int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
 	s.mu.Lock()
-	s.sizes = append(s.sizes, len(batch))
+	s.sizes = append(s.sizes, len(w.Batch))
 	s.mu.Unlock()
-	return s.recordingStore.UpsertComplete(ctx, id, batch, done)
+	return s.recordingStore.Write(ctx, id, w)
 }
 
 // TestCompletionTravelsWithItsUnit: with workers emitting at once and
@@ -291,5 +306,58 @@ func TestCompletionTravelsWithItsUnit(t *testing.T) {
 	}
 	if marks != 200 {
 		t.Errorf("%d completions written, want 200", marks)
+	}
+}
+
+// TestPartsPublishWithTheirOwner: parts stream out in batches as they
+// come, and their owner's write publishes them in its transaction, with
+// the owner and its listings; parts emitted for another owner meanwhile
+// wait for theirs.
+func TestPartsPublishWithTheirOwner(t *testing.T) {
+	st := &recordingStore{}
+	r := &Runner{Store: st, BatchSize: 3}
+	part := func(fqn string) catalog.Entity { return catalog.Entity{FQN: fqn, Kind: catalog.KindPartition} }
+	sum, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		for _, p := range [][]catalog.Entity{{part("s.t.p1"), part("s.t.p2")}, {part("s.t.p3"), part("s.t.p4")}} {
+			if err := sink.EmitPart(ctx, "s.t", p...); err != nil {
+				return err
+			}
+		}
+		if err := sink.EmitPart(ctx, "s.u", part("s.u.p1")); err != nil {
+			return err
+		}
+		if err := sink.EmitComplete(ctx, []catalog.Entity{entity("s.t")}, catalog.Listing{ParentFQN: "s.t", Kinds: []catalog.Kind{catalog.KindPartition}}); err != nil {
+			return err
+		}
+		return sink.Emit(ctx, entity("s.u"))
+	}))
+	if err != nil || sum.Status != catalog.ScanSucceeded {
+		t.Fatalf("scan: %v %+v", err, sum)
+	}
+	// A batch of 3 takes {p1 p2}, then {p3 p4 u.p1}; the owners' writes
+	// share the last one, each publishing its parts.
+	want := "stage s.t s.t.p1|stage s.t s.t.p2|" +
+		"stage s.t s.t.p3|stage s.t s.t.p4|stage s.u s.u.p1|" +
+		"publish s.t|publish s.u|upsert s.t|upsert s.u|mark s.t [partition]"
+	if got := strings.Join(st.log, "|"); got != want {
+		t.Errorf("writes:\n%s\nwant\n%s", got, want)
+	}
+	if got := fmt.Sprint(st.commits); got != "[2 5 10]" {
+		t.Errorf("commits after log lines %s, want [2 5 10]", got)
+	}
+}
+
+// TestPartsWithoutOwnerAreReported: parts whose owner the scan never wrote
+// are discarded by the store; the scan says so rather than succeeding.
+func TestPartsWithoutOwnerAreReported(t *testing.T) {
+	st := &recordingStore{}
+	sum, err := (&Runner{Store: st}).Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		return sink.EmitPart(ctx, "s.t", catalog.Entity{FQN: "s.t.p1", Kind: catalog.KindPartition})
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != catalog.ScanPartial || len(sum.Errors) != 1 || !strings.Contains(sum.Errors[0], "s.t") {
+		t.Errorf("summary = %+v", sum)
 	}
 }

@@ -18,8 +18,9 @@ func (w *warnings) Complete(context.Context, string, ...catalog.Kind) error { re
 func (w *warnings) EmitComplete(context.Context, []catalog.Entity, ...catalog.Listing) error {
 	return nil
 }
-func (w *warnings) Warn(_ context.Context, err error) { *w = append(*w, err) }
-func (w *warnings) Progress(catalog.Kind, int)        {}
+func (w *warnings) EmitPart(context.Context, string, ...catalog.Entity) error { return nil }
+func (w *warnings) Warn(_ context.Context, err error)                         { *w = append(*w, err) }
+func (w *warnings) Progress(catalog.Kind, int)                                {}
 
 // TestOptionalDeadline: a call cut by its own deadline turns the
 // enrichment off with one notice; one cut because the scan itself ended

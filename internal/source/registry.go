@@ -35,6 +35,16 @@ type Sink interface {
 	// one transaction: after a crash the table is as before or as this
 	// scan saw it, its dropped columns marked deleted, never between.
 	EmitComplete(ctx context.Context, entities []catalog.Entity, completed ...catalog.Listing) error
+	// EmitPart records entities that are part of the entity at ownerFQN
+	// and must not be seen before it: a table's partitions, a bucket's
+	// objects, too many to hold until the owner is known. They are
+	// written as they come but stay invisible until the owner itself is
+	// next emitted (Emit or EmitComplete), and appear in that write: after
+	// a crash the table is as before with its old partitions, or as this
+	// scan saw it with all of its new ones, never between. Parts whose
+	// owner is never emitted again in the scan are discarded. A source
+	// therefore emits the owner after its parts.
+	EmitPart(ctx context.Context, ownerFQN string, entities ...catalog.Entity) error
 	// Warn records a non-fatal problem (one table unreadable, say); the scan
 	// goes on and ends as partial.
 	Warn(ctx context.Context, err error)

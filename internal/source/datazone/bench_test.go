@@ -276,8 +276,11 @@ func (d *discardWriter) Upsert(_ context.Context, _ int64, batch []catalog.Entit
 	d.entities.Add(int64(len(batch)))
 	return catalog.WriteStats{}, nil
 }
-func (d *discardWriter) UpsertComplete(_ context.Context, _ int64, batch []catalog.Entity, _ []catalog.Listing) (catalog.WriteStats, error) {
-	d.entities.Add(int64(len(batch)))
+func (d *discardWriter) Write(_ context.Context, _ int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	d.entities.Add(int64(len(w.Batch)))
+	for _, p := range w.Parts {
+		d.entities.Add(int64(len(p.Entities)))
+	}
 	return catalog.WriteStats{}, nil
 }
 func (d *discardWriter) MarkMissing(context.Context, int64, string, []catalog.Kind) (catalog.WriteStats, error) {

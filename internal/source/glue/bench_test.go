@@ -83,8 +83,11 @@ func (d *discardWriter) Upsert(_ context.Context, _ int64, batch []catalog.Entit
 	d.entities.Add(int64(len(batch)))
 	return catalog.WriteStats{}, nil
 }
-func (d *discardWriter) UpsertComplete(_ context.Context, _ int64, batch []catalog.Entity, _ []catalog.Listing) (catalog.WriteStats, error) {
-	d.entities.Add(int64(len(batch)))
+func (d *discardWriter) Write(_ context.Context, _ int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	d.entities.Add(int64(len(w.Batch)))
+	for _, p := range w.Parts {
+		d.entities.Add(int64(len(p.Entities)))
+	}
 	return catalog.WriteStats{}, nil
 }
 func (d *discardWriter) MarkMissing(context.Context, int64, string, []catalog.Kind) (catalog.WriteStats, error) {
@@ -103,9 +106,12 @@ func (c countingWriter) Upsert(ctx context.Context, id int64, batch []catalog.En
 	return c.ScanWriter.Upsert(ctx, id, batch)
 }
 
-func (c countingWriter) UpsertComplete(ctx context.Context, id int64, batch []catalog.Entity, done []catalog.Listing) (catalog.WriteStats, error) {
-	c.counter.entities.Add(int64(len(batch)))
-	return c.ScanWriter.UpsertComplete(ctx, id, batch, done)
+func (c countingWriter) Write(ctx context.Context, id int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	c.counter.entities.Add(int64(len(w.Batch)))
+	for _, p := range w.Parts {
+		c.counter.entities.Add(int64(len(p.Entities)))
+	}
+	return c.ScanWriter.Write(ctx, id, w)
 }
 
 // BenchmarkScan scans a synthetic catalog. LAKEMAP_BENCH_STORE=sqlite writes

@@ -115,7 +115,8 @@ func (p partitionSummary) apply(attrs map[string]any) {
 }
 
 // scanPartitions streams a table's partitions to the sink, page by page,
-// holding no more than a page per reader. It starts as one listing; a table
+// holding no more than a page per reader: staged (Sink.EmitPart), they
+// appear with the table's own write, all at once. It starts as one listing; a table
 // still listing after SegmentAfterPages pages restarts as parallel
 // segments (Glue's Segment option cannot be switched on mid-listing), and
 // partitions already emitted are not emitted again. listed reports a
@@ -232,7 +233,7 @@ func (r *run) emitPartitions(ctx context.Context, tableFQN string, keys []string
 		}
 		entities = append(entities, partitionEntity(r.s.ServiceName, tableFQN, name, p, formats))
 	}
-	if err := r.sink.Emit(ctx, entities...); err != nil {
+	if err := r.sink.EmitPart(ctx, tableFQN, entities...); err != nil {
 		return err
 	}
 	r.sink.Progress(catalog.KindPartition, len(entities))
@@ -240,7 +241,7 @@ func (r *run) emitPartitions(ctx context.Context, tableFQN string, keys []string
 }
 
 // partitionError turns a listing failure into a warning; the partitions
-// already emitted stay, and none is deleted.
+// already listed are written with the table, and none is deleted.
 func (r *run) partitionError(ctx context.Context, t *types.Table, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()

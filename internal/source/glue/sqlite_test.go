@@ -12,8 +12,8 @@ import (
 )
 
 // TestScanIntoSQLite runs the scanner into the real embedded store: a
-// table's partitions reach it before the table (see scanTable), and a
-// rescan of an unchanged catalog changes nothing.
+// table's partitions are staged and published with the table (see
+// scanTable), and a rescan of an unchanged catalog changes nothing.
 func TestScanIntoSQLite(t *testing.T) {
 	g := smallCatalog()
 	srv := g.start(t)

@@ -12,11 +12,12 @@ import (
 // scanTable reads what hangs off one table (partitions, column statistics)
 // and emits the table and its columns.
 //
-// The table entity is emitted last, after its partitions were streamed,
-// so that its partitionCount and newest partition are exact and it is
-// written once per scan: emitting it first and again with the counts would
-// record two changes per table per scan. On a first scan its partitions
-// therefore reach the store before it.
+// The table entity is emitted last, after its partitions were staged, so
+// that its partitionCount and newest partition are exact and it is written
+// once per scan, and so that its partitions appear in its write: a crash
+// leaves the table with its old partitions or with all of its new ones. A
+// partition listing that failed part way is written as far as it got,
+// with the table that counts it, and deletes nothing.
 func (r *run) scanTable(ctx context.Context, dbFQN string, t *types.Table) error {
 	s := r.s
 	entities := tableEntities(dbFQN, s.ServiceName, t)

@@ -113,8 +113,11 @@ func (d *discardStore) Upsert(_ context.Context, _ int64, batch []catalog.Entity
 	return catalog.WriteStats{}, nil
 }
 
-func (d *discardStore) UpsertComplete(_ context.Context, _ int64, batch []catalog.Entity, _ []catalog.Listing) (catalog.WriteStats, error) {
-	d.entities.Add(int64(len(batch)))
+func (d *discardStore) Write(_ context.Context, _ int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	d.entities.Add(int64(len(w.Batch)))
+	for _, p := range w.Parts {
+		d.entities.Add(int64(len(p.Entities)))
+	}
 	return catalog.WriteStats{}, nil
 }
 func (d *discardStore) MarkMissing(context.Context, int64, string, []catalog.Kind) (catalog.WriteStats, error) {

@@ -21,6 +21,11 @@ import (
 // bucket itself could not be read (it is then not emitted and stays in the
 // catalog as it was); the error is set only for failures that must stop
 // the scan (the sink, cancellation).
+//
+// The bucket is emitted last: its objects, staged as they are listed,
+// appear in its write with the deletion of what left its listings, so a
+// crash leaves its object inventory as the last scan wrote it or whole
+// and new. (On a first scan its containers reach the catalog first.)
 func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err error) {
 	s := sc.s
 	loc, err := s.Clients.S3(s.Region).GetBucketLocation(ctx, &awss3.GetBucketLocationInput{Bucket: aws.String(b.name)})
@@ -52,18 +57,22 @@ func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err er
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := sc.sink.Emit(ctx, ent); err != nil {
-		return false, err
+	versioning, _ := ent.Attrs["versioning"].(string)
+	done, err := sc.scanContents(ctx, api, b.name, bucketFQN, versioning)
+	if err != nil {
+		return true, err
+	}
+	if err := sc.sink.EmitComplete(ctx, []catalog.Entity{ent}, done...); err != nil {
+		return true, err
 	}
 	sc.sink.Progress(catalog.KindBucket, 1)
-	versioning, _ := ent.Attrs["versioning"].(string)
-	return true, sc.scanContents(ctx, api, b.name, bucketFQN, versioning)
+	return true, nil
 }
 
 // scanContents finds the bucket's containers (from its manifest, else by
-// discovery) and, when asked, its objects; then declares complete the
-// listings that finished without error.
-func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, versioning string) error {
+// discovery) and, when asked, its objects; it returns the listings that
+// finished without error, for the bucket's write to complete.
+func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, versioning string) ([]catalog.Listing, error) {
 	cfg := sc.s.Config
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -91,10 +100,10 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, ve
 	r.run(ctx, 2*max(cfg.ListThreads, 1))
 
 	if r.fatal != nil {
-		return r.fatal
+		return nil, r.fatal
 	}
 	if err := parent.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if n := r.unlisted.Load(); n > 0 {
 		sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: content type or tags of %d objects could not be read", bucket, n)))
@@ -102,17 +111,14 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, ve
 	if r.truncated.Load() {
 		sc.s.Logger.Info("object inventory stopped at maxObjectsPerBucket", "bucket", bucket, "maxObjectsPerBucket", cfg.MaxObjectsPerBucket)
 	}
+	var done []catalog.Listing
 	if cfg.MarkDeletedContainers && r.containersOK.Load() && !sc.globalBroken {
-		if err := sc.sink.Complete(ctx, bucketFQN, catalog.KindContainer); err != nil {
-			return err
-		}
+		done = append(done, catalog.Listing{ParentFQN: bucketFQN, Kinds: []catalog.Kind{catalog.KindContainer}})
 	}
 	if cfg.IncludeObjects && r.objectsOK.Load() && !r.truncated.Load() {
-		if err := sc.sink.Complete(ctx, bucketFQN, catalog.KindObject); err != nil {
-			return err
-		}
+		done = append(done, catalog.Listing{ParentFQN: bucketFQN, Kinds: []catalog.Kind{catalog.KindObject}})
 	}
-	return nil
+	return done, nil
 }
 
 // bucketDetails reads versioning, tags, policy and metrics in parallel

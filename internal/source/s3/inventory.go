@@ -138,8 +138,10 @@ func (r *bucketRun) emitObjects(ctx context.Context, recs []objectRecord) {
 			ents = append(ents, r.objectEntity(rec, &times))
 		}
 		kept = kept[n:]
-		// Emit copies the entities, so the slice is free again after it.
-		err := r.sc.sink.Emit(ctx, ents...)
+		// Objects are staged under their bucket and appear with its
+		// write, all at once (scanBucket). EmitPart copies the
+		// entities, so the slice is free again after it.
+		err := r.sc.sink.EmitPart(ctx, r.fqn, ents...)
 		clear(ents)
 		*buf = ents[:0]
 		if err != nil {

@@ -14,7 +14,8 @@ import (
 // memSink is a source.Sink that keeps the catalog in memory and applies
 // Complete as the store's MarkMissing does: live entities of those kinds
 // directly under the parent that this scan did not see are deleted, with
-// their descendants.
+// their descendants. Parts wait, as in the store, until their owner is
+// emitted; then they are written before it.
 type memSink struct {
 	mu        sync.Mutex
 	entities  map[string]catalog.Entity
@@ -23,6 +24,7 @@ type memSink struct {
 	completes []string
 	deleted   []string
 	emits     int
+	staged    map[string][]catalog.Entity // parts by owner
 }
 
 func newMemSink() *memSink {
@@ -34,13 +36,25 @@ func (m *memSink) rescan() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seen = map[string]bool{}
-	m.warnings, m.completes, m.deleted = nil, nil, nil
+	m.warnings, m.completes, m.deleted, m.staged = nil, nil, nil, nil
 }
 
 func (m *memSink) Emit(_ context.Context, ents ...catalog.Entity) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.emits++
+	for _, e := range ents {
+		if parts, ok := m.staged[e.FQN]; ok {
+			delete(m.staged, e.FQN)
+			if err := m.putLocked(parts); err != nil {
+				return err
+			}
+		}
+	}
+	return m.putLocked(ents)
+}
+
+func (m *memSink) putLocked(ents []catalog.Entity) error {
 	for _, e := range ents {
 		if e.FQN == "" || e.Kind == "" {
 			return fmt.Errorf("entity without FQN or kind: %+v", e)
@@ -49,6 +63,16 @@ func (m *memSink) Emit(_ context.Context, ents ...catalog.Entity) error {
 		m.entities[e.FQN] = e
 		m.seen[e.FQN] = true
 	}
+	return nil
+}
+
+func (m *memSink) EmitPart(_ context.Context, owner string, ents ...catalog.Entity) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.staged == nil {
+		m.staged = map[string][]catalog.Entity{}
+	}
+	m.staged[owner] = append(m.staged[owner], ents...)
 	return nil
 }
 

@@ -38,9 +38,19 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	if err != nil {
 		return fmt.Errorf("encode scan warnings: %w", err)
 	}
-	err = s.updateOne(ctx, fmt.Sprintf("record scan %d end", id), fmt.Sprintf("no scan %d", id),
-		`UPDATE scans SET status = $1, finished = $2, stats = $3, errors = $4, warnings = $5 WHERE id = $6`,
-		string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
+	// Whatever the scan staged and did not publish goes with its end: a
+	// part whose owner was never written is not the catalog's.
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE scans SET status = $1, finished = $2, stats = $3, errors = $4, warnings = $5 WHERE id = $6`,
+			string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
+		if err != nil {
+			return fmt.Errorf("record scan %d end: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return apperr.New(apperr.NotFound, "no scan %d", id)
+		}
+		return discardStaged(ctx, tx, `id = $1`, id)
+	})
 	if err == nil {
 		s.tidyAfter(ctx, id)
 	}
@@ -128,24 +138,45 @@ func (s *Store) listScans(ctx context.Context, t catalog.Tenant, service string,
 const scanInterrupted catalog.ScanStatus = "interrupted"
 
 // MarkRunningInterrupted marks every scan still recorded as running as
-// interrupted, ended at `at`. With one server, a record still running at
-// start was left by a process that died; several replicas sharing this
-// database must not call it blindly (a live replica's scan is running too).
+// interrupted, ended at `at`, and discards what they staged. With one
+// server, a record still running at start was left by a process that died;
+// several replicas sharing this database must not call it blindly (a live
+// replica's scan is running too).
 func (s *Store) MarkRunningInterrupted(ctx context.Context, at time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE scans SET status = $1, finished = $2 WHERE status = $3`,
-		string(scanInterrupted), nanos(at), string(catalog.ScanRunning))
+	var n int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := discardStaged(ctx, tx, `status = $1`, string(catalog.ScanRunning)); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE scans SET status = $1, finished = $2 WHERE status = $3`,
+			string(scanInterrupted), nanos(at), string(catalog.ScanRunning))
+		n = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("mark running scans interrupted: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
 }
 
 // SetScanStatus overrides one scan's recorded status; an end time already
-// recorded is kept, a missing one becomes `at`.
+// recorded is kept, a missing one becomes `at`. A scan recorded as no
+// longer running loses what it staged and never published.
 func (s *Store) SetScanStatus(ctx context.Context, id int64, status catalog.ScanStatus, at time.Time) error {
 	if status == "" {
 		return apperr.New(apperr.Invalid, "scan %d: empty status", id)
 	}
-	return s.updateOne(ctx, fmt.Sprintf("record scan %d as %s", id, status), fmt.Sprintf("no scan %d", id),
-		`UPDATE scans SET status = $1, finished = COALESCE(finished, $2) WHERE id = $3`, string(status), nanos(at), id)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE scans SET status = $1, finished = COALESCE(finished, $2) WHERE id = $3`, string(status), nanos(at), id)
+		if err != nil {
+			return fmt.Errorf("record scan %d as %s: %w", id, status, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return apperr.New(apperr.NotFound, "no scan %d", id)
+		}
+		if status == catalog.ScanRunning {
+			return nil
+		}
+		return discardStaged(ctx, tx, `id = $1`, id)
+	})
 }

@@ -30,20 +30,18 @@ type sighting struct {
 // updates, and one statement marking the unchanged ones seen — a handful
 // of round trips per batch, whatever its size.
 func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity) (catalog.WriteStats, error) {
-	stats := catalog.WriteStats{}
-	if len(batch) == 0 {
-		return stats, nil
-	}
-	return s.UpsertComplete(ctx, scanID, batch, nil)
+	return s.Write(ctx, scanID, catalog.ScanWrite{Batch: batch})
 }
 
-// UpsertComplete implements catalog.ScanWriter: Upsert's writes, then
-// MarkMissing's statement for each completed listing, in one transaction.
-func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalog.Entity, completed []catalog.Listing) (catalog.WriteStats, error) {
+// Write implements catalog.ScanWriter: staging, publishing, Upsert's
+// writes, then MarkMissing's statement for each completed listing, in one
+// transaction.
+func (s *Store) Write(ctx context.Context, scanID int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
 	stats := catalog.WriteStats{}
-	if len(batch) == 0 && len(completed) == 0 {
+	if w.Empty() {
 		return stats, nil
 	}
+	batch := w.Batch
 	hashes := make([]string, len(batch))
 	fqns := make([]string, len(batch))
 	for i := range batch {
@@ -54,15 +52,25 @@ func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalo
 	}
 	now := nanos(s.now())
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if len(batch) > 0 {
-			if err := upsertTx(ctx, tx, scanID, now, batch, fqns, hashes, stats); err != nil {
-				if sqlState(err) == programLimit {
-					return apperr.Wrap(apperr.Invalid, err, "write %d entities: an FQN or name is too long for the PostgreSQL index", len(batch))
-				}
-				return fmt.Errorf("write %d entities: %w", len(batch), err)
+		if err := stageTx(ctx, tx, scanID, w.Parts); err != nil {
+			return tooLong(err, "stage parts")
+		}
+		if len(w.Publish) > 0 {
+			if err := checkRunning(ctx, tx, scanID); err != nil {
+				return err
 			}
 		}
-		for _, l := range completed {
+		for _, owner := range w.Publish {
+			if err := publish(ctx, tx, scanID, now, owner, stats); err != nil {
+				return fmt.Errorf("publish the parts staged under %q: %w", owner, err)
+			}
+		}
+		if len(batch) > 0 {
+			if err := upsertTx(ctx, tx, scanID, now, batch, fqns, hashes, stats); err != nil {
+				return tooLong(err, fmt.Sprintf("write %d entities", len(batch)))
+			}
+		}
+		for _, l := range w.Completed {
 			if err := markMissing(ctx, tx, scanID, now, l.ParentFQN, l.Kinds, stats); err != nil {
 				return err
 			}
@@ -74,6 +82,14 @@ func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalo
 	}
 	s.countWritten(scanID, stats)
 	return stats, nil
+}
+
+// tooLong says what PostgreSQL's index row limit means to a user.
+func tooLong(err error, doing string) error {
+	if sqlState(err) == programLimit {
+		return apperr.Wrap(apperr.Invalid, err, "%s: an FQN or name is too long for the PostgreSQL index", doing)
+	}
+	return fmt.Errorf("%s: %w", doing, err)
 }
 
 // upsertTx writes batch in tx, adding what it did to stats.

@@ -18,6 +18,7 @@ const rowsPerInsert = 64
 type rowBatch struct {
 	tx     *sql.Tx
 	insert string // INSERT INTO t (a, b) VALUES
+	suffix string // after the rows: an ON CONFLICT clause, say
 	cols   int
 	args   []any
 	full   *sql.Stmt // prepared for rowsPerInsert rows, on first use
@@ -60,7 +61,11 @@ func (b *rowBatch) flush(ctx context.Context) error {
 
 func (b *rowBatch) statement(rows int) string {
 	row := "(?" + strings.Repeat(", ?", b.cols-1) + ")"
-	return b.insert + " " + row + strings.Repeat(", "+row, rows-1)
+	q := b.insert + " " + row + strings.Repeat(", "+row, rows-1)
+	if b.suffix != "" {
+		q += " " + b.suffix
+	}
+	return q
 }
 
 func (b *rowBatch) close() {

@@ -39,15 +39,19 @@ func (s *Store) FinishScan(ctx context.Context, id int64, r catalog.ScanResult) 
 	if err != nil {
 		return fmt.Errorf("encode scan warnings: %w", err)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ?, warnings = ? WHERE id = ?`,
-		string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
-	if err != nil {
-		return fmt.Errorf("record scan %d end: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.NotFound, "no scan %d", id)
-	}
-	return nil
+	// Whatever the scan staged and did not publish goes with its end: a
+	// part whose owner was never written is not the catalog's.
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE scans SET status = ?, finished = ?, stats = ?, errors = ?, warnings = ? WHERE id = ?`,
+			string(r.Status), nanos(r.Finished), string(stats), string(errs), string(warns), id)
+		if err != nil {
+			return fmt.Errorf("record scan %d end: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "no scan %d", id)
+		}
+		return discardStaged(ctx, tx, `id = ?`, id)
+	})
 }
 
 const scanColumns = `id, service, source_type, status, started, finished, stats, errors, warnings`

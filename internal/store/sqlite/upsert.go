@@ -25,24 +25,47 @@ const lookupChunk = 500
 
 // Upsert implements catalog.ScanWriter.
 func (s *Store) Upsert(ctx context.Context, scanID int64, batch []catalog.Entity) (catalog.WriteStats, error) {
-	return s.UpsertComplete(ctx, scanID, batch, nil)
+	return s.Write(ctx, scanID, catalog.ScanWrite{Batch: batch})
 }
 
-// UpsertComplete implements catalog.ScanWriter: Upsert's and MarkMissing's
-// writes in one transaction.
-func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalog.Entity, completed []catalog.Listing) (catalog.WriteStats, error) {
+// Write implements catalog.ScanWriter: staging, publishing, Upsert's and
+// MarkMissing's writes in one transaction.
+func (s *Store) Write(ctx context.Context, scanID int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
 	stats := catalog.WriteStats{}
-	if len(batch) == 0 && len(completed) == 0 {
+	if w.Empty() {
 		return stats, nil
 	}
 	now := s.now().UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if len(batch) > 0 {
-			if err := upsertTx(ctx, tx, scanID, now, batch, stats); err != nil {
-				return fmt.Errorf("write %d entities: %w", len(batch), err)
+		if err := stageTx(ctx, tx, scanID, w.Parts); err != nil {
+			return err
+		}
+		if len(w.Publish) > 0 || len(w.Batch) > 0 {
+			uw, err := newUpsertWriter(ctx, tx, scanID, now)
+			if err != nil {
+				return err
+			}
+			defer uw.close()
+			if len(w.Publish) > 0 {
+				if err := checkRunning(ctx, tx, scanID); err != nil {
+					return err
+				}
+			}
+			for _, owner := range w.Publish {
+				if err := uw.publish(owner, stats); err != nil {
+					return fmt.Errorf("publish the parts staged under %q: %w", owner, err)
+				}
+			}
+			if len(w.Batch) > 0 {
+				if err := uw.upsert(w.Batch, stats); err != nil {
+					return fmt.Errorf("write %d entities: %w", len(w.Batch), err)
+				}
+			}
+			if err := uw.flush(); err != nil {
+				return err
 			}
 		}
-		for _, l := range completed {
+		for _, l := range w.Completed {
 			if err := markMissingTx(ctx, tx, scanID, now, l.ParentFQN, l.Kinds, stats); err != nil {
 				return fmt.Errorf("mark entities missing under %q deleted: %w", l.ParentFQN, err)
 			}
@@ -55,13 +78,9 @@ func (s *Store) UpsertComplete(ctx context.Context, scanID int64, batch []catalo
 	return stats, nil
 }
 
-// upsertTx writes batch in tx, adding what it did to stats.
-func upsertTx(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time, batch []catalog.Entity, stats catalog.WriteStats) error {
-	w, err := newUpsertWriter(ctx, tx, scanID, now)
-	if err != nil {
-		return err
-	}
-	defer w.close()
+// upsert writes batch, adding what it did to stats.
+func (w *upsertWriter) upsert(batch []catalog.Entity, stats catalog.WriteStats) error {
+	ctx, tx := w.ctx, w.tx
 	for start := 0; start < len(batch); start += lookupChunk {
 		chunk := batch[start:min(start+lookupChunk, len(batch))]
 		found, err := lookup(ctx, tx, chunk)
@@ -96,11 +115,11 @@ func upsertTx(ctx context.Context, tx *sql.Tx, scanID int64, now time.Time, batc
 				stats.Of(e.Kind).Updated++
 			}
 		}
-		if err := touch(ctx, tx, unchanged, scanID, now); err != nil {
+		if err := touch(ctx, tx, unchanged, w.scanID, fromNanos(w.now)); err != nil {
 			return err
 		}
 	}
-	return w.flush()
+	return nil
 }
 
 // prepare checks an entity and fills what the store derives.

@@ -7,8 +7,9 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-// testUpsertComplete: a table's new state and the deletion of what left it
-// are one write — both, or neither when any part fails.
+// testUpsertComplete (Write without parts): a table's new state and the
+// deletion of what left it are one write — both, or neither when any part
+// fails.
 func testUpsertComplete(t *testing.T, s catalog.Store) {
 	scanOnce(t, s, estate())
 	columns := []catalog.Kind{catalog.KindColumn}
@@ -31,13 +32,13 @@ func testUpsertComplete(t *testing.T, s catalog.Store) {
 
 	// orders loses customer_email and gains total.
 	id := begin()
-	st, err := s.UpsertComplete(ctx, id, []catalog.Entity{
+	st, err := s.Write(ctx, id, catalog.ScanWrite{Batch: []catalog.Entity{
 		ent(catalog.KindTable, "svc.sales.orders", "One row per order, v2", nil),
 		ent(catalog.KindColumn, "svc.sales.orders.order_id", "primary key", map[string]any{"dataType": "bigint", "ordinal": int64(0)}),
 		ent(catalog.KindColumn, "svc.sales.orders.total", "", map[string]any{"dataType": "double", "ordinal": int64(1)}),
-	}, []catalog.Listing{{ParentFQN: "svc.sales.orders", Kinds: columns}})
+	}, Completed: []catalog.Listing{{ParentFQN: "svc.sales.orders", Kinds: columns}}})
 	if err != nil {
-		t.Fatalf("UpsertComplete: %v", err)
+		t.Fatalf("Write: %v", err)
 	}
 	c := st.Of(catalog.KindColumn)
 	if st.Of(catalog.KindTable).Updated != 1 || c.Added != 1 || c.Unchanged != 1 || c.Deleted != 1 {
@@ -52,12 +53,12 @@ func testUpsertComplete(t *testing.T, s catalog.Store) {
 	// A write that fails leaves the table and its columns as they were:
 	// the dropped salary stays live.
 	id = begin()
-	_, err = s.UpsertComplete(ctx, id, []catalog.Entity{
+	_, err = s.Write(ctx, id, catalog.ScanWrite{Batch: []catalog.Entity{
 		ent(catalog.KindTable, "svc.hr.employees", "Staff, v2", nil),
 		{FQN: "svc.hr.employees.bogus", Kind: "no-such-kind"},
-	}, []catalog.Listing{{ParentFQN: "svc.hr.employees", Kinds: columns}})
+	}, Completed: []catalog.Listing{{ParentFQN: "svc.hr.employees", Kinds: columns}}})
 	if err == nil {
-		t.Fatal("UpsertComplete with an unknown kind succeeded")
+		t.Fatal("Write with an unknown kind succeeded")
 	}
 	if e := get("svc.hr.employees"); e.Description != "Staff — personnel 日本語" || e.Deleted {
 		t.Errorf("employees after a failed write: %q deleted=%v, want as before", e.Description, e.Deleted)
@@ -67,9 +68,9 @@ func testUpsertComplete(t *testing.T, s catalog.Store) {
 	}
 
 	// Completions alone: hr's tables were not seen by this scan.
-	st, err = s.UpsertComplete(ctx, id, nil, []catalog.Listing{{ParentFQN: "svc.hr", Kinds: []catalog.Kind{catalog.KindTable}}})
+	st, err = s.Write(ctx, id, catalog.ScanWrite{Completed: []catalog.Listing{{ParentFQN: "svc.hr", Kinds: []catalog.Kind{catalog.KindTable}}}})
 	if err != nil {
-		t.Fatalf("UpsertComplete without entities: %v", err)
+		t.Fatalf("Write without entities: %v", err)
 	}
 	if st.Of(catalog.KindTable).Deleted != 1 || st.Of(catalog.KindColumn).Deleted != 1 || !get("svc.hr.employees.salary").Deleted {
 		t.Errorf("completing hr: %+v %+v, want employees and salary deleted", *st.Of(catalog.KindTable), *st.Of(catalog.KindColumn))

@@ -81,6 +81,9 @@ func (r *recordingSink) EmitComplete(ctx context.Context, es []catalog.Entity, d
 	}
 	return nil
 }
+func (r *recordingSink) EmitPart(ctx context.Context, _ string, es ...catalog.Entity) error {
+	return r.Emit(ctx, es...)
+}
 func (r *recordingSink) Complete(_ context.Context, parent string, kinds ...catalog.Kind) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -1,0 +1,284 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/catalog"
+)
+
+// Staged parts (catalog.ScanWrite) wait in staged_entities, keyed by scan,
+// owner and FQN, until their owner's write publishes them: a handful of
+// set-based statements move them into entities with the history an Upsert
+// of them would record. Only the updated ones pass through Go, for the
+// field-by-field diff of their history.
+
+// stageTx writes parts into staged_entities, a later sighting of an FQN
+// under the same owner replacing an earlier one.
+func stageTx(ctx context.Context, tx *sql.Tx, scanID int64, parts []catalog.Parts) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	b := newRowBatch(tx, `INSERT INTO staged_entities (scan_id, owner_fqn, fqn, kind, service, parent_fqn, name, description, attrs,
+		source_created, source_updated, content_hash) VALUES`, 12)
+	b.suffix = `ON CONFLICT (scan_id, owner_fqn, fqn) DO UPDATE SET kind = excluded.kind, service = excluded.service,
+		parent_fqn = excluded.parent_fqn, name = excluded.name, description = excluded.description, attrs = excluded.attrs,
+		source_created = excluded.source_created, source_updated = excluded.source_updated, content_hash = excluded.content_hash`
+	defer b.close()
+	n := 0
+	for _, p := range parts {
+		for i := range p.Entities {
+			e := &p.Entities[i]
+			if err := prepare(e); err != nil {
+				return fmt.Errorf("stage parts of %q: %w", p.Owner, err)
+			}
+			attrs, err := marshalAttrs(e.Attrs)
+			if err != nil {
+				return fmt.Errorf("stage entity %q: %w", e.FQN, err)
+			}
+			if err := b.add(ctx, scanID, p.Owner, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
+				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), e.ContentHash()); err != nil {
+				return fmt.Errorf("stage parts of %q: %w", p.Owner, err)
+			}
+			n++
+		}
+	}
+	if err := b.flush(ctx); err != nil {
+		return fmt.Errorf("stage %d parts: %w", n, err)
+	}
+	return nil
+}
+
+// checkRunning refuses to publish for a scan no longer recorded running:
+// its staged rows may have been discarded, and publishing what is left
+// would let its completed listings delete what was never staged.
+func checkRunning(ctx context.Context, tx *sql.Tx, scanID int64) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM scans WHERE id = ?`, scanID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "no scan %d", scanID)
+	}
+	if err != nil {
+		return fmt.Errorf("read scan %d: %w", scanID, err)
+	}
+	if catalog.ScanStatus(status) != catalog.ScanRunning {
+		return apperr.New(apperr.Invalid, "scan %d is recorded %s: what it staged was discarded", scanID, status)
+	}
+	return nil
+}
+
+// stagedWhere selects an owner's staged rows, aliased s; scan id and owner
+// follow as arguments.
+const stagedWhere = `s.scan_id = ? AND s.owner_fqn = ?`
+
+// differs holds for a staged row s whose stored entity e it changes.
+const differs = `(e.deleted <> 0 OR e.content_hash <> s.content_hash)`
+
+// publish moves the parts staged under owner into entities, adding what it
+// did to stats.
+func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
+	ctx, tx := w.ctx, w.tx
+	// What each row is, decided now against the catalog as it is.
+	rows, err := tx.QueryContext(ctx, `SELECT s.kind, e.id IS NULL, coalesce(`+differs+`, 0), count(*)
+		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE `+stagedWhere+` GROUP BY 1, 2, 3`, w.scanID, owner)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	var added, changed, unchanged int64
+	indexAdded := false
+	for rows.Next() {
+		var kind string
+		var isNew, isChanged bool
+		var n int64
+		if err := rows.Scan(&kind, &isNew, &isChanged, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("classify: %w", err)
+		}
+		c := stats.Of(catalog.Kind(kind))
+		switch {
+		case isNew:
+			c.Added += n
+			added += n
+			indexAdded = indexAdded || indexedKind(catalog.Kind(kind))
+		case isChanged:
+			c.Updated += n
+			changed += n
+		default:
+			c.Unchanged += n
+			unchanged += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	if added+changed+unchanged == 0 {
+		return nil
+	}
+	if changed > 0 {
+		if err := w.publishChanged(owner); err != nil {
+			return err
+		}
+	}
+	if added > 0 {
+		if err := w.publishAdded(owner, indexAdded); err != nil {
+			return err
+		}
+	}
+	if unchanged > 0 {
+		// Whatever this scan has not written yet is unchanged now.
+		if _, err := tx.ExecContext(ctx, `UPDATE entities SET last_seen = ?, last_scan_id = ?
+			WHERE fqn IN (SELECT s.fqn FROM staged_entities s WHERE `+stagedWhere+`) AND last_scan_id <> ?`,
+			w.now, w.scanID, w.scanID, owner, w.scanID); err != nil {
+			return fmt.Errorf("mark %d unchanged entities seen: %w", unchanged, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staged_entities AS s WHERE `+stagedWhere, w.scanID, owner); err != nil {
+		return fmt.Errorf("unstage: %w", err)
+	}
+	return nil
+}
+
+// publishChanged records the history of the staged rows that change their
+// stored entity, a page at a time, then rewrites those entities in one
+// statement.
+func (w *upsertWriter) publishChanged(owner string) error {
+	ctx, tx := w.ctx, w.tx
+	const page = 500
+	old := "e." + strings.ReplaceAll(entityColumns, ", ", ", e.")
+	type change struct {
+		id        int64
+		prev, cur catalog.Entity
+	}
+	for after := ""; ; {
+		rows, err := tx.QueryContext(ctx, `SELECT `+old+`, e.id, s.kind, s.service, s.parent_fqn, s.name, s.description, s.attrs, s.source_created, s.source_updated
+			FROM staged_entities s JOIN entities e ON e.fqn = s.fqn
+			WHERE `+stagedWhere+` AND s.fqn > ? AND `+differs+` ORDER BY s.fqn LIMIT ?`, w.scanID, owner, after, page)
+		if err != nil {
+			return fmt.Errorf("read changed entities: %w", err)
+		}
+		var list []change
+		for rows.Next() {
+			var c change
+			var kind, attrs string
+			var created, updated sql.NullInt64
+			c.prev, err = scanEntity(withMore{rows, []any{&c.id, &kind, &c.cur.Service, &c.cur.ParentFQN, &c.cur.Name, &c.cur.Description, &attrs, &created, &updated}})
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("read changed entities: %w", err)
+			}
+			c.cur.FQN, c.cur.Kind = c.prev.FQN, catalog.Kind(kind)
+			c.cur.SourceCreated, c.cur.SourceUpdated = fromNullNanos(created), fromNullNanos(updated)
+			if attrs != "{}" {
+				if err := json.Unmarshal([]byte(attrs), &c.cur.Attrs); err != nil {
+					rows.Close()
+					return fmt.Errorf("decode staged attributes of %q: %w", c.cur.FQN, err)
+				}
+			}
+			list = append(list, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read changed entities: %w", err)
+		}
+		for i := range list {
+			c := &list[i]
+			typ := catalog.ChangeUpdated
+			if c.prev.Deleted {
+				typ = catalog.ChangeRestored
+			}
+			if err := w.change(&c.cur, typ, catalog.Diff(&c.prev, &c.cur)); err != nil {
+				return err
+			}
+			if indexedKind(c.prev.Kind) || indexedKind(c.cur.Kind) {
+				if err := w.index.remove(ctx, c.id); err != nil {
+					return fmt.Errorf("reindex entity %q: %w", c.cur.FQN, err)
+				}
+				w.index.add(indexedOf(c.id, &c.cur))
+			}
+		}
+		if len(list) < page {
+			break
+		}
+		after = list[len(list)-1].cur.FQN
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE entities AS e SET kind = s.kind, service = s.service, parent_fqn = s.parent_fqn, name = s.name,
+			description = s.description, attrs = s.attrs, source_created = s.source_created, source_updated = s.source_updated,
+			last_seen = ?, last_scan_id = ?, deleted = 0, content_hash = s.content_hash
+		FROM staged_entities s WHERE `+stagedWhere+` AND s.fqn = e.fqn AND `+differs, w.now, w.scanID, w.scanID, owner)
+	if err != nil {
+		return fmt.Errorf("update changed entities: %w", err)
+	}
+	return nil
+}
+
+// publishAdded inserts the staged rows new to the catalog and their
+// history, in FQN order (the order of the fqn index); index says some are
+// of kinds the search indexes hold, which are then read back for them.
+func (w *upsertWriter) publishAdded(owner string, index bool) error {
+	ctx, tx := w.ctx, w.tx
+	const isNew = ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
+	if _, err := tx.ExecContext(ctx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type)
+		SELECT s.fqn, s.kind, s.parent_fqn, s.service, ?, ?, ? FROM staged_entities s WHERE `+stagedWhere+isNew+` ORDER BY s.fqn`,
+		w.scanID, w.now, string(catalog.ChangeAdded), w.scanID, owner); err != nil {
+		return fmt.Errorf("record added entities: %w", err)
+	}
+	insert := `INSERT INTO entities (fqn, kind, service, parent_fqn, name, description, attrs, source_created, source_updated,
+			first_seen, last_seen, last_scan_id, deleted, content_hash)
+		SELECT s.fqn, s.kind, s.service, s.parent_fqn, s.name, s.description, s.attrs, s.source_created, s.source_updated, ?, ?, ?, 0, s.content_hash
+		FROM staged_entities s WHERE ` + stagedWhere + isNew + ` ORDER BY s.fqn`
+	args := []any{w.now, w.now, w.scanID, w.scanID, owner}
+	if !index {
+		if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
+			return fmt.Errorf("insert added entities: %w", err)
+		}
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, insert+` RETURNING id, kind, service, parent_fqn, name, description, attrs`, args...)
+	if err != nil {
+		return fmt.Errorf("insert added entities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e catalog.Entity
+		var id int64
+		var kind, attrs string
+		if err := rows.Scan(&id, &kind, &e.Service, &e.ParentFQN, &e.Name, &e.Description, &attrs); err != nil {
+			return fmt.Errorf("insert added entities: %w", err)
+		}
+		e.Kind = catalog.Kind(kind)
+		if e.Kind == catalog.KindQuery {
+			_ = json.Unmarshal([]byte(attrs), &e.Attrs) // the store wrote it: valid
+		}
+		w.index.add(indexedOf(id, &e))
+	}
+	return rows.Err()
+}
+
+// indexedKind says the search indexes hold entities of kind k.
+func indexedKind(k catalog.Kind) bool {
+	spec, _ := catalog.Spec(k)
+	return spec.Searchable || k == catalog.KindQuery
+}
+
+// withMore scans the columns scanEntity reads and then more.
+type withMore struct {
+	r    rowScanner
+	more []any
+}
+
+func (w withMore) Scan(dest ...any) error { return w.r.Scan(append(dest, w.more...)...) }
+
+// discardStaged deletes what scans no longer running staged: the scans
+// selected by cond (on the scans table), with args.
+func discardStaged(ctx context.Context, tx *sql.Tx, cond string, args ...any) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staged_entities WHERE scan_id IN (SELECT id FROM scans WHERE `+cond+`)`, args...); err != nil {
+		return fmt.Errorf("discard staged parts: %w", err)
+	}
+	return nil
+}
