@@ -3,11 +3,11 @@ package ingest_test
 import (
 	"context"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -60,14 +60,14 @@ func BenchmarkGlueScan(b *testing.B) {
 			written += c.Added + c.Updated + c.Unchanged
 		}
 		p50, p99 := searchLatency(b, st)
-		rss := peakRSS()
+		rss := benchproc.PeakRSS()
 		b.ReportMetric(float64(written)/elapsed.Seconds(), "entities/s")
 		b.ReportMetric(float64(written)/cpu.Seconds(), "entities/cpu-s")
-		b.ReportMetric(float64(rss)/(1<<20), "peakRSS-MiB")
+		b.ReportMetric(rss, "peakRSS-MiB")
 		b.ReportMetric(float64(p50.Microseconds())/1000, "search-p50-ms")
 		b.ReportMetric(float64(p99.Microseconds())/1000, "search-p99-ms")
 		fmt.Fprintf(os.Stderr, "\nglue scan: %d tables x %d columns -> %d entities in %s (%.0f entities/s, %.0f per CPU second, %d calls); peak RSS %.0f MiB; search p50 %s p99 %s\n",
-			tables, columns, written, elapsed.Round(time.Millisecond), float64(written)/elapsed.Seconds(), float64(written)/cpu.Seconds(), cat.Calls(), float64(rss)/(1<<20), p50, p99)
+			tables, columns, written, elapsed.Round(time.Millisecond), float64(written)/elapsed.Seconds(), float64(written)/cpu.Seconds(), cat.Calls(), rss, p50, p99)
 		st.Close()
 		if fi, err := os.Stat(path); err == nil {
 			b.ReportMetric(float64(fi.Size())/(1<<20), "catalog-MiB")
@@ -117,21 +117,6 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSS reads the process's high-water resident set (VmHWM) in bytes.
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
 }
 
 func envInt(name string, def int) int {

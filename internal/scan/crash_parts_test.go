@@ -39,13 +39,13 @@ const (
 // all at once with the table: after a kill each table holds its partitions
 // of one scan, the one it was dropped by deleted only beside the new ones.
 func TestKillMidPartitionListingLeavesTablesWhole(t *testing.T) {
-	killScans(t, "glue", 12)
+	killScans(t, "glue", 20)
 }
 
 // TestKillMidObjectListingLeavesBucketsWhole: a bucket's objects, listed a
 // page at a time under a big prefix, appear all at once with the bucket.
 func TestKillMidObjectListingLeavesBucketsWhole(t *testing.T) {
-	killScans(t, "s3", 12)
+	killScans(t, "s3", 20)
 }
 
 // crashGlueTables are the Glue estate's tables and their partition counts

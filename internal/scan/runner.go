@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,10 +85,10 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 	}
 	s := &sink{
 		runner: r, scanID: rec.ID, batchSize: batch, start: start, now: now,
-		// One batch waits while one is written: enough to keep the writer
-		// busy, and with 20,000-entity batches, memory stays bounded.
+		// One op waits while one is written: enough to keep the writer
+		// busy, and with 20,000-entity ops, memory stays bounded.
 		ops:    make(chan op, 1),
-		free:   make(chan []catalog.Entity, 4),
+		free:   make(chan []catalog.Entity, 2),
 		stats:  catalog.WriteStats{},
 		seen:   map[catalog.Kind]int64{},
 		staged: map[string]bool{},
@@ -152,16 +153,13 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 // whose unseen children may now be marked deleted.
 type op struct {
 	parts     []catalog.Parts
-	partsBuf  []catalog.Entity // the entities parts slice, for reuse
 	publish   []string
 	batch     []catalog.Entity
 	completed []completion
-}
-
-// partRun is a run of consecutive staged entities with one owner.
-type partRun struct {
-	owner string
-	n     int
+	// array holds batch and parts, for reuse once written; nil for a
+	// unit bigger than a batch.
+	array  []catalog.Entity
+	nParts int
 }
 
 type completion struct {
@@ -182,9 +180,7 @@ type sink struct {
 	now       func() time.Time
 
 	mu        sync.Mutex
-	pending   []catalog.Entity
-	parts     []catalog.Entity // staged entities, in runs of one owner
-	runs      []partRun
+	next      opArray // the entities of the op being filled
 	publish   []string
 	completed []completion
 	// staged are the owners with parts not yet published: their next
@@ -236,7 +232,7 @@ func (s *sink) emit(ctx context.Context, entities []catalog.Entity, completed []
 	// is sent first; a unit bigger than a batch is a batch of its own. The
 	// unit's completions go in the same op: under the lock, so no other
 	// worker's Emit can send the unit without them.
-	if n := s.sizeLocked(); n > 0 && n+len(entities) > s.batchSize {
+	if n := s.next.size(); n > 0 && n+len(entities) > s.batchSize {
 		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
 			return err
 		}
@@ -251,9 +247,14 @@ func (s *sink) emit(ctx context.Context, entities []catalog.Entity, completed []
 			}
 		}
 	}
-	s.pending = append(s.pending, entities...)
 	s.completed = append(s.completed, completed...)
-	if s.sizeLocked() < s.batchSize && len(s.completed) < s.batchSize {
+	if len(entities) > s.batchSize {
+		o := s.takeLocked()
+		o.batch = slices.Clone(entities)
+		return s.sendLocked(ctx, o)
+	}
+	s.next.addBatch(s, entities)
+	if s.next.size() < s.batchSize && len(s.completed) < s.batchSize {
 		return nil
 	}
 	return s.sendLocked(ctx, s.takeLocked())
@@ -274,26 +275,20 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 	if s.closed {
 		return errClosed
 	}
-	if n := s.sizeLocked(); n > 0 && n+len(entities) > s.batchSize {
+	s.staged[ownerFQN] = true
+	for {
+		entities = s.next.addParts(s, ownerFQN, entities)
+		if s.next.size() < s.batchSize && s.next.parts() < partsPerOp(s.batchSize) {
+			return nil
+		}
 		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
 			return err
 		}
+		if len(entities) == 0 {
+			return nil
+		}
 	}
-	s.staged[ownerFQN] = true
-	s.parts = append(s.parts, entities...)
-	if last := len(s.runs) - 1; last >= 0 && s.runs[last].owner == ownerFQN {
-		s.runs[last].n += len(entities)
-	} else {
-		s.runs = append(s.runs, partRun{owner: ownerFQN, n: len(entities)})
-	}
-	if s.sizeLocked() < s.batchSize {
-		return nil
-	}
-	return s.sendLocked(ctx, s.takeLocked())
 }
-
-// sizeLocked is how many entities the next op holds.
-func (s *sink) sizeLocked() int { return len(s.pending) + len(s.parts) }
 
 // unpublished says how many owners still have staged parts, and one of
 // them.
@@ -347,49 +342,6 @@ func (s *sink) warnings() []error {
 	return append([]error(nil), s.warns...)
 }
 
-func (s *sink) takeLocked() op {
-	o := op{batch: s.pending, publish: s.publish, completed: s.completed}
-	s.pending = s.buffer()
-	if len(s.parts) > 0 {
-		o.partsBuf = s.parts
-		o.parts = make([]catalog.Parts, len(s.runs))
-		at := 0
-		for i, r := range s.runs {
-			o.parts[i] = catalog.Parts{Owner: r.owner, Entities: s.parts[at : at+r.n : at+r.n]}
-			at += r.n
-		}
-		s.parts = s.buffer()
-		s.runs = s.runs[:0]
-	}
-	s.publish, s.completed = nil, nil
-	return o
-}
-
-// buffer is an empty entity slice of a batch's capacity, reused when one
-// is free.
-func (s *sink) buffer() []catalog.Entity {
-	select {
-	case b := <-s.free:
-		return b
-	default:
-		return make([]catalog.Entity, 0, s.batchSize)
-	}
-}
-
-// recycle returns a written batch for reuse: a big scan would otherwise
-// allocate (and the collector reclaim) a fresh batch every few
-// milliseconds. Its entities are cleared so they can be collected.
-func (s *sink) recycle(batch []catalog.Entity) {
-	if cap(batch) != s.batchSize {
-		return
-	}
-	clear(batch)
-	select {
-	case s.free <- batch[:0]:
-	default:
-	}
-}
-
 // sendLocked hands an op to the writer. Holding the lock while the channel is
 // full is deliberate: it is the backpressure that keeps memory flat when
 // AWS pages arrive faster than the disk takes them.
@@ -410,7 +362,7 @@ func (s *sink) close(ctx context.Context) error {
 	}
 	s.closed = true
 	var err error
-	if s.sizeLocked() > 0 || len(s.publish) > 0 || len(s.completed) > 0 {
+	if s.next.size() > 0 || len(s.publish) > 0 || len(s.completed) > 0 {
 		err = s.sendLocked(context.WithoutCancel(ctx), s.takeLocked())
 	}
 	close(s.ops)
@@ -443,15 +395,14 @@ func (s *sink) write(ctx context.Context) {
 			continue
 		}
 		st, err := s.runner.Store.Write(wctx, s.scanID, w)
-		s.recycle(o.batch)
-		s.recycle(o.partsBuf)
+		s.recycle(o.array)
 		if err != nil {
 			s.fail(fmt.Errorf("write %d entities, %d staged parts, %d publications and %d completed listings: %w",
-				len(o.batch), len(o.partsBuf), len(o.publish), len(done), err))
+				len(o.batch), o.nParts, len(o.publish), len(done), err))
 			continue
 		}
 		s.stats.Add(st)
-		s.written.Add(int64(len(o.batch) + len(o.partsBuf)))
+		s.written.Add(int64(len(o.batch) + o.nParts))
 		s.report()
 	}
 }

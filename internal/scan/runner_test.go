@@ -315,7 +315,7 @@ func TestCompletionTravelsWithItsUnit(t *testing.T) {
 // wait for theirs.
 func TestPartsPublishWithTheirOwner(t *testing.T) {
 	st := &recordingStore{}
-	r := &Runner{Store: st, BatchSize: 3}
+	r := &Runner{Store: st, BatchSize: 8}
 	part := func(fqn string) catalog.Entity { return catalog.Entity{FQN: fqn, Kind: catalog.KindPartition} }
 	sum, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
 		for _, p := range [][]catalog.Entity{{part("s.t.p1"), part("s.t.p2")}, {part("s.t.p3"), part("s.t.p4")}} {
@@ -334,16 +334,17 @@ func TestPartsPublishWithTheirOwner(t *testing.T) {
 	if err != nil || sum.Status != catalog.ScanSucceeded {
 		t.Fatalf("scan: %v %+v", err, sum)
 	}
-	// A batch of 3 takes {p1 p2}, then {p3 p4 u.p1}; the owners' writes
-	// share the last one, each publishing its parts.
+	// Parts are no unit and go at a quarter of a batch (2 of 8): {p1 p2},
+	// then {p3 p4}; u.p1 waits for the last op, where the owners' writes
+	// publish their parts, each with its owner and its listings.
 	want := "stage s.t s.t.p1|stage s.t s.t.p2|" +
-		"stage s.t s.t.p3|stage s.t s.t.p4|stage s.u s.u.p1|" +
-		"publish s.t|publish s.u|upsert s.t|upsert s.u|mark s.t [partition]"
+		"stage s.t s.t.p3|stage s.t s.t.p4|" +
+		"stage s.u s.u.p1|publish s.t|publish s.u|upsert s.t|upsert s.u|mark s.t [partition]"
 	if got := strings.Join(st.log, "|"); got != want {
 		t.Errorf("writes:\n%s\nwant\n%s", got, want)
 	}
-	if got := fmt.Sprint(st.commits); got != "[2 5 10]" {
-		t.Errorf("commits after log lines %s, want [2 5 10]", got)
+	if got := fmt.Sprint(st.commits); got != "[2 4 10]" {
+		t.Errorf("commits after log lines %s, want [2 4 10]", got)
 	}
 }
 

@@ -1,15 +1,13 @@
 package datazone
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -47,68 +45,16 @@ type benchShape struct {
 // set, and passes at once otherwise. It prints its URL, then serves until
 // its standard input closes (the benchmark ended) or an hour passes.
 func TestDataZoneFakeProcess(t *testing.T) {
-	raw := os.Getenv(fakeProcessEnv)
-	if raw == "" {
-		return
-	}
 	var sh benchShape
-	if err := json.Unmarshal([]byte(raw), &sh); err != nil {
-		t.Fatalf("%s: %v", fakeProcessEnv, err)
+	if !benchproc.Shape(t, fakeProcessEnv, &sh) {
+		return
 	}
 	f := datazonefake.New(t, "", benchPage)
 	account := datazonefake.AccountOf(benchKey)
 	f.Edit(account, func(e *datazonefake.Estate) { *e = *datazonefake.SeedScale(account, sh.Scale) })
 	f.Allow(account, datazonefake.GuideReadOnly)
 	f.Pace(sh.Latency, sh.Rate, sh.Burst)
-	fmt.Printf("URL %s\n", f.URL())
-	done := make(chan struct{})
-	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(time.Hour):
-	}
-}
-
-// startFake runs the child and returns its URL; the child ends with the
-// benchmark.
-func startFake(b *testing.B, sh benchShape) string {
-	b.Helper()
-	raw, _ := json.Marshal(sh)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDataZoneFakeProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), fakeProcessEnv+"="+string(raw))
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "URL "); ok {
-				urlc <- u
-			}
-		}
-		close(urlc)
-	}()
-	select {
-	case u, ok := <-urlc:
-		if !ok {
-			b.Fatal("fake process ended without a URL")
-		}
-		return u
-	case <-time.After(5 * time.Minute):
-		b.Fatal("fake process gave no URL in 5 minutes")
-	}
-	return ""
+	benchproc.Serve(f.URL())
 }
 
 // minCalls is what the guide's ReadOnly policy forces for sh: each listing
@@ -167,7 +113,7 @@ func BenchmarkScan(b *testing.B) {
 }
 
 func benchScan(b *testing.B, sh benchShape) {
-	url := startFake(b, sh)
+	url := benchproc.Start(b, "TestDataZoneFakeProcess", fakeProcessEnv, sh)
 	ctx := context.Background()
 	sess, err := awsconn.NewSession(ctx, awsconn.Config{AccessKeyID: benchKey, SecretAccessKey: "secret", SessionToken: "token",
 		Region: "us-east-1", EndpointURL: url}, awsconn.Options{ServiceName: "bench"})
@@ -183,7 +129,7 @@ func benchScan(b *testing.B, sh benchShape) {
 		b.Fatal(err)
 	}
 	runtime.GC()
-	resetPeakRSS()
+	benchproc.ResetPeakRSS()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
 	var peakHeap atomic.Uint64
@@ -222,14 +168,14 @@ func benchScan(b *testing.B, sh benchShape) {
 	st := fakeStats(b, url)
 	want := minCalls(sh.Scale)
 	floor := time.Duration(float64(want) / sh.Rate * float64(time.Second))
-	rss := peakRSS()
+	rss := benchproc.PeakRSS()
 	b.ReportMetric(float64(st.Requests), "calls")
 	b.ReportMetric(float64(want), "min-calls")
 	b.ReportMetric(float64(st.Throttled), "throttled")
 	b.ReportMetric(wall.Seconds(), "wall-s")
 	b.ReportMetric(floor.Seconds(), "floor-s")
 	b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
-	b.ReportMetric(float64(rss)/(1<<20), "peakRSS-MiB")
+	b.ReportMetric(rss, "peakRSS-MiB")
 	b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peakHeap-MiB")
 	var out strings.Builder
 	fmt.Fprintf(&out, "\nDataZone scan: %d assets, %d domains × %d projects, latency %s, throttle %.0f/s (burst %d), GOMAXPROCS %d, %d entities written\n",
@@ -237,7 +183,7 @@ func benchScan(b *testing.B, sh benchShape) {
 	fmt.Fprintf(&out, "  calls made %d (throttled %d, answered %d) / minimum %d = %.3f\n", st.Requests, st.Throttled, st.Requests-st.Throttled, want, float64(st.Requests)/float64(want))
 	fmt.Fprintf(&out, "  wall %.1fs / floor %.1fs (minimum calls ÷ rate) = %.3f (target ≤ 1.25)\n", wall.Seconds(), floor.Seconds(), wall.Seconds()/floor.Seconds())
 	fmt.Fprintf(&out, "  peak RSS (VmHWM) %.1f MiB, peak heap in use %.1f MiB (%.1f MiB before the scan)\n",
-		float64(rss)/(1<<20), float64(peakHeap.Load())/(1<<20), float64(base.HeapInuse)/(1<<20))
+		rss, float64(peakHeap.Load())/(1<<20), float64(base.HeapInuse)/(1<<20))
 	for _, op := range []string{"SearchListings", "GetAsset", "ListAssetRevisions", "GetListing", "GetFormType", "GetProject"} {
 		fmt.Fprintf(&out, "    %-20s %d\n", op, st.Ops[op])
 	}
@@ -287,21 +233,3 @@ func (d *discardWriter) MarkMissing(context.Context, int64, string, []catalog.Ki
 	return catalog.WriteStats{}, nil
 }
 func (d *discardWriter) FinishScan(context.Context, int64, catalog.ScanResult) error { return nil }
-
-// resetPeakRSS restarts VmHWM (Linux: "5" into clear_refs).
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSS reads VmHWM in bytes, 0 where /proc is missing.
-func peakRSS() int64 {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}

@@ -3,6 +3,7 @@ package glue
 import (
 	"context"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -141,7 +142,7 @@ func BenchmarkScan(b *testing.B) {
 	for range b.N {
 		g.calls.Store(0)
 		g.conns.Store(0)
-		resetPeakRSS()
+		benchproc.ResetPeakRSS()
 		ctx := context.Background()
 		sess, err := awsconn.NewSession(ctx, awsconn.Config{
 			AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret", Region: "us-east-1", EndpointURL: srv.URL,
@@ -185,12 +186,12 @@ func BenchmarkScan(b *testing.B) {
 		}
 		calls := g.calls.Load()
 		floor := time.Duration(want) * latency / time.Duration(concurrency)
-		rss := peakRSS()
+		rss := benchproc.PeakRSS()
 		b.ReportMetric(float64(calls), "calls")
 		b.ReportMetric(float64(want), "min-calls")
 		b.ReportMetric(wall.Seconds(), "wall-s")
 		b.ReportMetric(floor.Seconds(), "floor-s")
-		b.ReportMetric(float64(rss)/(1<<20), "peak-MB")
+		b.ReportMetric(rss, "peak-MB")
 		var out strings.Builder
 		fmt.Fprintf(&out, "\nGlue+Athena scan: %d tables, %d partitions, %d entities, latency %s, concurrency %d, GOMAXPROCS %d\n",
 			tables, partitions, w.entities.Load(), latency, concurrency, runtime.GOMAXPROCS(0))
@@ -206,7 +207,7 @@ func BenchmarkScan(b *testing.B) {
 		row("calls made / minimum", float64(calls), float64(want), "", float64(calls)/float64(want), 1.05)
 		row("wall / floor", wall.Seconds(), floor.Seconds(), "s", wall.Seconds()/floor.Seconds(), 1.25)
 		if rss > 0 {
-			row("peak RSS (VmHWM) / 300 MB", float64(rss)/(1<<20), 300, "MB", float64(rss)/(300<<20), 1)
+			row("peak RSS (VmHWM) / 300 MB", rss, 300, "MB", rss/300, 1)
 		}
 		for _, op := range []string{"GetDatabases", "GetTables", "GetPartitions", "GetColumnStatisticsForTable", "GetUserDefinedFunctions",
 			"ListDataCatalogs", "GetDataCatalog", "ListWorkGroups", "GetWorkGroup", "ListQueryExecutions", "BatchGetQueryExecution"} {
@@ -247,22 +248,4 @@ func minCalls(g *syntheticGlue) int64 {
 	n += 3
 	n += int64(g.workgroups) * (1 + 2*pages(g.queriesPerWG, athenascan.BatchSize))
 	return n
-}
-
-// resetPeakRSS resets VmHWM (Linux: writing 5 to clear_refs).
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSS reads VmHWM in bytes, 0 where /proc is missing.
-func peakRSS() int64 {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

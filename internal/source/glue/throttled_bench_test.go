@@ -3,6 +3,7 @@ package glue
 import (
 	"context"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"net/http"
 	"os"
 	"runtime"
@@ -50,7 +51,7 @@ func BenchmarkScanThrottled(b *testing.B) {
 		g.calls.Store(0)
 		bucket.Reset()
 		runtime.GC()
-		resetPeakRSS()
+		benchproc.ResetPeakRSS()
 		ctx := context.Background()
 		sess, err := awsconn.NewSession(ctx, awsconn.Config{
 			AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret", Region: "us-east-1", EndpointURL: srv.URL,
@@ -70,26 +71,26 @@ func BenchmarkScanThrottled(b *testing.B) {
 			b.Fatalf("scan: %v, %s %v", err, sum.Status, sum.Errors)
 		}
 		b.Log(throttledTable(fmt.Sprintf("Glue, %d tables × %d partitions, statistics and functions on", g.databases*g.tablesPerDB, perTable),
-			bucket, g.calls.Load(), want, wall, peakRSS(), 160))
-		reportThrottled(b, bucket, g.calls.Load(), want, wall, peakRSS())
+			bucket, g.calls.Load(), want, wall, benchproc.PeakRSS(), 160))
+		reportThrottled(b, bucket, g.calls.Load(), want, wall, benchproc.PeakRSS())
 	}
 }
 
 // throttledTable is the table of figures for one throttled run.
-func throttledTable(title string, bucket *throttle.Bucket, calls, want int64, wall time.Duration, rss int64, rssTarget float64) string {
+func throttledTable(title string, bucket *throttle.Bucket, calls, want int64, wall time.Duration, rss, rssTarget float64) string {
 	var out strings.Builder
 	fmt.Fprintf(&out, "\n%s (GOMAXPROCS %d)\n", title, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(&out, "  %-34s %10s %10s %8s\n", "measure", "value", "target", "")
 	bucket.WriteTargets(&out, calls, want, wall)
 	throttle.Row(&out, "calls made / minimum", float64(calls)/float64(want), 0, true)
-	throttle.Row(&out, "peak RSS MB", float64(rss)/(1<<20), rssTarget, float64(rss)/(1<<20) <= rssTarget)
+	throttle.Row(&out, "peak RSS MB", rss, rssTarget, rss <= rssTarget)
 	bucket.WriteCalls(&out, calls, want, wall)
 	return out.String()
 }
 
-func reportThrottled(b *testing.B, bucket *throttle.Bucket, calls, want int64, wall time.Duration, rss int64) {
+func reportThrottled(b *testing.B, bucket *throttle.Bucket, calls, want int64, wall time.Duration, rss float64) {
 	b.ReportMetric(wall.Seconds()/bucket.Floor(want).Seconds(), "wall/floor")
 	b.ReportMetric(float64(bucket.Throttled())/float64(calls), "throttled/calls")
 	b.ReportMetric(float64(bucket.Allowed())/float64(want), "answered/min")
-	b.ReportMetric(float64(rss)/(1<<20), "peak-MB")
+	b.ReportMetric(rss, "peak-MB")
 }

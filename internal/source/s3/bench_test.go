@@ -3,9 +3,9 @@ package s3
 import (
 	"context"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -133,31 +133,6 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// peakRSS is VmHWM from /proc/self/status, in MiB; 0 where there is none.
-func peakRSS() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// resetPeakRSS restarts VmHWM (Linux: "5" into clear_refs), so that
-// sizes run in one process each get their own peak. The heap a previous
-// size left is returned to the OS first: restarting the mark only sets it
-// to the RSS of the moment, which still held the 20k scan's freed heap
-// when the 200k scan began.
-func resetPeakRSS() {
-	debug.FreeOSMemory()
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
 // BenchmarkInventory scans one bucket of LAKEMAP_BENCH_OBJECTS objects
 // under LAKEMAP_BENCH_PREFIXES prefixes, served 1,000 keys a page with
 // LAKEMAP_BENCH_LATENCY_MS of latency per call, discovery and inventory on
@@ -181,7 +156,7 @@ func BenchmarkInventory(b *testing.B) {
 		store := &discardStore{}
 		runner := &scanrunner.Runner{Store: store}
 		runtime.GC()
-		resetPeakRSS()
+		benchproc.ResetPeakRSS()
 		stop := make(chan struct{})
 		heap := make(chan uint64)
 		go func() {
@@ -218,7 +193,7 @@ func BenchmarkInventory(b *testing.B) {
 		if got != want {
 			b.Fatalf("wrote %d entities, want %d", got, want)
 		}
-		rss := peakRSS()
+		rss := benchproc.PeakRSS()
 		b.ReportMetric(float64(f.calls.Load()), "calls")
 		b.ReportMetric(wall.Seconds(), "wall_s")
 		b.ReportMetric(floor.Seconds(), "floor_s")

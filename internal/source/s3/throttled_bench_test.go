@@ -2,7 +2,11 @@ package s3
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/testenv/benchproc"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -37,16 +41,64 @@ func BenchmarkInventoryThrottled(b *testing.B) {
 	}
 }
 
-func runThrottled(b *testing.B, space genSpace) {
-	bucket := throttle.New(100, 100)
-	f := newFakeS3(b)
-	f.latency = 30 * time.Millisecond
+// throttledFakeEnv holds the throttled fake's shape (JSON) in the child
+// process that serves it: in the benchmark's process, the fake's pages and
+// garbage would count in the scanner's peak RSS.
+const throttledFakeEnv = "LAKEMAP_S3FAKE_PROCESS"
+
+// throttledShape is what the child serves.
+type throttledShape struct {
+	Prefixes, PerPrefix int
+	Latency             time.Duration
+	Rate, Burst         float64
+}
+
+// statsPath is where the child answers its throttledStats; no bucket can
+// be named so.
+const statsPath = "/__lakemap_stats"
+
+// throttledStats are the child's counts at the end of a run.
+type throttledStats struct {
+	Calls  int64
+	Ops    map[string]int64
+	Bucket throttle.Counts
+}
+
+var s3Ops = []string{"ListBuckets", "GetBucketLocation", "GetBucketVersioning", "GetBucketTagging", "GetBucketPolicy", "ListObjectsV2", "GetObject", "HeadObject", "GetObjectTagging"}
+
+// TestS3ThrottledFakeProcess is BenchmarkInventoryThrottled's fake when
+// throttledFakeEnv is set, and passes at once otherwise.
+func TestS3ThrottledFakeProcess(t *testing.T) {
+	var sh throttledShape
+	if !benchproc.Shape(t, throttledFakeEnv, &sh) {
+		return
+	}
+	bucket := throttle.New(sh.Rate, sh.Burst)
+	f := newFakeS3(t)
+	f.latency = sh.Latency
 	f.throttle = bucket
-	f.addBucket(&fakeBucket{name: "bench", space: space})
-	srv := f.start()
+	f.addBucket(&fakeBucket{name: "bench", space: genSpace{prefixes: sh.Prefixes, perPrefix: sh.PerPrefix, csv: true}})
+	mux := http.NewServeMux()
+	mux.HandleFunc(statsPath, func(w http.ResponseWriter, _ *http.Request) {
+		st := throttledStats{Calls: f.calls.Load(), Ops: map[string]int64{}, Bucket: bucket.Counts()}
+		for _, op := range s3Ops {
+			st.Ops[op] = f.count(op)
+		}
+		_ = json.NewEncoder(w).Encode(st)
+	})
+	mux.HandleFunc("/", f.serve)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	benchproc.Serve(srv.URL)
+}
+
+func runThrottled(b *testing.B, space genSpace) {
+	url := benchproc.Start(b, "TestS3ThrottledFakeProcess", throttledFakeEnv, throttledShape{
+		Prefixes: space.prefixes, PerPrefix: space.perPrefix, Latency: 30 * time.Millisecond, Rate: 100, Burst: 100,
+	})
 	ctx := context.Background()
 	sess, err := awsconn.NewSession(ctx, awsconn.Config{
-		AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret", Region: "us-east-1", EndpointURL: srv.URL,
+		AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret", Region: "us-east-1", EndpointURL: url,
 	}, awsconn.Options{ServiceName: "bench"})
 	if err != nil {
 		b.Fatal(err)
@@ -59,7 +111,7 @@ func runThrottled(b *testing.B, space genSpace) {
 	}
 	store := &discardStore{}
 	runtime.GC()
-	resetPeakRSS()
+	benchproc.ResetPeakRSS()
 	stop, heap := make(chan struct{}), make(chan [2]float64)
 	go func() {
 		// Heap in use counts what the collector has not yet reclaimed
@@ -97,20 +149,21 @@ func runThrottled(b *testing.B, space genSpace) {
 	// time, and sample cfg.SampleFiles files of each dataset.
 	pages := int64((space.perPrefix + 999) / 1000)
 	want := 1 + 4 + 1 + int64(space.prefixes)*pages + int64(space.prefixes*cfg.SampleFiles)
-	calls, answered, throttled := f.calls.Load(), bucket.Allowed(), bucket.Throttled()
-	floor := bucket.Floor(want)
-	rss := peakRSS()
+	rss := benchproc.PeakRSS()
+	st := fetchStats(b, url)
+	calls, answered, throttled := st.Calls, st.Bucket.Allowed, st.Bucket.Throttled
+	floor := st.Bucket.Floor(want)
 	var out strings.Builder
 	fmt.Fprintf(&out, "\nS3, one bucket, %d prefixes × %d CSV files (%d objects), discovery and inventory on (GOMAXPROCS %d)\n",
 		space.prefixes, space.perPrefix, space.prefixes*space.perPrefix, runtime.GOMAXPROCS(0))
-	bucket.WriteTargets(&out, calls, want, wall)
+	st.Bucket.WriteTargets(&out, calls, want, wall)
 	throttle.Row(&out, "peak RSS MB", rss, 128, rss <= 128)
 	throttle.Row(&out, "peak heap in use MB", peakHeap, 0, true)
 	throttle.Row(&out, "peak live heap MB", peakLive, 0, true)
-	bucket.WriteCalls(&out, calls, want, wall)
+	st.Bucket.WriteCalls(&out, calls, want, wall)
 	out.WriteString("   ")
-	for _, op := range []string{"ListBuckets", "GetBucketLocation", "GetBucketVersioning", "GetBucketTagging", "GetBucketPolicy", "ListObjectsV2", "GetObject", "HeadObject", "GetObjectTagging"} {
-		fmt.Fprintf(&out, " %s %d", op, f.count(op))
+	for _, op := range s3Ops {
+		fmt.Fprintf(&out, " %s %d", op, st.Ops[op])
 	}
 	b.Log(out.String())
 	b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
@@ -119,4 +172,18 @@ func runThrottled(b *testing.B, space genSpace) {
 	b.ReportMetric(rss, "peakRSS_MiB")
 	b.ReportMetric(peakHeap, "peakHeap_MiB")
 	b.ReportMetric(peakLive, "peakLive_MiB")
+}
+
+func fetchStats(b *testing.B, url string) throttledStats {
+	b.Helper()
+	resp, err := http.Get(url + statsPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st throttledStats
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		b.Fatal(err)
+	}
+	return st
 }

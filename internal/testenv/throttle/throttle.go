@@ -64,8 +64,24 @@ func (b *Bucket) Throttled() int64 { return b.throttled.Load() }
 
 // Floor is the least time calls need through a bucket of this rate: the
 // issue's floor, calls ÷ rate (the initial burst is not counted).
-func (b *Bucket) Floor(calls int64) time.Duration {
-	return time.Duration(float64(calls) / b.rate * float64(time.Second))
+func (b *Bucket) Floor(calls int64) time.Duration { return b.Counts().Floor(calls) }
+
+// Counts is a bucket's rate and what it let through and refused: what a
+// fake serving from another process reports (encoding/json).
+type Counts struct {
+	Rate      float64 `json:"rate"`
+	Allowed   int64   `json:"allowed"`
+	Throttled int64   `json:"throttled"`
+}
+
+// Counts is the bucket's Counts now.
+func (b *Bucket) Counts() Counts {
+	return Counts{Rate: b.rate, Allowed: b.Allowed(), Throttled: b.Throttled()}
+}
+
+// Floor is Bucket.Floor for the bucket c was read from.
+func (c Counts) Floor(calls int64) time.Duration {
+	return time.Duration(float64(calls) / c.Rate * float64(time.Second))
 }
 
 // Row writes one line of a throttled benchmark's table: a measure, its
@@ -83,7 +99,12 @@ func Row(out io.Writer, name string, v, target float64, ok bool) {
 // answered calls within 1.02x the minimum — for a scan that made calls
 // attempts where want were needed, in wall.
 func (b *Bucket) WriteTargets(out io.Writer, calls, want int64, wall time.Duration) {
-	floor, answered, throttled := b.Floor(want), b.Allowed(), b.Throttled()
+	b.Counts().WriteTargets(out, calls, want, wall)
+}
+
+// WriteTargets is Bucket.WriteTargets for the bucket c was read from.
+func (c Counts) WriteTargets(out io.Writer, calls, want int64, wall time.Duration) {
+	floor, answered, throttled := c.Floor(want), c.Allowed, c.Throttled
 	Row(out, "wall / floor", wall.Seconds()/floor.Seconds(), 1.25, wall.Seconds() <= 1.25*floor.Seconds())
 	Row(out, "throttled / all calls", float64(throttled)/float64(calls), 0.05, float64(throttled) <= 0.05*float64(calls))
 	Row(out, "calls answered / minimum", float64(answered)/float64(want), 1.02, float64(answered) <= 1.02*float64(want))
@@ -91,6 +112,11 @@ func (b *Bucket) WriteTargets(out io.Writer, calls, want int64, wall time.Durati
 
 // WriteCalls writes the figures behind the targets.
 func (b *Bucket) WriteCalls(out io.Writer, calls, want int64, wall time.Duration) {
+	b.Counts().WriteCalls(out, calls, want, wall)
+}
+
+// WriteCalls is Bucket.WriteCalls for the bucket c was read from.
+func (c Counts) WriteCalls(out io.Writer, calls, want int64, wall time.Duration) {
 	fmt.Fprintf(out, "  wall %v, floor %v (%d minimum calls at %g/s), calls %d, answered %d, throttled %d\n",
-		wall.Round(time.Millisecond), b.Floor(want).Round(time.Millisecond), want, b.rate, calls, b.Allowed(), b.Throttled())
+		wall.Round(time.Millisecond), c.Floor(want).Round(time.Millisecond), want, c.Rate, calls, c.Allowed, c.Throttled)
 }
