@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -26,8 +30,11 @@ import (
 // production. The floor is the minimum calls ÷ 100 calls/s; targets: wall
 // ≤ 1.25× the floor, throttled calls ≤ 5% of all calls, calls answered ≤
 // 1.02× the minimum, peak RSS ≤ 128 MB and at 200k within 15% of 20k.
-// LAKEMAP_BENCH_BATCH sets the runner's write batch (default
-// scan.DefaultBatchSize), which decides most of the memory held.
+// LAKEMAP_BENCH_STORE=sqlite writes into a SQLite catalog rather than
+// discarding (the longest write transaction is then the bucket's
+// publication of its objects). LAKEMAP_BENCH_BATCH sets the runner's
+// write batch (default scan.DefaultBatchSize), which decides most of the
+// memory held.
 //
 //	go test ./internal/source/s3 -run '^$' -bench InventoryThrottled -benchtime 1x
 func BenchmarkInventoryThrottled(b *testing.B) {
@@ -109,7 +116,16 @@ func runThrottled(b *testing.B, space genSpace) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	store := &discardStore{}
+	var store catalog.ScanWriter = &discardStore{}
+	if os.Getenv("LAKEMAP_BENCH_STORE") == "sqlite" {
+		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		store = st
+	}
+	timed := &timedWriter{ScanWriter: store}
 	runtime.GC()
 	benchproc.ResetPeakRSS()
 	stop, heap := make(chan struct{}), make(chan [2]float64)
@@ -136,7 +152,7 @@ func runThrottled(b *testing.B, space genSpace) {
 		}
 	}()
 	start := time.Now()
-	sum, err := (&scanrunner.Runner{Store: store, BatchSize: envInt("LAKEMAP_BENCH_BATCH", 0)}).Run(ctx, "svc", Type, s)
+	sum, err := (&scanrunner.Runner{Store: timed, BatchSize: envInt("LAKEMAP_BENCH_BATCH", 0)}).Run(ctx, "svc", Type, s)
 	wall := time.Since(start)
 	close(stop)
 	heaps := <-heap
@@ -158,6 +174,7 @@ func runThrottled(b *testing.B, space genSpace) {
 		space.prefixes, space.perPrefix, space.prefixes*space.perPrefix, runtime.GOMAXPROCS(0))
 	st.Bucket.WriteTargets(&out, calls, want, wall)
 	throttle.Row(&out, "peak RSS MB", rss, 128, rss <= 128)
+	throttle.Row(&out, "longest write transaction s", timed.longest.Seconds(), 0, true)
 	throttle.Row(&out, "peak heap in use MB", peakHeap, 0, true)
 	throttle.Row(&out, "peak live heap MB", peakLive, 0, true)
 	st.Bucket.WriteCalls(&out, calls, want, wall)
@@ -186,4 +203,17 @@ func fetchStats(b *testing.B, url string) throttledStats {
 		b.Fatal(err)
 	}
 	return st
+}
+
+// timedWriter times each write transaction.
+type timedWriter struct {
+	catalog.ScanWriter
+	longest time.Duration
+}
+
+func (t *timedWriter) Write(ctx context.Context, id int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	start := time.Now()
+	st, err := t.ScanWriter.Write(ctx, id, w)
+	t.longest = max(t.longest, time.Since(start)) // the runner writes from one goroutine
+	return st, err
 }
