@@ -23,7 +23,10 @@ import (
 
 // SQLiteSchema is the SQLite catalog schema this copy reads: the newest
 // migration of internal/store/sqlite (a test keeps the two in step).
-const SQLiteSchema = 11
+// Schema 12 added staged_entities, which is not copied: it holds only
+// the unpublished parts of running scans, and in the copy no scan runs
+// to publish them (a running scan is recorded interrupted on start).
+const SQLiteSchema = 12
 
 // batchRows is how many rows go to PostgreSQL in one transaction.
 const batchRows = 5000
