@@ -232,6 +232,22 @@ func (s WriteStats) Of(k Kind) *Counts {
 	return s[k]
 }
 
+// Tally counts n entities of kind k as added (isNew), updated (changed)
+// or unchanged, in s and in total: how the stores count staged parts they
+// classify by group.
+func (s WriteStats) Tally(k Kind, isNew, changed bool, n int64, total *Counts) {
+	for _, c := range []*Counts{s.Of(k), total} {
+		switch {
+		case isNew:
+			c.Added += n
+		case changed:
+			c.Updated += n
+		default:
+			c.Unchanged += n
+		}
+	}
+}
+
 // ScanStart describes a scan about to run.
 type ScanStart struct {
 	Service    string

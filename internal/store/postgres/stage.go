@@ -120,7 +120,7 @@ func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, st
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
-	var added, changed, unchanged int64
+	var total catalog.Counts
 	for rows.Next() {
 		var kind string
 		var isNew, isChanged bool
@@ -129,32 +129,21 @@ func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, st
 			rows.Close()
 			return fmt.Errorf("classify: %w", err)
 		}
-		c := stats.Of(catalog.Kind(kind))
-		switch {
-		case isNew:
-			c.Added += n
-			added += n
-		case isChanged:
-			c.Updated += n
-			changed += n
-		default:
-			c.Unchanged += n
-			unchanged += n
-		}
+		stats.Tally(catalog.Kind(kind), isNew, isChanged, n, &total)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
-	if added+changed+unchanged == 0 {
+	if total.Added+total.Updated+total.Unchanged == 0 {
 		return nil
 	}
-	if changed > 0 {
+	if total.Updated > 0 {
 		if err := publishChanged(ctx, tx, scanID, now, owner); err != nil {
 			return err
 		}
 	}
-	if added > 0 {
+	if total.Added > 0 {
 		if _, err := tx.Exec(ctx, `WITH added AS (
 				INSERT INTO entities (fqn, kind, service, parent_fqn, name, description, attrs, source_created, source_updated,
 					first_seen, last_seen, last_scan_id, deleted, content_hash, search, inword_name, inword_description)
@@ -167,15 +156,15 @@ func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, st
 			INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type)
 				SELECT fqn, kind, parent_fqn, service, $1, $3, $4 FROM added ORDER BY fqn`,
 			scanID, owner, now, string(catalog.ChangeAdded)); err != nil {
-			return fmt.Errorf("insert %d added entities: %w", added, err)
+			return fmt.Errorf("insert %d added entities: %w", total.Added, err)
 		}
 	}
-	if unchanged > 0 {
+	if total.Unchanged > 0 {
 		// Whatever this scan has not written yet is unchanged now.
 		if _, err := tx.Exec(ctx, `UPDATE entities SET last_seen = $3, last_scan_id = $1
 			WHERE fqn IN (SELECT s.fqn FROM staged_entities s WHERE `+stagedWhere+`) AND last_scan_id <> $1`,
 			scanID, owner, now); err != nil {
-			return fmt.Errorf("mark %d unchanged entities seen: %w", unchanged, err)
+			return fmt.Errorf("mark %d unchanged entities seen: %w", total.Unchanged, err)
 		}
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM staged_entities s WHERE `+stagedWhere, scanID, owner); err != nil {

@@ -89,7 +89,7 @@ func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
-	var added, changed, unchanged int64
+	var total catalog.Counts
 	indexAdded := false
 	for rows.Next() {
 		var kind string
@@ -99,43 +99,34 @@ func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
 			rows.Close()
 			return fmt.Errorf("classify: %w", err)
 		}
-		c := stats.Of(catalog.Kind(kind))
-		switch {
-		case isNew:
-			c.Added += n
-			added += n
+		stats.Tally(catalog.Kind(kind), isNew, isChanged, n, &total)
+		if isNew {
 			indexAdded = indexAdded || indexedKind(catalog.Kind(kind))
-		case isChanged:
-			c.Updated += n
-			changed += n
-		default:
-			c.Unchanged += n
-			unchanged += n
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
-	if added+changed+unchanged == 0 {
+	if total.Added+total.Updated+total.Unchanged == 0 {
 		return nil
 	}
-	if changed > 0 {
+	if total.Updated > 0 {
 		if err := w.publishChanged(owner); err != nil {
 			return err
 		}
 	}
-	if added > 0 {
+	if total.Added > 0 {
 		if err := w.publishAdded(owner, indexAdded); err != nil {
 			return err
 		}
 	}
-	if unchanged > 0 {
+	if total.Unchanged > 0 {
 		// Whatever this scan has not written yet is unchanged now.
 		if _, err := tx.ExecContext(ctx, `UPDATE entities SET last_seen = ?, last_scan_id = ?
 			WHERE fqn IN (SELECT s.fqn FROM staged_entities s WHERE `+stagedWhere+`) AND last_scan_id <> ?`,
 			w.now, w.scanID, w.scanID, owner, w.scanID); err != nil {
-			return fmt.Errorf("mark %d unchanged entities seen: %w", unchanged, err)
+			return fmt.Errorf("mark %d unchanged entities seen: %w", total.Unchanged, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM staged_entities AS s WHERE `+stagedWhere, w.scanID, owner); err != nil {

@@ -21,14 +21,7 @@ func testUpsertComplete(t *testing.T, s catalog.Store) {
 		}
 		return sc.ID
 	}
-	get := func(fqn string) catalog.Entity {
-		t.Helper()
-		e, err := s.Get(ctx, fqn)
-		if err != nil {
-			t.Fatalf("%s: %v", fqn, err)
-		}
-		return e
-	}
+	get := func(fqn string) catalog.Entity { return mustGet(t, s, fqn) }
 
 	// orders loses customer_email and gains total.
 	id := begin()

@@ -71,14 +71,7 @@ func (g staging) finish(status catalog.ScanStatus) {
 // parts it did not stage.
 func testStaging(t *testing.T, s catalog.Store) {
 	partitions := []catalog.Kind{catalog.KindPartition}
-	get := func(fqn string) catalog.Entity {
-		t.Helper()
-		e, err := s.Get(ctx, fqn)
-		if err != nil {
-			t.Fatalf("%s: %v", fqn, err)
-		}
-		return e
-	}
+	get := func(fqn string) catalog.Entity { return mustGet(t, s, fqn) }
 	live := func() map[string]string {
 		t.Helper()
 		page, err := s.List(ctx, catalog.ListQuery{ParentFQN: stagedOwner, Kinds: partitions, Limit: catalog.MaxLimit})
@@ -256,4 +249,14 @@ func testStagingInterrupted(t *testing.T, s catalog.Store) {
 	if _, err := s.Get(ctx, stagedOwner+".p2"); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("p2, staged by the dead scan: %v", err)
 	}
+}
+
+// mustGet reads the entity at fqn, failing the test when it cannot.
+func mustGet(t *testing.T, s catalog.Store, fqn string) catalog.Entity {
+	t.Helper()
+	e, err := s.Get(ctx, fqn)
+	if err != nil {
+		t.Fatalf("%s: %v", fqn, err)
+	}
+	return e
 }
