@@ -115,6 +115,22 @@ func (c countingWriter) Write(ctx context.Context, id int64, w catalog.ScanWrite
 	return c.ScanWriter.Write(ctx, id, w)
 }
 
+// benchWriter is where a benchmark's scan writes: nowhere (counting what
+// it would write), or with LAKEMAP_BENCH_STORE=sqlite into a SQLite
+// catalog closed at the benchmark's end; w counts the entities either way.
+func benchWriter(b *testing.B, ctx context.Context) (catalog.ScanWriter, *discardWriter) {
+	w := &discardWriter{}
+	if os.Getenv("LAKEMAP_BENCH_STORE") != "sqlite" {
+		return w, w
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return countingWriter{st, w}, w
+}
+
 // BenchmarkScan scans a synthetic catalog. LAKEMAP_BENCH_STORE=sqlite writes
 // into the embedded store instead of discarding, to see the whole ingest.
 func BenchmarkScan(b *testing.B) {
@@ -160,16 +176,7 @@ func BenchmarkScan(b *testing.B) {
 			b.Fatal(err)
 		}
 		s.Athena.Now = func() time.Time { return g.now }
-		w := &discardWriter{}
-		var writer catalog.ScanWriter = w
-		if os.Getenv("LAKEMAP_BENCH_STORE") == "sqlite" {
-			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			writer = countingWriter{st, w}
-		}
+		writer, w := benchWriter(b, ctx)
 		start := time.Now()
 		var traceMu sync.Mutex
 		buckets := map[int][]int64{}

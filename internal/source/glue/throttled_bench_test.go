@@ -23,7 +23,8 @@ import (
 // (burst 100) answering ThrottlingException past it. The floor is the
 // minimum calls ÷ 100 calls/s; targets: wall ≤ 1.25× the floor, throttled
 // calls ≤ 5% of all calls, calls answered ≤ 1.02× the minimum, peak RSS
-// ≤ 160 MB.
+// ≤ 160 MB. LAKEMAP_BENCH_STORE=sqlite writes into a SQLite catalog, as
+// BenchmarkScan does, rather than discarding.
 //
 //	go test ./internal/source/glue -run '^$' -bench ScanThrottled -benchtime 1x
 func BenchmarkScanThrottled(b *testing.B) {
@@ -63,9 +64,9 @@ func BenchmarkScanThrottled(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		w := &discardWriter{}
+		writer, _ := benchWriter(b, ctx)
 		start := time.Now()
-		sum, err := (&scan.Runner{Store: w}).Run(ctx, "bench", "glue", s)
+		sum, err := (&scan.Runner{Store: writer}).Run(ctx, "bench", "glue", s)
 		wall := time.Since(start)
 		if err != nil || sum.Status != catalog.ScanSucceeded {
 			b.Fatalf("scan: %v, %s %v", err, sum.Status, sum.Errors)

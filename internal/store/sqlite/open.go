@@ -61,13 +61,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// wal_autocheckpoint: a 32 MiB WAL between checkpoints, so a big scan
 	// copies each hot index page to the database once per checkpoint rather
 	// than once per thousand pages written.
-	dsn := func(extra string) string {
+	//
+	// The writer keeps a 32 MiB page cache and its temporary files on
+	// disk; readers 64 MiB each and in memory. A scan's writes walk the
+	// hot index pages, which 32 MiB holds (Glue ingest is as fast as at
+	// 64 MiB; at 16 MiB it was ~14% slower), and otherwise touch each page
+	// once. With 64 MiB and temporary storage in memory, a bucket's
+	// 200k-object inventory took the process to 370 MB; now 125 MB, and the
+	// cache's cap keeps bigger buckets there. Searches reread the same
+	// index pages and sort in memory, so readers keep both.
+	dsn := func(writer bool) string {
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(8192)"} {
-			q.Add("_pragma", p)
+		cache, temp := "cache_size(-65536)", "temp_store(MEMORY)"
+		if writer {
+			cache, temp = "cache_size(-32768)", "temp_store(FILE)"
+			q.Add("_txlock", "immediate")
 		}
-		if extra != "" {
-			q.Add("_txlock", extra)
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", cache, temp, "wal_autocheckpoint(8192)"} {
+			q.Add("_pragma", p)
 		}
 		return "file:" + abs + "?" + q.Encode()
 	}
@@ -78,7 +89,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	if s.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
+	if s.write, err = sql.Open("sqlite", dsn(true)); err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
 	s.write.SetMaxOpenConns(1)
@@ -87,7 +98,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.write.Close()
 		return nil, err
 	}
-	if s.read, err = sql.Open("sqlite", dsn("")); err != nil {
+	if s.read, err = sql.Open("sqlite", dsn(false)); err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}

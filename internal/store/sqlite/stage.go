@@ -72,20 +72,66 @@ func checkRunning(ctx context.Context, tx *sql.Tx, scanID int64) error {
 	return nil
 }
 
-// stagedWhere selects an owner's staged rows, aliased s; scan id and owner
-// follow as arguments.
-const stagedWhere = `s.scan_id = ? AND s.owner_fqn = ?`
-
 // differs holds for a staged row s whose stored entity e it changes.
 const differs = `(e.deleted <> 0 OR e.content_hash <> s.content_hash)`
 
-// publish moves the parts staged under owner into entities, adding what it
-// did to stats.
+// publishPage bounds the staged rows one round of publish's statements
+// moves. A bucket's inventory is hundreds of thousands of rows; moved by
+// one statement each, SQLite held every page they touched in the
+// statement's journal and sorters at once (300 MB at 200k objects), where
+// a page at a time holds one page's.
+const publishPage = 5000
+
+// stagedRange is one page of an owner's staged rows: FQNs after after and
+// up to upTo ("": to the last).
+type stagedRange struct {
+	scanID             int64
+	owner, after, upTo string
+}
+
+// where selects the range's rows, aliased s; args follow in its order.
+func (r stagedRange) where() string {
+	if r.upTo == "" {
+		return `s.scan_id = ? AND s.owner_fqn = ? AND s.fqn > ?`
+	}
+	return `s.scan_id = ? AND s.owner_fqn = ? AND s.fqn > ? AND s.fqn <= ?`
+}
+
+func (r stagedRange) args(before ...any) []any {
+	args := append(before, r.scanID, r.owner, r.after)
+	if r.upTo != "" {
+		args = append(args, r.upTo)
+	}
+	return args
+}
+
+// publish moves the parts staged under owner into entities, a page at a
+// time in FQN order, adding what it did to stats.
 func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
+	for r := (stagedRange{scanID: w.scanID, owner: owner}); ; r.after = r.upTo {
+		err := w.tx.QueryRowContext(w.ctx, `SELECT fqn FROM staged_entities WHERE scan_id = ? AND owner_fqn = ? AND fqn > ?
+			ORDER BY fqn LIMIT 1 OFFSET ?`, w.scanID, owner, r.after, publishPage-1).Scan(&r.upTo)
+		last := errors.Is(err, sql.ErrNoRows)
+		if last {
+			r.upTo = ""
+		} else if err != nil {
+			return fmt.Errorf("page staged parts: %w", err)
+		}
+		if err := w.publishRange(r, stats); err != nil {
+			return err
+		}
+		if last {
+			return nil
+		}
+	}
+}
+
+// publishRange moves one page of staged rows.
+func (w *upsertWriter) publishRange(r stagedRange, stats catalog.WriteStats) error {
 	ctx, tx := w.ctx, w.tx
 	// What each row is, decided now against the catalog as it is.
 	rows, err := tx.QueryContext(ctx, `SELECT s.kind, e.id IS NULL, coalesce(`+differs+`, 0), count(*)
-		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE `+stagedWhere+` GROUP BY 1, 2, 3`, w.scanID, owner)
+		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE `+r.where()+` GROUP BY 1, 2, 3`, r.args()...)
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
@@ -112,24 +158,24 @@ func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
 		return nil
 	}
 	if total.Updated > 0 {
-		if err := w.publishChanged(owner); err != nil {
+		if err := w.publishChanged(r); err != nil {
 			return err
 		}
 	}
 	if total.Added > 0 {
-		if err := w.publishAdded(owner, indexAdded); err != nil {
+		if err := w.publishAdded(r, indexAdded); err != nil {
 			return err
 		}
 	}
 	if total.Unchanged > 0 {
 		// Whatever this scan has not written yet is unchanged now.
 		if _, err := tx.ExecContext(ctx, `UPDATE entities SET last_seen = ?, last_scan_id = ?
-			WHERE fqn IN (SELECT s.fqn FROM staged_entities s WHERE `+stagedWhere+`) AND last_scan_id <> ?`,
-			w.now, w.scanID, w.scanID, owner, w.scanID); err != nil {
+			WHERE fqn IN (SELECT s.fqn FROM staged_entities s WHERE `+r.where()+`) AND last_scan_id <> ?`,
+			append(r.args(w.now, w.scanID), w.scanID)...); err != nil {
 			return fmt.Errorf("mark %d unchanged entities seen: %w", total.Unchanged, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM staged_entities AS s WHERE `+stagedWhere, w.scanID, owner); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staged_entities AS s WHERE `+r.where(), r.args()...); err != nil {
 		return fmt.Errorf("unstage: %w", err)
 	}
 	return nil
@@ -138,7 +184,7 @@ func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
 // publishChanged records the history of the staged rows that change their
 // stored entity, a page at a time, then rewrites those entities in one
 // statement.
-func (w *upsertWriter) publishChanged(owner string) error {
+func (w *upsertWriter) publishChanged(r stagedRange) error {
 	ctx, tx := w.ctx, w.tx
 	const page = 500
 	old := "e." + strings.ReplaceAll(entityColumns, ", ", ", e.")
@@ -146,10 +192,11 @@ func (w *upsertWriter) publishChanged(owner string) error {
 		id        int64
 		prev, cur catalog.Entity
 	}
-	for after := ""; ; {
+	for after := r.after; ; {
 		rows, err := tx.QueryContext(ctx, `SELECT `+old+`, e.id, s.kind, s.service, s.parent_fqn, s.name, s.description, s.attrs, s.source_created, s.source_updated
 			FROM staged_entities s JOIN entities e ON e.fqn = s.fqn
-			WHERE `+stagedWhere+` AND s.fqn > ? AND `+differs+` ORDER BY s.fqn LIMIT ?`, w.scanID, owner, after, page)
+			WHERE `+stagedRange{r.scanID, r.owner, after, r.upTo}.where()+` AND `+differs+` ORDER BY s.fqn LIMIT ?`,
+			append(stagedRange{r.scanID, r.owner, after, r.upTo}.args(), page)...)
 		if err != nil {
 			return fmt.Errorf("read changed entities: %w", err)
 		}
@@ -201,7 +248,7 @@ func (w *upsertWriter) publishChanged(owner string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE entities AS e SET kind = s.kind, service = s.service, parent_fqn = s.parent_fqn, name = s.name,
 			description = s.description, attrs = s.attrs, source_created = s.source_created, source_updated = s.source_updated,
 			last_seen = ?, last_scan_id = ?, deleted = 0, content_hash = s.content_hash
-		FROM staged_entities s WHERE `+stagedWhere+` AND s.fqn = e.fqn AND `+differs, w.now, w.scanID, w.scanID, owner)
+		FROM staged_entities s WHERE `+r.where()+` AND s.fqn = e.fqn AND `+differs, r.args(w.now, w.scanID)...)
 	if err != nil {
 		return fmt.Errorf("update changed entities: %w", err)
 	}
@@ -211,19 +258,19 @@ func (w *upsertWriter) publishChanged(owner string) error {
 // publishAdded inserts the staged rows new to the catalog and their
 // history, in FQN order (the order of the fqn index); index says some are
 // of kinds the search indexes hold, which are then read back for them.
-func (w *upsertWriter) publishAdded(owner string, index bool) error {
+func (w *upsertWriter) publishAdded(r stagedRange, index bool) error {
 	ctx, tx := w.ctx, w.tx
 	const isNew = ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
 	if _, err := tx.ExecContext(ctx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type)
-		SELECT s.fqn, s.kind, s.parent_fqn, s.service, ?, ?, ? FROM staged_entities s WHERE `+stagedWhere+isNew+` ORDER BY s.fqn`,
-		w.scanID, w.now, string(catalog.ChangeAdded), w.scanID, owner); err != nil {
+		SELECT s.fqn, s.kind, s.parent_fqn, s.service, ?, ?, ? FROM staged_entities s WHERE `+r.where()+isNew+` ORDER BY s.fqn`,
+		r.args(w.scanID, w.now, string(catalog.ChangeAdded))...); err != nil {
 		return fmt.Errorf("record added entities: %w", err)
 	}
 	insert := `INSERT INTO entities (fqn, kind, service, parent_fqn, name, description, attrs, source_created, source_updated,
 			first_seen, last_seen, last_scan_id, deleted, content_hash)
 		SELECT s.fqn, s.kind, s.service, s.parent_fqn, s.name, s.description, s.attrs, s.source_created, s.source_updated, ?, ?, ?, 0, s.content_hash
-		FROM staged_entities s WHERE ` + stagedWhere + isNew + ` ORDER BY s.fqn`
-	args := []any{w.now, w.now, w.scanID, w.scanID, owner}
+		FROM staged_entities s WHERE ` + r.where() + isNew + ` ORDER BY s.fqn`
+	args := r.args(w.now, w.now, w.scanID)
 	if !index {
 		if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
 			return fmt.Errorf("insert added entities: %w", err)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -259,4 +260,73 @@ func mustGet(t *testing.T, s catalog.Store, fqn string) catalog.Entity {
 		t.Fatalf("%s: %v", fqn, err)
 	}
 	return e
+}
+
+// testStagingManyParts: an owner's staged parts are published a page at a
+// time by some stores; counts, history and deletions must come out as one
+// publication of them all would, whatever falls on a page's edge.
+func testStagingManyParts(t *testing.T, s catalog.Store) {
+	const n, writes = 12001, 3
+	name := func(i int) string { return fmt.Sprintf("p%05d", i) }
+	stageAll := func(g staging, parts []catalog.Entity) {
+		for start, size := 0, (len(parts)+writes-1)/writes; start < len(parts); start += size {
+			g.stage(parts[start:min(start+size, len(parts))]...)
+		}
+	}
+	g := beginStaging(t, s)
+	first := make([]catalog.Entity, n)
+	for i := range first {
+		first[i] = partition(name(i), "s3://lake/"+name(i))
+	}
+	stageAll(g, first)
+	if c := g.publish(true).Of(catalog.KindPartition); c.Added != n || c.Updated+c.Unchanged+c.Deleted != 0 {
+		t.Fatalf("first publication: %+v, want %d added", *c, n)
+	}
+	g.finish(catalog.ScanSucceeded)
+
+	// The next scan drops every tenth, moves every seventh of the rest and
+	// adds parts that sort between the old ones.
+	var want catalog.Counts
+	var next []catalog.Entity
+	for i := range n {
+		switch {
+		case i%10 == 0:
+			want.Deleted++
+		case i%7 == 0:
+			next = append(next, partition(name(i), "s3://lake/moved/"+name(i)))
+			want.Updated++
+		default:
+			next = append(next, first[i])
+			want.Unchanged++
+		}
+		if i%24 == 1 {
+			next = append(next, partition(name(i)+"-new", "s3://lake/new"))
+			want.Added++
+		}
+	}
+	g = beginStaging(t, s)
+	stageAll(g, next)
+	if c := g.publish(true).Of(catalog.KindPartition); *c != want {
+		t.Errorf("second publication: %+v, want %+v", *c, want)
+	}
+	if stats, err := s.Stats(ctx, "svc"); err != nil || stats[catalog.KindPartition] != want.Added+want.Updated+want.Unchanged {
+		t.Errorf("live partitions after the second scan: %v, %v", stats, err)
+	}
+	for _, i := range []int{4998, 5005, 5012, 9996, 11998} { // moved, around the pages' edges
+		h, _ := s.History(ctx, stagedOwner+"."+name(i), 5)
+		if len(h) != 2 || h[0].Type != catalog.ChangeUpdated || h[0].ScanID != g.id {
+			t.Errorf("%s history = %+v, want its move by scan %d", name(i), h, g.id)
+		}
+	}
+	for _, i := range []int{1, 5001, 12000 - 1} {
+		if p := mustGet(t, s, stagedOwner+"."+name(i)); p.LastScanID != g.id || p.Deleted {
+			t.Errorf("unchanged %s = last scan %d, deleted %v; want seen by %d", name(i), p.LastScanID, p.Deleted, g.id)
+		}
+	}
+	if p := mustGet(t, s, stagedOwner+"."+name(5000)); !p.Deleted {
+		t.Errorf("dropped %s is live", name(5000))
+	}
+	if st := g.write(catalog.ScanWrite{Publish: []string{stagedOwner}}); len(st) != 0 {
+		t.Errorf("a second publication wrote %v", st)
+	}
 }

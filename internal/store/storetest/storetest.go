@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		{"Staging", testStaging},
 		{"StagingBadPart", testStagingBadPart},
 		{"StagingInterrupted", testStagingInterrupted},
+		{"StagingManyParts", testStagingManyParts},
 		{"NoMarkNoDelete", testNoMarkNoDelete},
 		{"Restore", testRestore},
 		{"Search", testSearch},

@@ -155,10 +155,18 @@ func (p *Pager) writePage(w http.ResponseWriter, c *cursor, maxResults int) {
 	writeJSON(w, out)
 }
 
+// writeJSON answers v whole, with its length, as AWS does: not chunked,
+// so the client's connection ends each answer where it expects to.
 func writeJSON(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-Requestid", "lakemap-test-pager")
-	_ = json.NewEncoder(w).Encode(v)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
 }
 
 func invalidInput(format string, args ...any) *Fault {
