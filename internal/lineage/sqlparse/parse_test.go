@@ -156,6 +156,7 @@ func TestDecodeView(t *testing.T) {
 		{name: "presto", original: presto, expanded: "/* Presto View */", want: View{SQL: "SELECT * FROM orders", Catalog: "awsdatacatalog", Schema: "sales", Presto: true}},
 		{name: "hive expanded preferred", original: "select * from t", expanded: "select `t`.`a` from `db`.`t`", want: View{SQL: "select `t`.`a` from `db`.`t`"}},
 		{name: "hive original only", original: "select * from db.t", want: View{SQL: "select * from db.t"}},
+		{name: "empty", original: "/* Presto View: */", wantErr: "presto view text holds no definition"},
 		{name: "not base64", original: "/* Presto View: !!! */", wantErr: "presto view text is not base64"},
 		{name: "not json", original: "/* Presto View: bm90IGpzb24= */", wantErr: "presto view JSON: invalid character"},
 		{name: "no sql", original: "/* Presto View: e30= */", wantErr: "presto view JSON has no originalSql"},

@@ -32,6 +32,10 @@ func DecodeView(original, expanded string) (View, error) {
 		if !strings.HasSuffix(text, prestoSuffix) {
 			return View{}, fmt.Errorf("presto view text does not end with %q", prestoSuffix)
 		}
+		// In "/* Presto View: */" the suffix is the prefix's own end.
+		if len(text) < len(prestoPrefix)+len(prestoSuffix) {
+			return View{}, fmt.Errorf("presto view text holds no definition")
+		}
 		payload := strings.TrimSpace(text[len(prestoPrefix) : len(text)-len(prestoSuffix)])
 		raw, err := base64.StdEncoding.DecodeString(payload)
 		if err != nil {
