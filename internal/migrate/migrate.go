@@ -26,7 +26,8 @@ import (
 // Schema 12 added staged_entities, which is not copied: it holds only
 // the unpublished parts of running scans, and in the copy no scan runs
 // to publish them (a running scan is recorded interrupted on start).
-const SQLiteSchema = 12
+// Schema 13 changed an index only.
+const SQLiteSchema = 13
 
 // batchRows is how many rows go to PostgreSQL in one transaction.
 const batchRows = 5000

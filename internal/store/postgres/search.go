@@ -241,6 +241,17 @@ type passRow struct {
 	passes, inName bool
 }
 
+// nameIndexed is the WHERE of the exact-name index (migration 0009), which
+// a query must repeat to use it: search returns no partitions or objects.
+const nameIndexed = ` AND e.kind NOT IN ('partition', 'object')`
+
+// exactSQL reads the entities whose lower-cased name is one of $1, and
+// filtered, limit (a placeholder) at most.
+func exactSQL(filter, limit string) string {
+	return `SELECT ` + hitColumns + ` FROM entities e WHERE lower(e.name) = ANY($1)` + nameIndexed + filter +
+		` ORDER BY length(e.fqn), e.fqn LIMIT ` + limit
+}
+
 // exactHits finds entities named like the query, ignoring ASCII case as
 // SQLite's NOCASE does.
 func (r *searchRun) exactHits(ctx context.Context, names []string, filter string) ([]catalog.SearchHit, error) {
@@ -248,7 +259,7 @@ func (r *searchRun) exactHits(ctx context.Context, names []string, filter string
 		names[i] = asciiLower(n)
 	}
 	args := append([]any{names}, r.filterArgs...)
-	rows, err := r.conn.Query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE lower(e.name) = ANY($1)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT `+arg(&args, maxExact), args...)
+	rows, err := r.conn.Query(ctx, exactSQL(filter, arg(&args, maxExact)), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -217,9 +217,18 @@ func exactNames(text string, words []string) []any {
 	return names
 }
 
+// namedKinds is the WHERE of the exact-name index (migration 0013), which
+// a query must repeat to use it: search returns no partitions or objects.
+const nameIndexed = ` AND e.kind NOT IN ('partition', 'object')`
+
+// exactSQL reads the entities named one of n names, and filtered.
+func exactSQL(n int, filter string) string {
+	return `SELECT ` + hitColumns + ` FROM entities e WHERE e.name COLLATE NOCASE IN (?` + strings.Repeat(", ?", n-1) + `)` + nameIndexed + filter +
+		` ORDER BY length(e.fqn), e.fqn LIMIT ` + strconv.Itoa(maxExact)
+}
+
 func (s *Store) exactHits(ctx context.Context, names []any, filter string, args []any) ([]catalog.SearchHit, error) {
-	rows, err := s.stmts.query(ctx, `SELECT `+hitColumns+` FROM entities e WHERE e.name COLLATE NOCASE IN (?`+strings.Repeat(", ?", len(names)-1)+`)`+filter+` ORDER BY length(e.fqn), e.fqn LIMIT `+strconv.Itoa(maxExact),
-		append(names, args...)...)
+	rows, err := s.stmts.query(ctx, exactSQL(len(names), filter), append(names, args...)...)
 	if err != nil {
 		return nil, err
 	}
