@@ -37,6 +37,10 @@ type syntheticGlue struct {
 	// the operation, the call's sequence number and the request body.
 	fault func(op string, n int64, body []byte) *fakeFault
 	now   time.Time
+	// stats, when set, answers GETs of its paths with the JSON of what
+	// the function returns (a fake in a child process reporting its
+	// counts).
+	stats map[string]func() any
 
 	calls    atomic.Int64
 	conns    atomic.Int64 // connections accepted
@@ -105,6 +109,10 @@ type syntheticRequest struct {
 // several milliseconds of CPU, which AWS's latency already includes, so the
 // answer is built first and the rest of the latency slept after.
 func (g *syntheticGlue) serve(w http.ResponseWriter, r *http.Request) {
+	if report, ok := g.stats[r.URL.Path]; ok && r.Method == http.MethodGet {
+		_ = json.NewEncoder(w).Encode(report())
+		return
+	}
 	arrived := time.Now()
 	f := g.inflight.Add(1)
 	defer g.inflight.Add(-1)

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -128,35 +127,12 @@ func runThrottled(b *testing.B, space genSpace) {
 	timed := &timedWriter{ScanWriter: store}
 	runtime.GC()
 	benchproc.ResetPeakRSS()
-	stop, heap := make(chan struct{}), make(chan [2]float64)
-	go func() {
-		// Heap in use counts what the collector has not yet reclaimed
-		// (GOGC lets it reach twice the live heap); the live heap, as the
-		// last collection marked it, is what the scan holds.
-		var peak, live uint64
-		marked := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			metrics.Read(marked)
-			live = max(live, marked[0].Value.Uint64())
-			select {
-			case <-tick.C:
-			case <-stop:
-				heap <- [2]float64{float64(peak) / (1 << 20), float64(live) / (1 << 20)}
-				return
-			}
-		}
-	}()
+	heapPeaks := benchproc.SampleHeap()
 	start := time.Now()
 	sum, err := (&scanrunner.Runner{Store: timed, BatchSize: envInt("LAKEMAP_BENCH_BATCH", 0)}).Run(ctx, "svc", Type, s)
 	wall := time.Since(start)
-	close(stop)
-	heaps := <-heap
-	peakHeap, peakLive := heaps[0], heaps[1]
+	heap := heapPeaks()
+	peakHeap, peakLive := heap.InUse, heap.Live
 	if err != nil || len(sum.Errors) > 0 {
 		b.Fatalf("scan: %v %v", err, sum.Errors)
 	}
