@@ -81,7 +81,11 @@ func (a *opArray) addBatch(s *sink, entities []catalog.Entity) {
 // returns the rest.
 func (a *opArray) addParts(s *sink, owner string, entities []catalog.Entity) []catalog.Entity {
 	a.ensure(s)
-	a.grow(s, len(entities))
+	// Room for the parts the op still takes, not for the whole call: the
+	// op goes at partsPerOp parts, and the rest of the call starts the
+	// next one. Growing for the call would leave an inventory's arrays,
+	// reused for the whole scan, twice the size its ops need.
+	a.grow(s, min(len(entities), max(partsPerOp(s.batchSize)-a.parts(), 0)))
 	n := min(a.back-a.front, len(entities))
 	if n == 0 {
 		return entities

@@ -278,7 +278,7 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 	s.staged[ownerFQN] = true
 	for {
 		entities = s.next.addParts(s, ownerFQN, entities)
-		if s.next.size() < s.batchSize && s.next.parts() < partsPerOp(s.batchSize) {
+		if len(entities) == 0 && s.next.size() < s.batchSize && s.next.parts() < partsPerOp(s.batchSize) {
 			return nil
 		}
 		if err := s.sendLocked(ctx, s.takeLocked()); err != nil {
