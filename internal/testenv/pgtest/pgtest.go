@@ -27,11 +27,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,12 +77,25 @@ func run(m *testing.M) int {
 		os.Setenv(envSkip, err.Error()+": "+InstallHint)
 		return m.Run()
 	}
+	reapOrphans(bin)
 	c, err := startCluster(bin)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: start PostgreSQL: %v\n", err)
 		return 1
 	}
 	defer c.stop()
+	// Interrupted (^C, or a runner's SIGTERM), the tests would end
+	// without the deferred stop, and the server would outlive them.
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(interrupted)
+	go func() {
+		if sig, ok := <-interrupted; ok {
+			c.stop()
+			fmt.Fprintf(os.Stderr, "pgtest: %v: PostgreSQL stopped\n", sig)
+			os.Exit(1)
+		}
+	}()
 	os.Setenv(EnvURL, c.url)
 	defer os.Unsetenv(EnvURL)
 	return m.Run()
@@ -114,11 +130,26 @@ type cluster struct {
 	bin, dir, data string
 	url            string
 	asUser         bool // run the binaries through runuser
+	// stopped makes stop run once: an interrupt's and the deferred one
+	// race when the interrupted tests end by themselves.
+	stopped sync.Once
 }
 
+// clusterDirs is the pattern of the clusters' directories in the temporary
+// directory; ownerFile, in each, holds the PID of the test process that
+// started it.
+const (
+	clusterDirs = "lakemap-pgtest-*"
+	ownerFile   = "owner.pid"
+)
+
 func startCluster(bin string) (*cluster, error) {
-	dir, err := os.MkdirTemp("", "lakemap-pgtest-*")
+	dir, err := os.MkdirTemp("", clusterDirs)
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	c := &cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asUser: os.Geteuid() == 0}
@@ -157,10 +188,44 @@ func (c *cluster) cmd(name string, args ...string) *exec.Cmd {
 }
 
 func (c *cluster) stop() {
-	if out, err := c.cmd("pg_ctl", "-D", c.data, "-m", "immediate", "-w", "stop").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: pg_ctl stop: %v: %s\n", err, out)
+	c.stopped.Do(func() {
+		if out, err := c.cmd("pg_ctl", "-D", c.data, "-m", "immediate", "-w", "stop").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: pg_ctl stop: %v: %s\n", err, out)
+		}
+		os.RemoveAll(c.dir)
+	})
+}
+
+// reapOrphans stops and removes the clusters of test processes that died
+// without stopping them (killed, or ended by go test's timeout, which no
+// deferred call survives): each would keep a server and its memory until
+// the machine restarts. A directory whose owner is alive, or that has no
+// owner yet (its cluster starting beside this one), is left alone.
+func reapOrphans(bin string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), clusterDirs))
+	for _, dir := range dirs {
+		raw, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		c := &cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asUser: os.Geteuid() == 0}
+		if _, err := os.Stat(filepath.Join(c.data, "postmaster.pid")); err == nil {
+			c.stop()
+		} else {
+			os.RemoveAll(dir)
+		}
+		fmt.Fprintf(os.Stderr, "pgtest: removed the cluster in %s, left by process %d\n", dir, pid)
 	}
-	os.RemoveAll(c.dir)
+}
+
+// processAlive says a process pid exists (it may belong to another user).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func chownTo(dir, name string) error {
