@@ -54,7 +54,11 @@ func TestLiveDeadline(t *testing.T) {
 
 	// Each live tool's description states this server's deadline; catalog
 	// tools, which have none, say nothing.
-	tools := listTools(t, connectInMemory(t, e, Scope{Name: "deadline"}))
+	cs := connectInMemory(t, e, Scope{Name: "deadline"})
+	if got := cs.InitializeResult().Instructions; !strings.Contains(got, "each call ends within 0.3 s") {
+		t.Errorf("instructions do not state this server's deadline: %q", got)
+	}
+	tools := listTools(t, cs)
 	for name, want := range map[string]string{
 		"s3_list_objects":    "Max 0.3 s.",
 		"athena_start_query": "Max wait + 0.3 s.",

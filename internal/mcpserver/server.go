@@ -135,7 +135,7 @@ func (s *Server) ForScope(ctx context.Context, scope Scope) (*mcp.Server, error)
 		return nil, err
 	}
 	ms := mcp.NewServer(&mcp.Implementation{Name: "lakemap", Title: "lakemap", Version: s.opts.Version}, &mcp.ServerOptions{
-		Instructions: instructions,
+		Instructions: instructions(s.opts.LiveDeadline),
 		Logger:       s.logger,
 		SchemaCache:  s.schemas,
 		// Tool lists are fixed per session, so no list_changed capability.
@@ -168,7 +168,13 @@ func (s *Server) reachable(ctx context.Context, scope Scope) ([]catalog.Connecti
 	return out, nil
 }
 
-const instructions = `lakemap catalogs an AWS data estate (Glue/Athena databases and tables, S3 buckets and containers).
+// instructions are the server's instructions to agents; d is the server's
+// live-tool deadline, which they state.
+func instructions(d time.Duration) string {
+	return fmt.Sprintf(instructionsText, seconds(d))
+}
+
+const instructionsText = `lakemap catalogs an AWS data estate (Glue/Athena databases and tables, S3 buckets and containers).
 Start with search_catalog or list_connections; read schemas with get_table_schema. FQNs look like connection.database.table; case and a missing connection part are forgiven when only one entity matches.
-Catalog tools (openWorldHint false) answer from lakemap's own catalog: fast, no AWS call. Tools named s3_*, athena_* and glue_* call AWS live through a named connection (a name from list_connections): slower, billed by AWS, subject to IAM; each call ends within 20 s (retries included, plus athena_start_query's wait) and says what can answer instead. Write tools (readOnlyHint false) exist only for ReadWrite connections.
+Catalog tools (openWorldHint false) answer from lakemap's own catalog: fast, no AWS call. Tools named s3_*, athena_* and glue_* call AWS live through a named connection (a name from list_connections): slower, billed by AWS, subject to IAM; each call ends within %s (retries included, plus athena_start_query's wait) and says what can answer instead. Write tools (readOnlyHint false) exist only for ReadWrite connections.
 Every answer has one size budget: limit sets a page size, and a page that would not fit is cut with truncated=true, a total when known and a nextCursor; pass the cursor back unchanged for the next page.`

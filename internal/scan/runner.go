@@ -330,6 +330,11 @@ func (s *sink) Warn(ctx context.Context, err error) {
 }
 
 func (s *sink) Progress(kind catalog.Kind, n int) {
+	if n <= 0 {
+		// A listing that found none (no Athena data catalog beside
+		// Glue's) is no progress, and not "0 × data catalog" on a page.
+		return
+	}
 	s.mu.Lock()
 	s.seen[kind] += int64(n)
 	s.mu.Unlock()

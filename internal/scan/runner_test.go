@@ -362,3 +362,29 @@ func TestPartsWithoutOwnerAreReported(t *testing.T) {
 		t.Errorf("summary = %+v", sum)
 	}
 }
+
+// TestProgressCountsWhatWasSeen: progress reports running totals per
+// kind, and a kind reported with nothing seen does not appear.
+func TestProgressCountsWhatWasSeen(t *testing.T) {
+	var mu sync.Mutex
+	var last Progress
+	r := &Runner{Store: &recordingStore{}, OnProgress: func(p Progress) {
+		mu.Lock()
+		last = p
+		mu.Unlock()
+	}}
+	_, err := r.Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		sink.Progress(catalog.KindDataCatalog, 0)
+		sink.Progress(catalog.KindTable, 2)
+		sink.Progress(catalog.KindTable, 3)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(last.Seen) != 1 || last.Seen[catalog.KindTable] != 5 {
+		t.Errorf("seen = %v, want 5 tables and nothing else", last.Seen)
+	}
+}
