@@ -2,11 +2,9 @@ package datazone
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"log/slog"
-	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -198,16 +196,8 @@ func first(errs []string) string {
 }
 
 func fakeStats(b *testing.B, url string) datazonefake.Stats {
-	b.Helper()
-	resp, err := http.Get(url + datazonefake.StatsPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var st datazonefake.Stats
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		b.Fatal(err)
-	}
+	benchproc.GetJSON(b, url+datazonefake.StatsPath, &st)
 	return st
 }
 

@@ -2,7 +2,6 @@ package glue
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"net/http"
@@ -98,9 +97,6 @@ type throttledGlueShape struct {
 	Rate, Burst float64
 }
 
-// glueStatsPath is where the child answers its throttledGlueStats.
-const glueStatsPath = "/__lakemap_stats"
-
 type throttledGlueStats struct {
 	Calls  int64
 	Bucket throttle.Counts
@@ -115,23 +111,15 @@ func TestGlueThrottledFakeProcess(t *testing.T) {
 	}
 	bucket := throttle.New(sh.Rate, sh.Burst)
 	g := throttledGlue(sh.PerTable, bucket)
-	g.stats = map[string]func() any{glueStatsPath: func() any {
+	g.stats = map[string]func() any{benchproc.StatsPath: func() any {
 		return throttledGlueStats{Calls: g.calls.Load(), Bucket: bucket.Counts()}
 	}}
 	benchproc.Serve(g.start(t).URL)
 }
 
 func fetchGlueStats(b *testing.B, url string) throttledGlueStats {
-	b.Helper()
-	resp, err := http.Get(url + glueStatsPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var st throttledGlueStats
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		b.Fatal(err)
-	}
+	benchproc.GetJSON(b, url+benchproc.StatsPath, &st)
 	return st
 }
 

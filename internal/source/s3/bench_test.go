@@ -157,31 +157,13 @@ func BenchmarkInventory(b *testing.B) {
 		runner := &scanrunner.Runner{Store: store}
 		runtime.GC()
 		benchproc.ResetPeakRSS()
-		stop := make(chan struct{})
-		heap := make(chan uint64)
-		go func() {
-			// RSS keeps what the runtime once mapped; the live heap's
-			// peak says whether memory grows with the bucket.
-			var peak uint64
-			tick := time.NewTicker(20 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse)
-				select {
-				case <-tick.C:
-				case <-stop:
-					heap <- peak
-					return
-				}
-			}
-		}()
+		// RSS keeps what the runtime once mapped; the heap's peak says
+		// whether memory grows with the bucket.
+		heapPeaks := benchproc.SampleHeap()
 		start := time.Now()
 		sum, err := runner.Run(context.Background(), "svc", Type, s)
 		wall := time.Since(start)
-		close(stop)
-		peakHeap := float64(<-heap) / (1 << 20)
+		peakHeap := heapPeaks().InUse
 		if err != nil || len(sum.Errors) > 0 {
 			b.Fatalf("scan: %v %v", err, sum.Errors)
 		}

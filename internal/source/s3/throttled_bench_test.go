@@ -59,10 +59,6 @@ type throttledShape struct {
 	Rate, Burst         float64
 }
 
-// statsPath is where the child answers its throttledStats; no bucket can
-// be named so.
-const statsPath = "/__lakemap_stats"
-
 // throttledStats are the child's counts at the end of a run.
 type throttledStats struct {
 	Calls  int64
@@ -85,7 +81,7 @@ func TestS3ThrottledFakeProcess(t *testing.T) {
 	f.throttle = bucket
 	f.addBucket(&fakeBucket{name: "bench", space: genSpace{prefixes: sh.Prefixes, perPrefix: sh.PerPrefix, csv: true}})
 	mux := http.NewServeMux()
-	mux.HandleFunc(statsPath, func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc(benchproc.StatsPath, func(w http.ResponseWriter, _ *http.Request) {
 		st := throttledStats{Calls: f.calls.Load(), Ops: map[string]int64{}, Bucket: bucket.Counts()}
 		for _, op := range s3Ops {
 			st.Ops[op] = f.count(op)
@@ -168,16 +164,8 @@ func runThrottled(b *testing.B, space genSpace) {
 }
 
 func fetchStats(b *testing.B, url string) throttledStats {
-	b.Helper()
-	resp, err := http.Get(url + statsPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var st throttledStats
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		b.Fatal(err)
-	}
+	benchproc.GetJSON(b, url+benchproc.StatsPath, &st)
 	return st
 }
 

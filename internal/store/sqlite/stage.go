@@ -192,11 +192,10 @@ func (w *upsertWriter) publishChanged(r stagedRange) error {
 		id        int64
 		prev, cur catalog.Entity
 	}
-	for after := r.after; ; {
+	for rest := r; ; {
 		rows, err := tx.QueryContext(ctx, `SELECT `+old+`, e.id, s.kind, s.service, s.parent_fqn, s.name, s.description, s.attrs, s.source_created, s.source_updated
 			FROM staged_entities s JOIN entities e ON e.fqn = s.fqn
-			WHERE `+stagedRange{r.scanID, r.owner, after, r.upTo}.where()+` AND `+differs+` ORDER BY s.fqn LIMIT ?`,
-			append(stagedRange{r.scanID, r.owner, after, r.upTo}.args(), page)...)
+			WHERE `+rest.where()+` AND `+differs+` ORDER BY s.fqn LIMIT ?`, append(rest.args(), page)...)
 		if err != nil {
 			return fmt.Errorf("read changed entities: %w", err)
 		}
@@ -243,7 +242,7 @@ func (w *upsertWriter) publishChanged(r stagedRange) error {
 		if len(list) < page {
 			break
 		}
-		after = list[len(list)-1].cur.FQN
+		rest.after = list[len(list)-1].cur.FQN
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE entities AS e SET kind = s.kind, service = s.service, parent_fqn = s.parent_fqn, name = s.name,
 			description = s.description, attrs = s.attrs, source_created = s.source_created, source_updated = s.source_updated,

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime/debug"
@@ -116,4 +117,22 @@ func PeakRSS() float64 {
 		}
 	}
 	return 0
+}
+
+// StatsPath is where a child's fake may answer its counts: no bucket and
+// no JSON operation can be named so.
+const StatsPath = "/__lakemap_stats"
+
+// GetJSON reads the JSON answer at url (a child's counts) into v, failing
+// tb when it cannot.
+func GetJSON(tb testing.TB, url string, v any) {
+	tb.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		tb.Fatalf("read %s: %v", url, err)
+	}
 }

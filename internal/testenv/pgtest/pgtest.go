@@ -143,6 +143,11 @@ const (
 	ownerFile   = "owner.pid"
 )
 
+// newCluster is the cluster whose files are in dir, run by bin's binaries.
+func newCluster(bin, dir string) *cluster {
+	return &cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asUser: os.Geteuid() == 0}
+}
+
 func startCluster(bin string) (*cluster, error) {
 	dir, err := os.MkdirTemp("", clusterDirs)
 	if err != nil {
@@ -152,7 +157,7 @@ func startCluster(bin string) (*cluster, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	c := &cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asUser: os.Geteuid() == 0}
+	c := newCluster(bin, dir)
 	if c.asUser {
 		if err := chownTo(dir, serverUser); err != nil {
 			os.RemoveAll(dir)
@@ -212,7 +217,7 @@ func reapOrphans(bin string) {
 		if err != nil || pid <= 0 || processAlive(pid) {
 			continue
 		}
-		c := &cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asUser: os.Geteuid() == 0}
+		c := newCluster(bin, dir)
 		if _, err := os.Stat(filepath.Join(c.data, "postmaster.pid")); err == nil {
 			c.stop()
 		} else {
