@@ -10,7 +10,7 @@ import "github.com/lakemap/lakemap/internal/catalog"
 // grows: parts are sent at partsPerOp (see EmitPart), so an inventory's
 // ops never pay for a batch-sized array.
 type opArray struct {
-	array []catalog.Entity // len = cap = the batch size; nil until used
+	array []catalog.Entity // len = cap: partsPerOp, doubled as the op grows, at most the batch size; nil until used
 	front int              // the batch is array[:front]
 	back  int              // the parts are array[back:]
 	calls []partCall
