@@ -85,6 +85,7 @@ func (s *Store) ReplaceEdges(ctx context.Context, scanID int64, kind catalog.Edg
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace lineage edges: %w", err)
 	}
+	s.ckpt.nudge()
 	return nil
 }
 
@@ -248,6 +249,7 @@ func (s *Store) ReplaceLocations(ctx context.Context, service string, locs []cat
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace locations of %q: %w", service, err)
 	}
+	s.ckpt.nudge()
 	return nil
 }
 

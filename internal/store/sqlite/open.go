@@ -34,6 +34,7 @@ type Store struct {
 	read  *sql.DB
 	// stmts holds the read pool's prepared hot statements.
 	stmts *stmtCache
+	ckpt  *checkpointer
 	// now stamps history, last-seen times and lineage edges without one.
 	now func() time.Time
 }
@@ -58,9 +59,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve catalog path %q: %w", path, err)
 	}
-	// wal_autocheckpoint: a 32 MiB WAL between checkpoints, so a big scan
-	// copies each hot index page to the database once per checkpoint rather
-	// than once per thousand pages written.
+	// The WAL is checkpointed beside the writer (checkpointer); the
+	// writer's own automatic checkpoint is only a safety net.
 	//
 	// The writer keeps a 32 MiB page cache and its temporary files on
 	// disk; readers 64 MiB each and in memory. A scan's writes walk the
@@ -77,7 +77,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			cache, temp = "cache_size(-32768)", "temp_store(FILE)"
 			q.Add("_txlock", "immediate")
 		}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", cache, temp, "wal_autocheckpoint(8192)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", cache, temp,
+			"wal_autocheckpoint(" + strconv.Itoa(walSafetyPages) + ")"} {
 			q.Add("_pragma", p)
 		}
 		return "file:" + abs + "?" + q.Encode()
@@ -110,6 +111,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// the pragmas and the schema again.
 	s.read.SetMaxIdleConns(readers)
 	s.stmts = newStmtCache(s.read, maxCachedStmts)
+	s.ckpt = startCheckpointer(s.read, checkpointEvery)
 	return s, nil
 }
 
@@ -128,8 +130,9 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-// Close closes the cached statements and both pools.
+// Close closes the checkpointer, the cached statements and both pools.
 func (s *Store) Close() error {
+	s.ckpt.close()
 	s.stmts.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
@@ -202,6 +205,9 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if s.ckpt != nil { // nil while Open migrates
+		s.ckpt.nudge()
 	}
 	return nil
 }

@@ -163,7 +163,7 @@ func (w *upsertWriter) publishRange(r stagedRange, stats catalog.WriteStats) err
 		}
 	}
 	if total.Added > 0 {
-		if err := w.publishAdded(r, indexAdded); err != nil {
+		if err := w.publishAdded(r, indexAdded, total.Updated+total.Unchanged == 0); err != nil {
 			return err
 		}
 	}
@@ -257,9 +257,14 @@ func (w *upsertWriter) publishChanged(r stagedRange) error {
 // publishAdded inserts the staged rows new to the catalog and their
 // history, in FQN order (the order of the fqn index); index says some are
 // of kinds the search indexes hold, which are then read back for them.
-func (w *upsertWriter) publishAdded(r stagedRange, index bool) error {
+// allNew says the classification found every row of the range new, as in
+// a first scan: the statements then skip looking each one up again.
+func (w *upsertWriter) publishAdded(r stagedRange, index, allNew bool) error {
 	ctx, tx := w.ctx, w.tx
-	const isNew = ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
+	isNew := ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
+	if allNew {
+		isNew = ""
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO changes (fqn, kind, parent_fqn, service, scan_id, at, type)
 		SELECT s.fqn, s.kind, s.parent_fqn, s.service, ?, ?, ? FROM staged_entities s WHERE `+r.where()+isNew+` ORDER BY s.fqn`,
 		r.args(w.scanID, w.now, string(catalog.ChangeAdded))...); err != nil {
