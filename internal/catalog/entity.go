@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -28,23 +26,6 @@ type Entity struct {
 	Deleted   bool      `json:"deleted"`
 	// LastScanID is the scan that last saw the entity.
 	LastScanID int64 `json:"lastScanId,omitempty"`
-}
-
-// ContentHash fingerprints what a source reports about an entity, so a rescan
-// can tell "unchanged" from "updated" without comparing field by field.
-func (e *Entity) ContentHash() string {
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	// encoding/json sorts map keys, so the hash is deterministic.
-	_ = enc.Encode([]any{e.Kind, e.ParentFQN, e.Name, e.Description, e.Attrs, timeOrNil(e.SourceCreated), timeOrNil(e.SourceUpdated)})
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-func timeOrNil(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339Nano)
 }
 
 // ChangeType says what happened to an entity in a scan.

@@ -34,16 +34,16 @@ func stageTx(ctx context.Context, tx pgx.Tx, scanID int64, parts []catalog.Parts
 	for _, p := range parts {
 		for i := range p.Entities {
 			e := &p.Entities[i]
-			if err := prepare(e); err != nil {
+			if err := e.Prepare(); err != nil {
 				return fmt.Errorf("parts of %q: %w", p.Owner, err)
 			}
-			attrs, err := marshalAttrs(e.Attrs)
+			enc, err := e.Encode()
 			if err != nil {
 				return fmt.Errorf("entity %q: %w", e.FQN, err)
 			}
 			inName, inDesc := inwordTexts(e)
-			row := []any{scanID, p.Owner, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
-				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), e.ContentHash(), searchVector(e), inName, inDesc}
+			row := []any{scanID, p.Owner, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, json.RawMessage(enc.Attrs),
+				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), enc.Hash, searchVector(e), inName, inDesc}
 			k := key{p.Owner, e.FQN}
 			if j, ok := at[k]; ok {
 				rows[j] = row // COPY takes one row per key

@@ -45,7 +45,7 @@ func (s *Store) Write(ctx context.Context, scanID int64, w catalog.ScanWrite) (c
 	hashes := make([]string, len(batch))
 	fqns := make([]string, len(batch))
 	for i := range batch {
-		if err := prepare(&batch[i]); err != nil {
+		if err := batch[i].Prepare(); err != nil {
 			return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
 		}
 		hashes[i], fqns[i] = batch[i].ContentHash(), batch[i].FQN
@@ -274,27 +274,6 @@ func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, cols, pgx.CopyFromRows(w.changes)); err != nil {
 			return fmt.Errorf("record changes: %w", err)
 		}
-	}
-	return nil
-}
-
-// prepare checks an entity and fills what the store derives.
-func prepare(e *catalog.Entity) error {
-	parts, err := catalog.SplitFQN(e.FQN)
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "entity FQN")
-	}
-	if _, ok := catalog.Spec(e.Kind); !ok {
-		return apperr.New(apperr.Invalid, "entity %q: unknown kind %q", e.FQN, e.Kind)
-	}
-	if e.Name == "" {
-		e.Name = parts[len(parts)-1]
-	}
-	if e.Service == "" {
-		e.Service = parts[0]
-	}
-	if e.ParentFQN == "" && len(parts) > 1 {
-		e.ParentFQN = catalog.JoinFQN(parts[:len(parts)-1]...)
 	}
 	return nil
 }

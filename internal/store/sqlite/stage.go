@@ -34,15 +34,15 @@ func stageTx(ctx context.Context, tx *sql.Tx, scanID int64, parts []catalog.Part
 	for _, p := range parts {
 		for i := range p.Entities {
 			e := &p.Entities[i]
-			if err := prepare(e); err != nil {
+			if err := e.Prepare(); err != nil {
 				return fmt.Errorf("stage parts of %q: %w", p.Owner, err)
 			}
-			attrs, err := marshalAttrs(e.Attrs)
+			enc, err := e.Encode()
 			if err != nil {
 				return fmt.Errorf("stage entity %q: %w", e.FQN, err)
 			}
-			if err := b.add(ctx, scanID, p.Owner, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
-				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), e.ContentHash()); err != nil {
+			if err := b.add(ctx, scanID, p.Owner, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, enc.Attrs,
+				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), enc.Hash); err != nil {
 				return fmt.Errorf("stage parts of %q: %w", p.Owner, err)
 			}
 			n++

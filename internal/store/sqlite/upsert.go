@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
@@ -90,14 +89,18 @@ func (w *upsertWriter) upsert(batch []catalog.Entity, stats catalog.WriteStats) 
 		var unchanged []int64
 		for i := range chunk {
 			e := &chunk[i]
-			if err := prepare(e); err != nil {
+			if err := e.Prepare(); err != nil {
 				return err
 			}
-			hash := e.ContentHash()
+			enc, err := e.Encode()
+			if err != nil {
+				return fmt.Errorf("write entity %q: %w", e.FQN, err)
+			}
+			hash := enc.Hash
 			old, ok := found[e.FQN]
 			switch {
 			case !ok:
-				id, err := w.insert(e, hash)
+				id, err := w.insert(e, enc)
 				if err != nil {
 					return err
 				}
@@ -108,7 +111,7 @@ func (w *upsertWriter) upsert(batch []catalog.Entity, stats catalog.WriteStats) 
 				unchanged = append(unchanged, old.id)
 				stats.Of(e.Kind).Unchanged++
 			default:
-				if err := w.update(e, old, hash); err != nil {
+				if err := w.update(e, old, enc); err != nil {
 					return err
 				}
 				found[e.FQN] = existing{id: old.id, hash: hash}
@@ -118,27 +121,6 @@ func (w *upsertWriter) upsert(batch []catalog.Entity, stats catalog.WriteStats) 
 		if err := touch(ctx, tx, unchanged, w.scanID, fromNanos(w.now)); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// prepare checks an entity and fills what the store derives.
-func prepare(e *catalog.Entity) error {
-	parts, err := catalog.SplitFQN(e.FQN)
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "entity FQN")
-	}
-	if _, ok := catalog.Spec(e.Kind); !ok {
-		return apperr.New(apperr.Invalid, "entity %q: unknown kind %q", e.FQN, e.Kind)
-	}
-	if e.Name == "" {
-		e.Name = parts[len(parts)-1]
-	}
-	if e.Service == "" {
-		e.Service = parts[0]
-	}
-	if e.ParentFQN == "" && len(parts) > 1 {
-		e.ParentFQN = catalog.JoinFQN(parts[:len(parts)-1]...)
 	}
 	return nil
 }
@@ -247,13 +229,9 @@ func (w *upsertWriter) flush() error {
 	return nil
 }
 
-func (w *upsertWriter) insert(e *catalog.Entity, hash string) (int64, error) {
-	attrs, err := marshalAttrs(e.Attrs)
-	if err != nil {
-		return 0, fmt.Errorf("entity %q: %w", e.FQN, err)
-	}
-	res, err := w.insertEntity.ExecContext(w.ctx, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
-		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, hash)
+func (w *upsertWriter) insert(e *catalog.Entity, enc catalog.Encoded) (int64, error) {
+	res, err := w.insertEntity.ExecContext(w.ctx, e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, enc.Attrs,
+		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, enc.Hash)
 	if err != nil {
 		return 0, fmt.Errorf("insert entity %q: %w", e.FQN, err)
 	}
@@ -265,17 +243,13 @@ func (w *upsertWriter) insert(e *catalog.Entity, hash string) (int64, error) {
 	return id, w.change(e, catalog.ChangeAdded, nil)
 }
 
-func (w *upsertWriter) update(e *catalog.Entity, old existing, hash string) error {
+func (w *upsertWriter) update(e *catalog.Entity, old existing, enc catalog.Encoded) error {
 	prev, err := scanEntity(w.selectEntity.QueryRowContext(w.ctx, old.id))
 	if err != nil {
 		return fmt.Errorf("read entity %q: %w", e.FQN, err)
 	}
-	attrs, err := marshalAttrs(e.Attrs)
-	if err != nil {
-		return fmt.Errorf("entity %q: %w", e.FQN, err)
-	}
-	if _, err := w.updateEntity.ExecContext(w.ctx, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
-		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.scanID, hash, old.id); err != nil {
+	if _, err := w.updateEntity.ExecContext(w.ctx, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, enc.Attrs,
+		nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.scanID, enc.Hash, old.id); err != nil {
 		return fmt.Errorf("update entity %q: %w", e.FQN, err)
 	}
 	// The kind may have changed, so clear the entity from every index
@@ -310,17 +284,6 @@ func (w *upsertWriter) change(e *catalog.Entity, typ catalog.ChangeType, fields 
 		return fmt.Errorf("record changes: %w", err)
 	}
 	return nil
-}
-
-func marshalAttrs(a map[string]any) (string, error) {
-	if len(a) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(a)
-	if err != nil {
-		return "", fmt.Errorf("encode attributes: %w", err)
-	}
-	return string(b), nil
 }
 
 // normalize round-trips attributes through JSON, as the store keeps them.

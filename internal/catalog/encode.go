@@ -1,0 +1,96 @@
+package catalog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/lakemap/lakemap/internal/apperr"
+)
+
+// Prepare checks e and fills what its FQN implies and it left empty: name,
+// service and parent. Stores prepare every entity they write (the error is
+// apperr.Invalid); Encode expects a prepared entity.
+func (e *Entity) Prepare() error {
+	parts, err := SplitFQN(e.FQN)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "entity FQN")
+	}
+	if _, ok := Spec(e.Kind); !ok {
+		return apperr.New(apperr.Invalid, "entity %q: unknown kind %q", e.FQN, e.Kind)
+	}
+	if e.Name == "" {
+		e.Name = parts[len(parts)-1]
+	}
+	if e.Service == "" {
+		e.Service = parts[0]
+	}
+	if e.ParentFQN == "" && len(parts) > 1 {
+		e.ParentFQN = JoinFQN(parts[:len(parts)-1]...)
+	}
+	return nil
+}
+
+// Encoded is an entity as the stores write it: its attributes as JSON
+// ("{}" for none) and its ContentHash, from one encoding of the
+// attributes.
+type Encoded struct {
+	Attrs string
+	Hash  string
+}
+
+// Encode encodes a prepared entity (see Prepare).
+func (e *Entity) Encode() (Encoded, error) {
+	if len(e.Attrs) == 0 {
+		return Encoded{Attrs: "{}", Hash: e.hashWith(noAttrs(e.Attrs))}, nil
+	}
+	b, err := json.Marshal(e.Attrs)
+	if err != nil {
+		return Encoded{}, fmt.Errorf("encode attributes: %w", err)
+	}
+	return Encoded{Attrs: string(b), Hash: e.hashWith(b)}, nil
+}
+
+// ContentHash fingerprints what a source reports about an entity, so a rescan
+// can tell "unchanged" from "updated" without comparing field by field.
+func (e *Entity) ContentHash() string {
+	if len(e.Attrs) == 0 {
+		return e.hashWith(noAttrs(e.Attrs))
+	}
+	b, err := json.Marshal(e.Attrs)
+	if err != nil {
+		// What the hash always was for attributes JSON cannot hold: the
+		// encoder wrote nothing. Such an entity is refused when written.
+		return hex.EncodeToString(emptySum[:16])
+	}
+	return e.hashWith(b)
+}
+
+var emptySum = sha256.Sum256(nil)
+
+// noAttrs is how missing attributes are hashed: the hash tells a nil map
+// from an empty one, as it always has.
+func noAttrs(a map[string]any) []byte {
+	if a == nil {
+		return []byte("null")
+	}
+	return []byte("{}")
+}
+
+// hashWith hashes e with its attributes already encoded (json.Marshal,
+// which sorts map keys): the stored hashes of every catalog are of this
+// encoding of this list, so neither may change.
+func (e *Entity) hashWith(attrs []byte) string {
+	h := sha256.New()
+	_ = json.NewEncoder(h).Encode([]any{e.Kind, e.ParentFQN, e.Name, e.Description, json.RawMessage(attrs), timeOrNil(e.SourceCreated), timeOrNil(e.SourceUpdated)})
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func timeOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

@@ -1,0 +1,78 @@
+package catalog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+)
+
+// legacyContentHash is ContentHash as every stored hash was computed: a
+// change to the encoding would make a whole catalog look updated on the
+// next scan.
+func legacyContentHash(e *Entity) string {
+	h := sha256.New()
+	_ = json.NewEncoder(h).Encode([]any{e.Kind, e.ParentFQN, e.Name, e.Description, e.Attrs, timeOrNil(e.SourceCreated), timeOrNil(e.SourceUpdated)})
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func TestEncodeKeepsTheStoredHashes(t *testing.T) {
+	at := time.Date(2026, 12, 6, 5, 4, 3, 2, time.FixedZone("x", 3600))
+	entities := []Entity{
+		{FQN: "s.d.t", Kind: KindTable},
+		{FQN: "s.d.t", Kind: KindTable, Attrs: map[string]any{}},
+		{FQN: "s.d.t", Kind: KindTable, ParentFQN: "s.d", Name: "t", Description: "<b>&amp;</b> \u2028 ünïcödé \xff",
+			Attrs:         map[string]any{"z": 1, "a": []any{"x<y", 2.5, true, nil}, "m": map[string]any{"k": "v&w", "n": int64(math.MaxInt64)}},
+			SourceCreated: &at, SourceUpdated: &at},
+		{FQN: "s.b.o", Kind: KindObject, Name: "dir/file.csv", Attrs: map[string]any{"key": "dir/file.csv", "size": int64(12)}, SourceUpdated: &at},
+	}
+	for i := range entities {
+		e := &entities[i]
+		want := legacyContentHash(e)
+		if got := e.ContentHash(); got != want {
+			t.Errorf("entity %d: ContentHash %s, stored hashes are %s", i, got, want)
+		}
+		enc, err := e.Encode()
+		if err != nil {
+			t.Fatalf("entity %d: %v", i, err)
+		}
+		if enc.Hash != want {
+			t.Errorf("entity %d: Encode hash %s, stored hashes are %s", i, enc.Hash, want)
+		}
+		wantAttrs := "{}"
+		if len(e.Attrs) > 0 {
+			b, _ := json.Marshal(e.Attrs)
+			wantAttrs = string(b)
+		}
+		if enc.Attrs != wantAttrs {
+			t.Errorf("entity %d: attributes %s, want %s", i, enc.Attrs, wantAttrs)
+		}
+	}
+}
+
+func TestEncodeRefusesAttributesJSONCannotHold(t *testing.T) {
+	e := Entity{FQN: "s.d.t", Kind: KindTable, Attrs: map[string]any{"rows": math.NaN()}}
+	if _, err := e.Encode(); err == nil {
+		t.Fatal("NaN attribute encoded")
+	}
+	if got, want := e.ContentHash(), legacyContentHash(&e); got != want {
+		t.Errorf("ContentHash %s, was %s", got, want)
+	}
+}
+
+func TestPrepareFillsWhatTheFQNImplies(t *testing.T) {
+	e := Entity{FQN: "svc.db.tbl", Kind: KindTable}
+	if err := e.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if e.Name != "tbl" || e.Service != "svc" || e.ParentFQN != "svc.db" {
+		t.Errorf("prepared %+v", e)
+	}
+	for _, bad := range []Entity{{FQN: "", Kind: KindTable}, {FQN: "svc.db", Kind: "nonsense"}} {
+		if err := bad.Prepare(); err == nil {
+			t.Errorf("%+v prepared", bad)
+		}
+	}
+}
