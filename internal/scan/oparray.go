@@ -99,7 +99,7 @@ func (a *opArray) addParts(s *sink, owner string, entities []catalog.Entity) []c
 // takeLocked turns what was emitted since the last op into an op.
 func (s *sink) takeLocked() op {
 	o := op{publish: s.publish, completed: s.completed}
-	s.publish, s.completed = nil, nil
+	s.publish, s.completed, s.publishing = nil, nil, 0
 	a := &s.next
 	if a.array == nil {
 		return o

@@ -91,7 +91,7 @@ func (r *Runner) Run(ctx context.Context, service, sourceType string, src source
 		free:   make(chan []catalog.Entity, 2),
 		stats:  catalog.WriteStats{},
 		seen:   map[catalog.Kind]int64{},
-		staged: map[string]bool{},
+		staged: map[string]int{},
 	}
 	writerDone := make(chan struct{})
 	go func() {
@@ -183,12 +183,14 @@ type sink struct {
 	next      opArray // the entities of the op being filled
 	publish   []string
 	completed []completion
-	// staged are the owners with parts not yet published: their next
-	// write publishes them.
-	staged map[string]bool
-	closed bool
-	warns  []error
-	seen   map[catalog.Kind]int64
+	// staged are the owners with parts not yet published, and how many
+	// parts each: their next write publishes them.
+	staged map[string]int
+	// publishing counts the parts the op being filled publishes.
+	publishing int
+	closed     bool
+	warns      []error
+	seen       map[catalog.Kind]int64
 
 	ops      chan op
 	free     chan []catalog.Entity // written batches, for reuse
@@ -241,9 +243,11 @@ func (s *sink) emit(ctx context.Context, entities []catalog.Entity, completed []
 	// transaction: they are sent before it, in this op or an earlier one.
 	if len(s.staged) > 0 {
 		for i := range entities {
-			if fqn := entities[i].FQN; s.staged[fqn] {
+			fqn := entities[i].FQN
+			if n, ok := s.staged[fqn]; ok {
 				delete(s.staged, fqn)
 				s.publish = append(s.publish, fqn)
+				s.publishing += n
 			}
 		}
 	}
@@ -254,7 +258,10 @@ func (s *sink) emit(ctx context.Context, entities []catalog.Entity, completed []
 		return s.sendLocked(ctx, o)
 	}
 	s.next.addBatch(s, entities)
-	if s.next.size() < s.batchSize && len(s.completed) < s.batchSize {
+	// A big publication goes now, not when the batch fills: a bucket's
+	// inventory is published while its containers are still being read,
+	// instead of after the scan's last Emit.
+	if s.next.size() < s.batchSize && len(s.completed) < s.batchSize && s.publishing < partsPerOp(s.batchSize) {
 		return nil
 	}
 	return s.sendLocked(ctx, s.takeLocked())
@@ -275,7 +282,7 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 	if s.closed {
 		return errClosed
 	}
-	s.staged[ownerFQN] = true
+	s.staged[ownerFQN] += len(entities)
 	for {
 		entities = s.next.addParts(s, ownerFQN, entities)
 		if len(entities) == 0 && s.next.size() < s.batchSize && s.next.parts() < partsPerOp(s.batchSize) {

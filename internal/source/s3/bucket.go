@@ -22,10 +22,12 @@ import (
 // catalog as it was); the error is set only for failures that must stop
 // the scan (the sink, cancellation).
 //
-// The bucket is emitted last: its objects, staged as they are listed,
-// appear in its write with the deletion of what left its listings, so a
-// crash leaves its object inventory as the last scan wrote it or whole
-// and new. (On a first scan its containers reach the catalog first.)
+// The bucket is written once its listings are over: its objects, staged
+// as they are listed, appear in its write with the deletion of what left
+// its listings, so a crash leaves its object inventory as the last scan
+// wrote it or whole and new. Its containers are written as their samples
+// are read, most of them after the bucket, and the deletion of those
+// gone from it follows them.
 func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err error) {
 	s := sc.s
 	loc, err := s.Clients.S3(s.Region).GetBucketLocation(ctx, &awss3.GetBucketLocationInput{Bucket: aws.String(b.name)})
@@ -57,31 +59,39 @@ func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err er
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	versioning, _ := ent.Attrs["versioning"].(string)
-	done, err := sc.scanContents(ctx, api, b.name, bucketFQN, versioning)
+	r, err := sc.scanContents(ctx, api, ent)
 	if err != nil {
 		return true, err
 	}
-	if err := sc.sink.EmitComplete(ctx, []catalog.Entity{ent}, done...); err != nil {
-		return true, err
+	if !r.written {
+		if err := sc.sink.EmitComplete(ctx, []catalog.Entity{ent}, r.endListings()...); err != nil {
+			return true, err
+		}
+	} else if r.containersListed() {
+		if err := sc.sink.Complete(ctx, bucketFQN, catalog.KindContainer); err != nil {
+			return true, err
+		}
 	}
 	sc.sink.Progress(catalog.KindBucket, 1)
 	return true, nil
 }
 
 // scanContents finds the bucket's containers (from its manifest, else by
-// discovery) and, when asked, its objects; it returns the listings that
-// finished without error, for the bucket's write to complete.
-func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, versioning string) ([]catalog.Listing, error) {
+// discovery) and, when asked, its objects, writing the bucket with them
+// once every listing is done (objectsListed). The run it returns says
+// whether the bucket was written and which listings finished.
+func (sc *scan) scanContents(ctx context.Context, api API, bucket catalog.Entity) (*bucketRun, error) {
 	cfg := sc.s.Config
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &bucketRun{sc: sc, api: api, bucket: bucket, fqn: bucketFQN, cancel: cancel}
+	versioning, _ := bucket.Attrs["versioning"].(string)
+	r := &bucketRun{sc: sc, api: api, bucket: bucket.Name, fqn: bucket.FQN, ent: bucket, cancel: cancel}
 	r.cond = sync.NewCond(&r.mu)
 	r.containersOK.Store(true)
 	r.objectsOK.Store(true)
 	r.versioned = cfg.IncludeObjects && cfg.IncludeObjectVersions && versioning != ""
+	r.listed = r.objectsListed
 
 	entries, from, file := r.manifestEntries(ctx)
 	discovery := len(entries) == 0 && cfg.AutoDiscovery
@@ -96,6 +106,8 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, ve
 		r.startInventory()
 	}
 	r.run(ctx, listWorkers(cfg.ListThreads))
+	// A bucket with nothing to list ends without a last listing.
+	r.objectsListed(ctx)
 
 	if r.fatal != nil {
 		return nil, r.fatal
@@ -104,19 +116,57 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket, bucketFQN, ve
 		return nil, err
 	}
 	if n := r.unlisted.Load(); n > 0 {
-		sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: content type or tags of %d objects could not be read", bucket, n)))
+		sc.sink.Warn(ctx, source.Notice(fmt.Errorf("bucket %q: content type or tags of %d objects could not be read", r.bucket, n)))
 	}
 	if r.truncated.Load() {
-		sc.s.Logger.Info("object inventory stopped at maxObjectsPerBucket", "bucket", bucket, "maxObjectsPerBucket", cfg.MaxObjectsPerBucket)
+		sc.s.Logger.Info("object inventory stopped at maxObjectsPerBucket", "bucket", r.bucket, "maxObjectsPerBucket", cfg.MaxObjectsPerBucket)
 	}
+	return r, nil
+}
+
+// objectsListed writes the bucket with its objects, and the deletion of
+// those gone when every listing succeeded, as soon as the listings are
+// over: the containers' samples are read after them, and the bucket's
+// publication (its whole inventory, in one transaction) then overlaps
+// those reads rather than following them. Without objects, the bucket
+// is written at the end, with its containers' deletion.
+func (r *bucketRun) objectsListed(ctx context.Context) {
+	if !r.sc.s.Config.IncludeObjects {
+		return
+	}
+	r.listedOnce.Do(func() {
+		if ctx.Err() != nil {
+			return
+		}
+		var done []catalog.Listing
+		if r.objectsOK.Load() && !r.truncated.Load() {
+			done = append(done, catalog.Listing{ParentFQN: r.fqn, Kinds: []catalog.Kind{catalog.KindObject}})
+		}
+		if err := r.sc.sink.EmitComplete(ctx, []catalog.Entity{r.ent}, done...); err != nil {
+			r.fail(err)
+			return
+		}
+		r.written = true
+	})
+}
+
+// containersListed says the bucket's containers are all known, so those
+// not seen may be marked deleted.
+func (r *bucketRun) containersListed() bool {
+	return r.sc.s.Config.MarkDeletedContainers && r.containersOK.Load() && !r.sc.globalBroken
+}
+
+// endListings are the listings the bucket's write completes when it is
+// written at the end.
+func (r *bucketRun) endListings() []catalog.Listing {
 	var done []catalog.Listing
-	if cfg.MarkDeletedContainers && r.containersOK.Load() && !sc.globalBroken {
-		done = append(done, catalog.Listing{ParentFQN: bucketFQN, Kinds: []catalog.Kind{catalog.KindContainer}})
+	if r.containersListed() {
+		done = append(done, catalog.Listing{ParentFQN: r.fqn, Kinds: []catalog.Kind{catalog.KindContainer}})
 	}
-	if cfg.IncludeObjects && r.objectsOK.Load() && !r.truncated.Load() {
-		done = append(done, catalog.Listing{ParentFQN: bucketFQN, Kinds: []catalog.Kind{catalog.KindObject}})
+	if r.sc.s.Config.IncludeObjects && r.objectsOK.Load() && !r.truncated.Load() {
+		done = append(done, catalog.Listing{ParentFQN: r.fqn, Kinds: []catalog.Kind{catalog.KindObject}})
 	}
-	return done, nil
+	return done
 }
 
 // bucketDetails reads versioning, tags, policy and metrics in parallel

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/lakemap/lakemap/internal/awsconn"
+	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/source/s3/discover"
 	"github.com/lakemap/lakemap/internal/source/s3/manifest"
 )
@@ -106,6 +107,19 @@ type bucketRun struct {
 	cond   *sync.Cond
 	tasks  []task
 	active int
+	// finals are listed nodes waiting for finalize; listing (the
+	// tasks) goes first, so the bucket's inventory is complete before
+	// the containers' samples are read (objectsListed).
+	finals   []*node
+	listings int // listing tasks running
+	// listers bounds the workers listing while finalizations wait.
+	listers int
+	// listed is called once every listing is done.
+	listed func(context.Context)
+	// ent is the bucket; written says objectsListed wrote it.
+	ent        catalog.Entity
+	listedOnce sync.Once
+	written    bool
 
 	containersOK atomic.Bool
 	objectsOK    atomic.Bool
@@ -131,38 +145,96 @@ func (r *bucketRun) push(t task) {
 }
 
 // run starts workers and returns once every task, including those tasks
-// push, is done.
+// push, and every finalization is done.
 func (r *bucketRun) run(ctx context.Context, workers int) {
+	r.listers = max(workers/2, 1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				r.mu.Lock()
-				for len(r.tasks) == 0 && r.active > 0 {
-					r.cond.Wait()
-				}
-				if len(r.tasks) == 0 {
-					r.mu.Unlock()
-					r.cond.Broadcast()
-					return
-				}
-				t := r.tasks[len(r.tasks)-1]
-				r.tasks = r.tasks[:len(r.tasks)-1]
-				r.active++
-				r.mu.Unlock()
-
-				r.runTask(ctx, t)
-
-				r.mu.Lock()
-				r.active--
-				r.mu.Unlock()
-				r.cond.Broadcast()
+			for r.step(ctx) {
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// maxWaitingFinals bounds the listed nodes waiting to be finalized: each
+// holds its dataset's statistics and samples, and a bucket may have a
+// hundred thousand directories. Past it, finalizing goes first.
+const maxWaitingFinals = 1024
+
+// takeListing says a free worker lists rather than finalizes: listings go
+// first, so that the inventory is whole early, but while finalizations
+// wait only half of the workers list. Each listing worker holds a page of
+// up to 1,000 objects while the catalog takes it; all of them listing
+// held a fifth more memory at 200k objects than half of them.
+func (r *bucketRun) takeListing() bool {
+	if len(r.tasks) == 0 {
+		return false
+	}
+	if len(r.finals) == 0 {
+		return true
+	}
+	return len(r.finals) < maxWaitingFinals && r.listings < r.listers
+}
+
+// step runs one task or one finalization; false: nothing is left.
+func (r *bucketRun) step(ctx context.Context) bool {
+	r.mu.Lock()
+	for len(r.tasks) == 0 && len(r.finals) == 0 && r.active > 0 {
+		r.cond.Wait()
+	}
+	if len(r.tasks) == 0 && len(r.finals) == 0 {
+		r.mu.Unlock()
+		r.cond.Broadcast()
+		return false
+	}
+	r.active++
+	if r.takeListing() {
+		t := r.tasks[len(r.tasks)-1]
+		r.tasks = r.tasks[:len(r.tasks)-1]
+		r.listings++
+		r.mu.Unlock()
+
+		r.runTask(ctx, t)
+
+		r.mu.Lock()
+		r.listings--
+		// Only listings push tasks: with none left and none running,
+		// the listing is over.
+		last := r.listings == 0 && len(r.tasks) == 0
+		r.active--
+		r.mu.Unlock()
+		r.cond.Broadcast()
+		if last && r.listed != nil {
+			r.listed(ctx)
+		}
+		return true
+	}
+	n := r.finals[0]
+	r.finals = r.finals[1:]
+	r.mu.Unlock()
+
+	r.runFinalize(ctx, n)
+
+	r.mu.Lock()
+	r.active--
+	r.mu.Unlock()
+	r.cond.Broadcast()
+	return true
+}
+
+// runFinalize finalizes n; like a task, a bug costs n alone.
+func (r *bucketRun) runFinalize(ctx context.Context, n *node) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.containersOK.Store(false)
+			r.sc.sink.Warn(ctx, fmt.Errorf("bucket %q, prefix %q: building the container failed (a lakemap bug): %v\n%s", r.bucket, n.prefix, p, debug.Stack()))
+		}
+	}()
+	r.finalize(ctx, n)
 }
 
 func (r *bucketRun) runTask(ctx context.Context, t task) {
@@ -252,10 +324,14 @@ func (r *bucketRun) newNode(path string, opts *entryOpts) *node {
 	return n
 }
 
-// release ends one task's work on n; the last one finalises it.
+// release ends one task's work on n; the last one queues its
+// finalization.
 func (r *bucketRun) release(ctx context.Context, n *node) {
 	if n.pending.Add(-1) == 0 {
-		r.finalize(ctx, n)
+		r.mu.Lock()
+		r.finals = append(r.finals, n)
+		r.mu.Unlock()
+		r.cond.Signal()
 	}
 }
 
