@@ -3,9 +3,9 @@ package glue
 import (
 	"context"
 	"fmt"
+	"github.com/lakemap/lakemap/internal/testenv/backends"
 	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -18,7 +18,6 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source/athena/athenascan"
-	"github.com/lakemap/lakemap/internal/store/sqlite"
 )
 
 // benchSize reads a size from the environment, so CI can run small:
@@ -116,19 +115,14 @@ func (c countingWriter) Write(ctx context.Context, id int64, w catalog.ScanWrite
 }
 
 // benchWriter is where a benchmark's scan writes: nowhere (counting what
-// it would write), or with LAKEMAP_BENCH_STORE=sqlite into a SQLite
-// catalog closed at the benchmark's end; w counts the entities either way.
+// it would write), or into the catalog LAKEMAP_BENCH_STORE names
+// (backends.ForBench); w counts the entities either way.
 func benchWriter(b *testing.B, ctx context.Context) (catalog.ScanWriter, *discardWriter) {
 	w := &discardWriter{}
-	if os.Getenv("LAKEMAP_BENCH_STORE") != "sqlite" {
-		return w, w
+	if st := backends.ForBench(b); st != nil {
+		return countingWriter{st, w}, w
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	return countingWriter{st, w}, w
+	return w, w
 }
 
 // BenchmarkScan scans a synthetic catalog. LAKEMAP_BENCH_STORE=sqlite writes

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/lakemap/lakemap/internal/catalog"
-	"github.com/lakemap/lakemap/internal/store/sqlite"
+	"github.com/lakemap/lakemap/internal/testenv/backends"
 	"github.com/lakemap/lakemap/internal/testenv/benchproc"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -112,12 +110,7 @@ func runThrottled(b *testing.B, space genSpace) {
 		b.Fatal(err)
 	}
 	var store catalog.ScanWriter = &discardStore{}
-	if os.Getenv("LAKEMAP_BENCH_STORE") == "sqlite" {
-		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer st.Close()
+	if st := backends.ForBench(b); st != nil {
 		store = st
 	}
 	timed := &timedWriter{ScanWriter: store}

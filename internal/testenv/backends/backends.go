@@ -18,6 +18,7 @@ package backends
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -98,4 +99,30 @@ func openPostgres(t testing.TB) Catalog {
 	}
 	t.Cleanup(func() { s.Close() })
 	return Catalog{Store: s, DB: url, Postgres: true}
+}
+
+// BenchEnv names the store a benchmark writes into: unset, it discards
+// what it would write; "sqlite" or "postgres", an empty catalog of that
+// backend (PostgreSQL: the server LAKEMAP_TEST_PG_URL names, or the
+// package's cluster when its TestMain starts one).
+const BenchEnv = "LAKEMAP_BENCH_STORE"
+
+// ForBench opens the catalog BenchEnv asks for, or returns nil.
+func ForBench(b *testing.B) Store {
+	b.Helper()
+	name := os.Getenv(BenchEnv)
+	if name == "" {
+		return nil
+	}
+	for _, be := range All {
+		if be.Name != name {
+			continue
+		}
+		if be.Name == "postgres" && os.Getenv(pgtest.EnvURL) == "" {
+			b.Fatalf("%s=postgres: set %s to a PostgreSQL superuser URL", BenchEnv, pgtest.EnvURL)
+		}
+		return be.Open(b).Store
+	}
+	b.Fatalf("%s=%q: want sqlite or postgres", BenchEnv, name)
+	return nil
 }
