@@ -91,7 +91,6 @@ func (sc *scan) scanContents(ctx context.Context, api API, bucket catalog.Entity
 	r.containersOK.Store(true)
 	r.objectsOK.Store(true)
 	r.versioned = cfg.IncludeObjects && cfg.IncludeObjectVersions && versioning != ""
-	r.listed = r.objectsListed
 
 	entries, from, file := r.manifestEntries(ctx)
 	discovery := len(entries) == 0 && cfg.AutoDiscovery

@@ -114,8 +114,6 @@ type bucketRun struct {
 	listings int // listing tasks running
 	// listers bounds the workers listing while finalizations wait.
 	listers int
-	// listed is called once every listing is done.
-	listed func(context.Context)
 	// ent is the bucket; written says objectsListed wrote it.
 	ent        catalog.Entity
 	listedOnce sync.Once
@@ -208,12 +206,13 @@ func (r *bucketRun) step(ctx context.Context) bool {
 		r.active--
 		r.mu.Unlock()
 		r.cond.Broadcast()
-		if last && r.listed != nil {
-			r.listed(ctx)
+		if last {
+			r.objectsListed(ctx)
 		}
 		return true
 	}
 	n := r.finals[0]
+	r.finals[0] = nil // the node is collected once finalized
 	r.finals = r.finals[1:]
 	r.mu.Unlock()
 
