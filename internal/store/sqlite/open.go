@@ -67,9 +67,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// hot index pages and otherwise touch each page once; since checkpoints
 	// left the writer, Glue ingest is as fast at 16 MiB as at 32 (17.2k
 	// entities/s), where it had been ~14% slower. The cache fills as a
-	// scan grows and caps there: a 200k-object bucket's inventory took the
-	// process to 92–96 MB (20k objects: 79–81 MB), 123 MB at 32 MiB, and
-	// 370 MB with 64 MiB and temporary storage in memory. Searches reread
+	// scan grows and caps there: a throttled scan of a 200k-object bucket
+	// took the process to 94–102 MB (20k objects: 75–78 MB), 123 MB at
+	// 32 MiB, and 370 MB with 64 MiB and temporary storage in memory. Searches reread
 	// the same index pages and sort in memory, so readers keep both.
 	dsn := func(writer bool) string {
 		q := url.Values{}
