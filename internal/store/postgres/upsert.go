@@ -42,13 +42,18 @@ func (s *Store) Write(ctx context.Context, scanID int64, w catalog.ScanWrite) (c
 		return stats, nil
 	}
 	batch := w.Batch
-	hashes := make([]string, len(batch))
+	encoded := make([]catalog.Encoded, len(batch))
 	fqns := make([]string, len(batch))
 	for i := range batch {
-		if err := batch[i].Prepare(); err != nil {
+		e := &batch[i]
+		if err := e.Prepare(); err != nil {
 			return nil, fmt.Errorf("write %d entities: %w", len(batch), err)
 		}
-		hashes[i], fqns[i] = batch[i].ContentHash(), batch[i].FQN
+		enc, err := e.Encode()
+		if err != nil {
+			return nil, fmt.Errorf("write %d entities: entity %q: %w", len(batch), e.FQN, err)
+		}
+		encoded[i], fqns[i] = enc, e.FQN
 	}
 	now := nanos(s.now())
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -66,7 +71,7 @@ func (s *Store) Write(ctx context.Context, scanID int64, w catalog.ScanWrite) (c
 			}
 		}
 		if len(batch) > 0 {
-			if err := upsertTx(ctx, tx, scanID, now, batch, fqns, hashes, stats); err != nil {
+			if err := upsertTx(ctx, tx, scanID, now, batch, fqns, encoded, stats); err != nil {
 				return tooLong(err, fmt.Sprintf("write %d entities", len(batch)))
 			}
 		}
@@ -93,14 +98,14 @@ func tooLong(err error, doing string) error {
 }
 
 // upsertTx writes batch in tx, adding what it did to stats.
-func upsertTx(ctx context.Context, tx pgx.Tx, scanID, now int64, batch []catalog.Entity, fqns, hashes []string, stats catalog.WriteStats) error {
-	found, err := lookup(ctx, tx, fqns, batch, hashes)
+func upsertTx(ctx context.Context, tx pgx.Tx, scanID, now int64, batch []catalog.Entity, fqns []string, encoded []catalog.Encoded, stats catalog.WriteStats) error {
+	found, err := lookup(ctx, tx, fqns, batch, encoded)
 	if err != nil {
 		return err
 	}
-	w := &upsertWrite{scanID: scanID, now: now, updates: map[int64]*catalog.Entity{}}
+	w := &upsertWrite{scanID: scanID, now: now, updates: map[int64]encodedEntity{}}
 	for i := range batch {
-		if err := w.see(&batch[i], hashes[i], found, stats); err != nil {
+		if err := w.see(encodedEntity{&batch[i], encoded[i]}, found, stats); err != nil {
 			return err
 		}
 	}
@@ -109,7 +114,7 @@ func upsertTx(ctx context.Context, tx pgx.Tx, scanID, now int64, batch []catalog
 
 // lookup finds the stored FQNs of the batch, reading whole rows only of
 // those some sighting changes: their old state goes into history.
-func lookup(ctx context.Context, tx pgx.Tx, fqns []string, batch []catalog.Entity, hashes []string) (map[string]*sighting, error) {
+func lookup(ctx context.Context, tx pgx.Tx, fqns []string, batch []catalog.Entity, encoded []catalog.Encoded) (map[string]*sighting, error) {
 	rows, err := tx.Query(ctx, `SELECT fqn, id, content_hash, deleted FROM entities WHERE fqn = ANY($1)`, fqns)
 	if err != nil {
 		return nil, fmt.Errorf("look up entities: %w", err)
@@ -130,7 +135,7 @@ func lookup(ctx context.Context, tx pgx.Tx, fqns []string, batch []catalog.Entit
 	}
 	var changed []int64
 	for i := range batch {
-		if st, ok := found[batch[i].FQN]; ok && st.cur == nil && (st.deleted || st.hash != hashes[i]) {
+		if st, ok := found[batch[i].FQN]; ok && st.cur == nil && (st.deleted || st.hash != encoded[i].Hash) {
 			st.cur = &catalog.Entity{} // marks it queued once
 			changed = append(changed, st.id)
 		}
@@ -153,23 +158,30 @@ func lookup(ctx context.Context, tx pgx.Tx, fqns []string, batch []catalog.Entit
 	return found, rows.Err()
 }
 
+// encodedEntity is a batch entity with its encoding (catalog.Encode).
+type encodedEntity struct {
+	e   *catalog.Entity
+	enc catalog.Encoded
+}
+
 // upsertWrite gathers one batch's writes.
 type upsertWrite struct {
 	scanID, now int64
-	inserts     []*catalog.Entity
-	updates     map[int64]*catalog.Entity
+	inserts     []encodedEntity
+	updates     map[int64]encodedEntity
 	updateOrder []int64
 	unchanged   []int64
 	changes     [][]any
 }
 
 // see classifies one sighting and queues what it writes.
-func (w *upsertWrite) see(e *catalog.Entity, hash string, found map[string]*sighting, stats catalog.WriteStats) error {
+func (w *upsertWrite) see(ee encodedEntity, found map[string]*sighting, stats catalog.WriteStats) error {
+	e, hash := ee.e, ee.enc.Hash
 	st, ok := found[e.FQN]
 	switch {
 	case !ok:
 		found[e.FQN] = &sighting{hash: hash, insert: len(w.inserts)}
-		w.inserts = append(w.inserts, e)
+		w.inserts = append(w.inserts, ee)
 		stats.Of(e.Kind).Added++
 		return w.change(e, catalog.ChangeAdded, nil)
 	case st.hash == hash && !st.deleted:
@@ -184,7 +196,7 @@ func (w *upsertWrite) see(e *catalog.Entity, hash string, found map[string]*sigh
 	// first).
 	prev := st.cur
 	if prev == nil { // added by this batch
-		n, err := normalize(w.inserts[st.insert])
+		n, err := normalize(w.inserts[st.insert].e)
 		if err != nil {
 			return err
 		}
@@ -199,12 +211,12 @@ func (w *upsertWrite) see(e *catalog.Entity, hash string, found map[string]*sigh
 		typ = catalog.ChangeRestored
 	}
 	if st.id == 0 {
-		w.inserts[st.insert] = e
+		w.inserts[st.insert] = ee
 	} else {
 		if _, queued := w.updates[st.id]; !queued {
 			w.updateOrder = append(w.updateOrder, st.id)
 		}
-		w.updates[st.id] = e
+		w.updates[st.id] = ee
 		st.cur = &norm
 	}
 	st.hash, st.deleted = hash, false
@@ -233,14 +245,11 @@ var insertColumns = []string{"fqn", "kind", "service", "parent_fqn", "name", "de
 func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
 	if len(w.inserts) > 0 {
 		rows := make([][]any, len(w.inserts))
-		for i, e := range w.inserts {
-			attrs, err := marshalAttrs(e.Attrs)
-			if err != nil {
-				return fmt.Errorf("entity %q: %w", e.FQN, err)
-			}
+		for i, ee := range w.inserts {
+			e := ee.e
 			inName, inDesc := inwordTexts(e)
-			rows[i] = []any{e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs,
-				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, false, e.ContentHash(), searchVector(e), inName, inDesc}
+			rows[i] = []any{e.FQN, string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, json.RawMessage(ee.enc.Attrs),
+				nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated), w.now, w.now, w.scanID, false, ee.enc.Hash, searchVector(e), inName, inDesc}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"entities"}, insertColumns, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("insert %d entities: %w", len(rows), err)
@@ -249,16 +258,13 @@ func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
 	if len(w.updateOrder) > 0 {
 		b := &pgx.Batch{}
 		for _, id := range w.updateOrder {
-			e := w.updates[id]
-			attrs, err := marshalAttrs(e.Attrs)
-			if err != nil {
-				return fmt.Errorf("entity %q: %w", e.FQN, err)
-			}
+			ee := w.updates[id]
+			e := ee.e
 			inName, inDesc := inwordTexts(e)
 			b.Queue(`UPDATE entities SET kind = $1, service = $2, parent_fqn = $3, name = $4, description = $5, attrs = $6, source_created = $7,
 				source_updated = $8, last_seen = $9, last_scan_id = $10, deleted = false, content_hash = $11, search = $12, inword_name = $13, inword_description = $14 WHERE id = $15`,
-				string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, attrs, nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated),
-				w.now, w.scanID, e.ContentHash(), searchVector(e), inName, inDesc, id)
+				string(e.Kind), e.Service, e.ParentFQN, e.Name, e.Description, json.RawMessage(ee.enc.Attrs), nullNanos(e.SourceCreated), nullNanos(e.SourceUpdated),
+				w.now, w.scanID, ee.enc.Hash, searchVector(e), inName, inDesc, id)
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("update %d entities: %w", len(w.updateOrder), err)
@@ -276,17 +282,6 @@ func (w *upsertWrite) write(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	return nil
-}
-
-func marshalAttrs(a map[string]any) (json.RawMessage, error) {
-	if len(a) == 0 {
-		return json.RawMessage("{}"), nil
-	}
-	b, err := json.Marshal(a)
-	if err != nil {
-		return nil, fmt.Errorf("encode attributes: %w", err)
-	}
-	return b, nil
 }
 
 // normalize round-trips attributes through JSON, as the store keeps them.
