@@ -35,16 +35,21 @@ func TestBucketIsWrittenWhileSamplesAreRead(t *testing.T) {
 	cfg.IncludeObjects, cfg.SampleFiles, cfg.MarkDeletedContainers = true, 1, true
 	s := testScanner(t, srv.URL, f, cfg)
 
-	sink := &bucketGate{memSink: newMemSink(), bucket: "svc.lake", written: make(chan struct{})}
-	s.Clients = gatedClients{Clients: s.Clients, gate: sink.written}
+	sink := newMemSink()
+	written := make(chan struct{})
+	var once sync.Once
+	sink.emitted = func(e catalog.Entity) {
+		if e.FQN == "svc.lake" {
+			once.Do(func() { close(written) })
+		}
+	}
+	s.Clients = gatedClients{Clients: s.Clients, gate: written}
 	// A container from an earlier scan, gone from the bucket since.
 	if err := sink.Emit(context.Background(), catalog.Entity{FQN: "svc.lake.gone", Kind: catalog.KindContainer, ParentFQN: "svc.lake", Name: "gone"}); err != nil {
 		t.Fatal(err)
 	}
 	sink.rescan()
-	if err := s.Scan(context.Background(), sink); err != nil {
-		t.Fatalf("Scan: %v", err)
-	}
+	scanOnce(t, s, sink)
 	if w := sink.warningsText(); w != "" {
 		t.Fatalf("warnings: %s", w)
 	}
@@ -65,36 +70,6 @@ func TestBucketIsWrittenWhileSamplesAreRead(t *testing.T) {
 	if !strings.Contains(completes, "svc.lake [object]") || !strings.Contains(completes, "svc.lake [container]") {
 		t.Errorf("completes: %v", sink.completes)
 	}
-}
-
-// bucketGate is a memSink that opens written once the bucket is emitted.
-type bucketGate struct {
-	*memSink
-	bucket  string
-	written chan struct{}
-	once    sync.Once
-}
-
-func (g *bucketGate) Emit(ctx context.Context, ents ...catalog.Entity) error {
-	err := g.memSink.Emit(ctx, ents...)
-	for _, e := range ents {
-		if e.FQN == g.bucket {
-			g.once.Do(func() { close(g.written) })
-		}
-	}
-	return err
-}
-
-func (g *bucketGate) EmitComplete(ctx context.Context, ents []catalog.Entity, done ...catalog.Listing) error {
-	if err := g.Emit(ctx, ents...); err != nil {
-		return err
-	}
-	for _, l := range done {
-		if err := g.Complete(ctx, l.ParentFQN, l.Kinds...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // gatedClients hold each sample read until gate closes, for a while.

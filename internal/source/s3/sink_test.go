@@ -25,6 +25,8 @@ type memSink struct {
 	deleted   []string
 	emits     int
 	staged    map[string][]catalog.Entity // parts by owner
+	// emitted, when set, sees each emitted entity once it is stored.
+	emitted func(catalog.Entity)
 }
 
 func newMemSink() *memSink {
@@ -51,7 +53,15 @@ func (m *memSink) Emit(_ context.Context, ents ...catalog.Entity) error {
 			}
 		}
 	}
-	return m.putLocked(ents)
+	if err := m.putLocked(ents); err != nil {
+		return err
+	}
+	if m.emitted != nil {
+		for _, e := range ents {
+			m.emitted(e)
+		}
+	}
+	return nil
 }
 
 func (m *memSink) putLocked(ents []catalog.Entity) error {
