@@ -63,11 +63,15 @@ func (sc *scan) scanBucket(ctx context.Context, b bucketInfo) (read bool, err er
 	if err != nil {
 		return true, err
 	}
+	// Without objects the bucket is written now, with its containers'
+	// completion; with them, objectsListed wrote it, and the completion
+	// follows its containers.
+	done := r.containerListings()
 	if !r.written {
-		if err := sc.sink.EmitComplete(ctx, []catalog.Entity{ent}, r.endListings()...); err != nil {
+		if err := sc.sink.EmitComplete(ctx, []catalog.Entity{ent}, done...); err != nil {
 			return true, err
 		}
-	} else if r.containersListed() {
+	} else if len(done) > 0 {
 		if err := sc.sink.Complete(ctx, bucketFQN, catalog.KindContainer); err != nil {
 			return true, err
 		}
@@ -149,23 +153,13 @@ func (r *bucketRun) objectsListed(ctx context.Context) {
 	})
 }
 
-// containersListed says the bucket's containers are all known, so those
-// not seen may be marked deleted.
-func (r *bucketRun) containersListed() bool {
-	return r.sc.s.Config.MarkDeletedContainers && r.containersOK.Load() && !r.sc.globalBroken
-}
-
-// endListings are the listings the bucket's write completes when it is
-// written at the end.
-func (r *bucketRun) endListings() []catalog.Listing {
-	var done []catalog.Listing
-	if r.containersListed() {
-		done = append(done, catalog.Listing{ParentFQN: r.fqn, Kinds: []catalog.Kind{catalog.KindContainer}})
+// containerListings is the listing of the bucket's containers when they
+// are all known, so that those not seen may be marked deleted.
+func (r *bucketRun) containerListings() []catalog.Listing {
+	if !r.sc.s.Config.MarkDeletedContainers || !r.containersOK.Load() || r.sc.globalBroken {
+		return nil
 	}
-	if r.sc.s.Config.IncludeObjects && r.objectsOK.Load() && !r.truncated.Load() {
-		done = append(done, catalog.Listing{ParentFQN: r.fqn, Kinds: []catalog.Kind{catalog.KindObject}})
-	}
-	return done
+	return []catalog.Listing{{ParentFQN: r.fqn, Kinds: []catalog.Kind{catalog.KindContainer}}}
 }
 
 // bucketDetails reads versioning, tags, policy and metrics in parallel
