@@ -21,7 +21,6 @@ import (
 // this one cannot keep up.
 type checkpointer struct {
 	db      *sql.DB
-	every   time.Duration
 	nudges  chan struct{}
 	stop    context.CancelFunc
 	stopped sync.WaitGroup
@@ -37,9 +36,9 @@ const checkpointEvery = 250 * time.Millisecond
 // behind.
 const walSafetyPages = 32768
 
-func startCheckpointer(db *sql.DB, every time.Duration) *checkpointer {
+func startCheckpointer(db *sql.DB) *checkpointer {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &checkpointer{db: db, every: every, nudges: make(chan struct{}, 1), stop: cancel}
+	c := &checkpointer{db: db, nudges: make(chan struct{}, 1), stop: cancel}
 	c.stopped.Add(1)
 	go c.run(ctx)
 	return c
@@ -67,7 +66,7 @@ func (c *checkpointer) run(ctx context.Context) {
 			// The writer's own checkpoint still bounds the WAL.
 			slog.Warn("catalog checkpoint failed", "err", err)
 		}
-		pause.Reset(c.every)
+		pause.Reset(checkpointEvery)
 		select {
 		case <-ctx.Done():
 			return

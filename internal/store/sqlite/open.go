@@ -112,7 +112,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// the pragmas and the schema again.
 	s.read.SetMaxIdleConns(readers)
 	s.stmts = newStmtCache(s.read, maxCachedStmts)
-	s.ckpt = startCheckpointer(s.read, checkpointEvery)
+	s.ckpt = startCheckpointer(s.read)
 	return s, nil
 }
 
