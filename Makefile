@@ -93,6 +93,7 @@ FUZZ_TARGETS := \
 	./internal/source/s3/manifest:FuzzParse \
 	./internal/source/s3/manifest:FuzzGlob \
 	./internal/catalog:FuzzSplitFQN \
+	./internal/catalog:FuzzContentHash \
 	./internal/lineage/sqlparse:FuzzParse \
 	./internal/lineage/sqlparse:FuzzDecodeView \
 	./internal/store/sqlite:FuzzSearchText \

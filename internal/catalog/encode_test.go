@@ -62,6 +62,56 @@ func TestEncodeRefusesAttributesJSONCannotHold(t *testing.T) {
 	}
 }
 
+// TestSealEncodesOnce: a sealed entity encodes, and hashes, as it did
+// with its attributes, which it no longer holds (but a query, whose text
+// the search indexes read); one that cannot be written is left as it was.
+func TestSealEncodesOnce(t *testing.T) {
+	at := time.Date(2026, 12, 6, 5, 4, 3, 2, time.UTC)
+	for _, e := range []Entity{
+		{FQN: "s.d.t.p=1", Kind: KindPartition, Attrs: map[string]any{"values": []any{"1"}, "location": "s3://b/p=1/<&>"}, SourceCreated: &at},
+		{FQN: "s.b.o", Kind: KindObject},
+		{FQN: "s.wg.q1", Kind: KindQuery, Attrs: map[string]any{"query": "SELECT 1", "workgroup": "wg"}},
+	} {
+		want := e
+		if err := want.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+		wantEnc, err := want.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Seal(); err != nil {
+			t.Fatalf("seal %s: %v", e.FQN, err)
+		}
+		if e.Name != want.Name || e.ParentFQN != want.ParentFQN || e.Service != want.Service {
+			t.Errorf("sealed %s unprepared: %+v", e.FQN, e)
+		}
+		if got, err := e.Encode(); err != nil || got != wantEnc {
+			t.Errorf("sealed %s encodes %+v, %v; want %+v", e.FQN, got, err, wantEnc)
+		}
+		if got := e.ContentHash(); got != wantEnc.Hash {
+			t.Errorf("sealed %s hashes %s, want %s", e.FQN, got, wantEnc.Hash)
+		}
+		if keep := e.Kind == KindQuery; (e.Attrs != nil) != keep {
+			t.Errorf("sealed %s %s: attributes %v", e.Kind, e.FQN, e.Attrs)
+		}
+	}
+	for _, bad := range []Entity{
+		{FQN: "", Kind: KindPartition, Attrs: map[string]any{"a": 1}},
+		{FQN: "s.d.t.p", Kind: KindPartition, Attrs: map[string]any{"rows": math.NaN()}},
+	} {
+		if err := bad.Seal(); err == nil {
+			t.Errorf("%+v sealed", bad)
+		}
+		if bad.Attrs == nil {
+			t.Errorf("%q lost its attributes to a failed seal", bad.FQN)
+		}
+		if bad.sealed.Hash != "" {
+			t.Errorf("%q sealed by a failed seal", bad.FQN)
+		}
+	}
+}
+
 func TestPrepareFillsWhatTheFQNImplies(t *testing.T) {
 	e := Entity{FQN: "svc.db.tbl", Kind: KindTable}
 	if err := e.Prepare(); err != nil {

@@ -26,6 +26,10 @@ type Entity struct {
 	Deleted   bool      `json:"deleted"`
 	// LastScanID is the scan that last saw the entity.
 	LastScanID int64 `json:"lastScanId,omitempty"`
+
+	// sealed is the entity's encoding, kept by Seal; its Hash is empty
+	// until then.
+	sealed Encoded
 }
 
 // ChangeType says what happened to an entity in a scan.

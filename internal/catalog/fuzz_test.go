@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 )
 
 // FuzzSplitFQN: parsing never panics, stays within the limits, and what it
@@ -35,6 +36,24 @@ func FuzzSplitFQN(f *testing.F) {
 		}
 		if norm, err := NormalizeFQN(joined); err != nil || norm != joined {
 			t.Fatalf("NormalizeFQN(%s) = %s, %v", joined, norm, err)
+		}
+	})
+}
+
+// FuzzContentHash: the hash of any entity is the one every stored hash was
+// computed as (legacyContentHash), whatever its strings and attributes hold.
+func FuzzContentHash(f *testing.F) {
+	f.Add("orders", "<b>&amp;</b> \u2028 ünïcödé \xff", "s3://b/p=1/<&>", int64(12), true)
+	f.Add("", "", "", int64(0), false)
+	f.Fuzz(func(t *testing.T, name, description, value string, n int64, timed bool) {
+		e := Entity{FQN: "s.d.t", Kind: KindTable, ParentFQN: "s.d", Name: name, Description: description,
+			Attrs: map[string]any{value: []any{value, n, map[string]any{"v": value}}, "n": n}}
+		if timed {
+			at := time.Unix(0, n).UTC()
+			e.SourceCreated, e.SourceUpdated = &at, &at
+		}
+		if got, want := e.ContentHash(), legacyContentHash(&e); got != want {
+			t.Errorf("hash %s, stored hashes are %s", got, want)
 		}
 	})
 }

@@ -277,6 +277,7 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 	if len(entities) == 0 {
 		return nil
 	}
+	entities = sealed(entities)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -295,6 +296,20 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 			return nil
 		}
 	}
+}
+
+// sealed returns copies of parts sealed (catalog.Entity.Seal) by the
+// calling goroutine, outside the sink's lock. A part that does not seal
+// is left as it is, for the store to refuse as it refuses any entity.
+func sealed(parts []catalog.Entity) []catalog.Entity {
+	out := slices.Clone(parts)
+	for i := range out {
+		e := out[i]
+		if e.Seal() == nil {
+			out[i] = e
+		}
+	}
+	return out
 }
 
 // unpublished says how many owners still have staged parts, and one of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -349,6 +350,57 @@ func TestPartsPublishWithTheirOwner(t *testing.T) {
 	if got := fmt.Sprint(st.commits); got != "[2 4 8 10]" {
 		t.Errorf("commits after log lines %s, want [2 4 8 10]", got)
 	}
+}
+
+// TestPartsAreSealedByTheirEmitter: a part reaches the store encoded as
+// it would have been unsealed, the source's own entities untouched; one
+// that cannot be encoded reaches it as it was, to fail the write there.
+func TestPartsAreSealedByTheirEmitter(t *testing.T) {
+	var got []catalog.Entity
+	st := &partsStore{recordingStore: &recordingStore{}, parts: &got}
+	emitted := []catalog.Entity{
+		{FQN: "s.t.p=1", Kind: catalog.KindPartition, Attrs: map[string]any{"values": []any{"1"}}},
+		{FQN: "s.t.p=2", Kind: catalog.KindPartition, Attrs: map[string]any{"rows": math.Inf(1)}},
+	}
+	_, err := (&Runner{Store: st}).Run(context.Background(), "s", "test", scriptSource(func(ctx context.Context, sink source.Sink) error {
+		if err := sink.EmitPart(ctx, "s.t", emitted...); err != nil {
+			return err
+		}
+		return sink.Emit(ctx, entity("s.t"))
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if emitted[0].Attrs == nil || emitted[0].ParentFQN != "" {
+		t.Errorf("the source's part was changed: %+v", emitted[0])
+	}
+	if len(got) != 2 {
+		t.Fatalf("store got %d parts", len(got))
+	}
+	want := emitted[0]
+	if err := want.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	wantEnc, _ := want.Encode()
+	if enc, err := got[0].Encode(); err != nil || enc != wantEnc || got[0].Attrs != nil {
+		t.Errorf("staged part encodes %+v, %v (attributes %v); want %+v, none held", enc, err, got[0].Attrs, wantEnc)
+	}
+	if _, err := got[1].Encode(); err == nil || got[1].Attrs == nil {
+		t.Errorf("an unencodable part reached the store encodable: %+v", got[1])
+	}
+}
+
+// partsStore keeps the parts it is given.
+type partsStore struct {
+	*recordingStore
+	parts *[]catalog.Entity
+}
+
+func (s *partsStore) Write(ctx context.Context, id int64, w catalog.ScanWrite) (catalog.WriteStats, error) {
+	for _, p := range w.Parts {
+		*s.parts = append(*s.parts, p.Entities...)
+	}
+	return s.recordingStore.Write(ctx, id, w)
 }
 
 // TestPartsWithoutOwnerAreReported: parts whose owner the scan never wrote

@@ -130,8 +130,16 @@ func (w *upsertWriter) publish(owner string, stats catalog.WriteStats) error {
 func (w *upsertWriter) publishRange(r stagedRange, stats catalog.WriteStats) error {
 	ctx, tx := w.ctx, w.tx
 	// What each row is, decided now against the catalog as it is.
-	rows, err := tx.QueryContext(ctx, `SELECT s.kind, e.id IS NULL, coalesce(`+differs+`, 0), count(*)
-		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE `+r.where()+` GROUP BY 1, 2, 3`, r.args()...)
+	fresh, err := w.unknownRange(r)
+	if err != nil {
+		return err
+	}
+	classify := `SELECT s.kind, e.id IS NULL, coalesce(` + differs + `, 0), count(*)
+		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE ` + r.where() + ` GROUP BY 1, 2, 3`
+	if fresh {
+		classify = `SELECT s.kind, 1, 0, count(*) FROM staged_entities s WHERE ` + r.where() + ` GROUP BY 1`
+	}
+	rows, err := tx.QueryContext(ctx, classify, r.args()...)
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
@@ -179,6 +187,27 @@ func (w *upsertWriter) publishRange(r stagedRange, stats catalog.WriteStats) err
 		return fmt.Errorf("unstage: %w", err)
 	}
 	return nil
+}
+
+// unknownRange says the catalog holds no entity, live or deleted, whose
+// FQN sorts between the first and the last of the range's: all its rows
+// are new, as in a first scan or a new table. One probe of the fqn index
+// then spares a lookup per row, a sixth of publishing a Glue scan's
+// partitions.
+func (w *upsertWriter) unknownRange(r stagedRange) (bool, error) {
+	var fresh bool
+	if err := w.tx.QueryRowContext(w.ctx, unknownRangeSQL(r), append(r.args(), r.args()...)...).Scan(&fresh); err != nil {
+		return false, fmt.Errorf("look up staged parts' range: %w", err)
+	}
+	return fresh, nil
+}
+
+// unknownRangeSQL is unknownRange's query; its arguments are r.args()
+// twice.
+func unknownRangeSQL(r stagedRange) string {
+	return `SELECT NOT EXISTS (SELECT 1 FROM entities WHERE fqn BETWEEN
+		(SELECT s.fqn FROM staged_entities s WHERE ` + r.where() + ` ORDER BY s.fqn LIMIT 1)
+		AND (SELECT s.fqn FROM staged_entities s WHERE ` + r.where() + ` ORDER BY s.fqn DESC LIMIT 1))`
 }
 
 // publishChanged records the history of the staged rows that change their

@@ -192,6 +192,25 @@ func testStaging(t *testing.T, s catalog.Store) {
 		t.Errorf("partitions after a publication without completion: %v, want all four live", got)
 	}
 	g.finish(catalog.ScanSucceeded)
+
+	// New parts that sort after every stored one, beside a stored one
+	// seen again: the new are added, the old one unchanged.
+	g = beginStaging(t, s)
+	g.stage(partition("p5", "s3://lake/p5"), partition("p6", "s3://lake/p6"))
+	if c := g.publish(false).Of(catalog.KindPartition); c.Added != 2 || c.Updated+c.Unchanged != 0 {
+		t.Errorf("publishing two new parts: %+v", *c)
+	}
+	g.stage(partition("p4", "s3://lake/p4"), partition("p7", "s3://lake/p7"))
+	if c := g.publish(false).Of(catalog.KindPartition); c.Added != 1 || c.Unchanged != 1 || c.Updated != 0 {
+		t.Errorf("publishing a new part beside a stored one: %+v", *c)
+	}
+	if h, _ := s.History(ctx, stagedOwner+".p6", 5); len(h) != 1 || h[0].Type != catalog.ChangeAdded || h[0].ScanID != g.id {
+		t.Errorf("p6 history = %+v, want its addition by scan %d", h, g.id)
+	}
+	if got := live(); len(got) != 7 {
+		t.Errorf("partitions after adding three: %v, want seven live", got)
+	}
+	g.finish(catalog.ScanSucceeded)
 }
 
 // testStagingBadPart: a part the store refuses fails its whole write,
