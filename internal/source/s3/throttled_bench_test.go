@@ -31,11 +31,16 @@ import (
 // discarding (the longest write transaction is then the bucket's
 // publication of its objects). LAKEMAP_BENCH_BATCH sets the runner's
 // write batch (default scan.DefaultBatchSize), which decides most of the
-// memory held.
+// memory held. LAKEMAP_BENCH_PER_PREFIX runs one size instead, e.g. 5000
+// (a million objects) to see the peak stay where 200k put it.
 //
 //	go test ./internal/source/s3 -run '^$' -bench InventoryThrottled -benchtime 1x
 func BenchmarkInventoryThrottled(b *testing.B) {
-	for _, perPrefix := range []int{100, 1000} {
+	sizes := []int{100, 1000}
+	if n := envInt("LAKEMAP_BENCH_PER_PREFIX", 0); n > 0 {
+		sizes = []int{n}
+	}
+	for _, perPrefix := range sizes {
 		space := genSpace{prefixes: 200, perPrefix: perPrefix, csv: true}
 		b.Run(fmt.Sprintf("objects=%d", space.prefixes*perPrefix), func(b *testing.B) {
 			for range b.N {
