@@ -68,9 +68,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// left the writer, Glue ingest is as fast at 16 MiB as at 32 (17.2k
 	// entities/s), where it had been ~14% slower. The cache fills as a
 	// scan grows and caps there: a throttled scan of a 200k-object bucket
-	// took the process to 94–103 MB (20k objects: 75–86 MB), a million objects 103 MB, 123 MB at
-	// 32 MiB, and 370 MB with 64 MiB and temporary storage in memory. Searches reread
-	// the same index pages and sort in memory, so readers keep both.
+	// took the process to 94–103 MB (20k objects: 75–86 MB; a million:
+	// 103 MB); to 123 MB with a 32 MiB cache, and 370 MB with 64 MiB and
+	// temporary storage in memory. Searches reread the same index pages
+	// and sort in memory, so readers keep both.
 	dsn := func(writer bool) string {
 		q := url.Values{}
 		cache, temp := "cache_size(-65536)", "temp_store(MEMORY)"
