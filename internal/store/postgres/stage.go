@@ -114,9 +114,24 @@ const differs = `(e.deleted OR e.content_hash <> s.content_hash)`
 // publish moves the parts staged under owner into entities, adding what it
 // did to stats.
 func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, stats catalog.WriteStats) error {
-	// What each row is, decided now against the catalog as it is.
-	rows, err := tx.Query(ctx, `SELECT s.kind, e.id IS NULL, coalesce(`+differs+`, false), count(*)
-		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE `+stagedWhere+` GROUP BY 1, 2, 3`, scanID, owner)
+	// What each row is, decided now against the catalog as it is: all new
+	// when the catalog has no FQN between the owner's first and last
+	// staged ones (a first scan, a new table), which one probe of the fqn
+	// index tells, sparing a lookup per row.
+	var fresh bool
+	if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM entities WHERE fqn BETWEEN
+			(SELECT min(s.fqn) FROM staged_entities s WHERE `+stagedWhere+`)
+			AND (SELECT max(s.fqn) FROM staged_entities s WHERE `+stagedWhere+`))`, scanID, owner).Scan(&fresh); err != nil {
+		return fmt.Errorf("look up staged parts' range: %w", err)
+	}
+	classify := `SELECT s.kind, e.id IS NULL, coalesce(` + differs + `, false), count(*)
+		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE ` + stagedWhere + ` GROUP BY 1, 2, 3`
+	isNew := ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
+	if fresh {
+		classify = `SELECT s.kind, true, false, count(*) FROM staged_entities s WHERE ` + stagedWhere + ` GROUP BY 1`
+		isNew = ""
+	}
+	rows, err := tx.Query(ctx, classify, scanID, owner)
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
@@ -149,7 +164,7 @@ func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, st
 					first_seen, last_seen, last_scan_id, deleted, content_hash, search, inword_name, inword_description)
 				SELECT s.fqn, s.kind, s.service, s.parent_fqn, s.name, s.description, s.attrs, s.source_created, s.source_updated,
 					$3, $3, $1, false, s.content_hash, s.search, s.inword_name, s.inword_description
-				FROM staged_entities s WHERE `+stagedWhere+` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)
+				FROM staged_entities s WHERE `+stagedWhere+isNew+`
 				ORDER BY s.fqn
 				RETURNING fqn, kind, parent_fqn, service
 			)
