@@ -277,7 +277,14 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 	if len(entities) == 0 {
 		return nil
 	}
-	entities = sealed(entities)
+	// Sealed copies in a pooled buffer: the op array copies them again
+	// under the lock, so the buffer is free once this call returns.
+	buf := sealBuffers.Get().(*[]catalog.Entity)
+	defer sealBuffers.Put(buf)
+	*buf = append((*buf)[:0], entities...)
+	entities = *buf
+	defer clear(entities)
+	seal(entities)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -298,18 +305,16 @@ func (s *sink) EmitPart(ctx context.Context, ownerFQN string, entities ...catalo
 	}
 }
 
-// sealed returns copies of parts sealed (catalog.Entity.Seal) by the
-// calling goroutine, outside the sink's lock. A part that does not seal
-// is left as it is, for the store to refuse as it refuses any entity.
-func sealed(parts []catalog.Entity) []catalog.Entity {
-	out := slices.Clone(parts)
-	for i := range out {
-		e := out[i]
-		if e.Seal() == nil {
-			out[i] = e
-		}
+// sealBuffers hold EmitPart's sealed copies of a call's parts.
+var sealBuffers = sync.Pool{New: func() any { return new([]catalog.Entity) }}
+
+// seal seals parts (catalog.Entity.Seal) on the calling goroutine,
+// outside the sink's lock. A part that does not seal is left unsealed,
+// for the store to refuse as it refuses any entity.
+func seal(parts []catalog.Entity) {
+	for i := range parts {
+		_ = parts[i].Seal()
 	}
-	return out
 }
 
 // unpublished says how many owners still have staged parts, and one of

@@ -126,10 +126,8 @@ func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, st
 	}
 	classify := `SELECT s.kind, e.id IS NULL, coalesce(` + differs + `, false), count(*)
 		FROM staged_entities s LEFT JOIN entities e ON e.fqn = s.fqn WHERE ` + stagedWhere + ` GROUP BY 1, 2, 3`
-	isNew := ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
 	if fresh {
 		classify = `SELECT s.kind, true, false, count(*) FROM staged_entities s WHERE ` + stagedWhere + ` GROUP BY 1`
-		isNew = ""
 	}
 	rows, err := tx.Query(ctx, classify, scanID, owner)
 	if err != nil {
@@ -159,6 +157,12 @@ func publish(ctx context.Context, tx pgx.Tx, scanID, now int64, owner string, st
 		}
 	}
 	if total.Added > 0 {
+		// When every row is new, as classified, the insert need not look
+		// each one up again.
+		isNew := ` AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.fqn = s.fqn)`
+		if total.Updated+total.Unchanged == 0 {
+			isNew = ""
+		}
 		if _, err := tx.Exec(ctx, `WITH added AS (
 				INSERT INTO entities (fqn, kind, service, parent_fqn, name, description, attrs, source_created, source_updated,
 					first_seen, last_seen, last_scan_id, deleted, content_hash, search, inword_name, inword_description)
