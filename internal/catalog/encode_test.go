@@ -86,6 +86,9 @@ func TestSealEncodesOnce(t *testing.T) {
 		if e.Name != want.Name || e.ParentFQN != want.ParentFQN || e.Service != want.Service {
 			t.Errorf("sealed %s unprepared: %+v", e.FQN, e)
 		}
+		if err := e.Prepare(); err != nil || e.Name != want.Name || e.ParentFQN != want.ParentFQN {
+			t.Errorf("sealed %s prepared again: %v, %+v", e.FQN, err, e)
+		}
 		if got, err := e.Encode(); err != nil || got != wantEnc {
 			t.Errorf("sealed %s encodes %+v, %v; want %+v", e.FQN, got, err, wantEnc)
 		}
