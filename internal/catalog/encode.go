@@ -17,7 +17,7 @@ import (
 // a second time was a twentieth of the writer's time staging a Glue
 // scan's partitions.
 func (e *Entity) Prepare() error {
-	if e.sealed.Hash != "" {
+	if e.isSealed() {
 		return nil
 	}
 	parts, err := SplitFQN(e.FQN)
@@ -49,7 +49,7 @@ type Encoded struct {
 
 // Encode encodes a prepared entity (see Prepare).
 func (e *Entity) Encode() (Encoded, error) {
-	if e.sealed.Hash != "" {
+	if e.isSealed() {
 		return e.sealed, nil
 	}
 	if len(e.Attrs) == 0 {
@@ -85,10 +85,13 @@ func (e *Entity) Seal() error {
 	return nil
 }
 
+// isSealed says Seal succeeded on e: every encoding has a hash.
+func (e *Entity) isSealed() bool { return e.sealed.Hash != "" }
+
 // ContentHash fingerprints what a source reports about an entity, so a rescan
 // can tell "unchanged" from "updated" without comparing field by field.
 func (e *Entity) ContentHash() string {
-	if e.sealed.Hash != "" {
+	if e.isSealed() {
 		return e.sealed.Hash
 	}
 	if len(e.Attrs) == 0 {

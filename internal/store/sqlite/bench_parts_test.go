@@ -44,15 +44,18 @@ func BenchmarkStagePublish(b *testing.B) {
 		return took
 	}
 	// first: a new catalog; again: the same partitions, unchanged.
-	for _, again := range []bool{false, true} {
-		b.Run(map[bool]string{false: "first", true: "again"}[again], func(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		again bool
+	}{{"first", false}, {"again", true}} {
+		b.Run(c.name, func(b *testing.B) {
 			b.StopTimer()
 			for range b.N {
 				s, err := Open(ctx, filepath.Join(b.TempDir(), "b.db"))
 				if err != nil {
 					b.Fatal(err)
 				}
-				if again {
+				if c.again {
 					scan(s)
 				}
 				b.StartTimer()
