@@ -192,12 +192,15 @@ type sink struct {
 	warns      []error
 	seen       map[catalog.Kind]int64
 
-	ops      chan op
-	free     chan []catalog.Entity // written batches, for reuse
-	written  atomic.Int64
-	stats    catalog.WriteStats // owned by the writer goroutine until it ends
-	writeErr error              // likewise
-	failed   atomic.Bool
+	ops chan op
+	// unwritten counts the ops sent and not yet written, the one being
+	// written included.
+	unwritten atomic.Int32
+	free      chan []catalog.Entity // written batches, for reuse
+	written   atomic.Int64
+	stats     catalog.WriteStats // owned by the writer goroutine until it ends
+	writeErr  error              // likewise
+	failed    atomic.Bool
 }
 
 var errClosed = errors.New("scan sink used after the scan ended")
@@ -368,6 +371,11 @@ func (s *sink) Progress(kind catalog.Kind, n int) {
 	s.report()
 }
 
+// Backlogged says an op waits for the writer while it writes another
+// (source.Backlog): the next full op will block its sender. It takes no
+// lock, since a blocked sender holds s.mu.
+func (s *sink) Backlogged() bool { return s.unwritten.Load() > 1 }
+
 func (s *sink) warnings() []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -378,10 +386,12 @@ func (s *sink) warnings() []error {
 // full is deliberate: it is the backpressure that keeps memory flat when
 // AWS pages arrive faster than the disk takes them.
 func (s *sink) sendLocked(ctx context.Context, o op) error {
+	s.unwritten.Add(1)
 	select {
 	case s.ops <- o:
 		return nil
 	case <-ctx.Done():
+		s.unwritten.Add(-1)
 		return ctx.Err()
 	}
 }
@@ -408,35 +418,41 @@ func (s *sink) write(ctx context.Context) {
 	wctx := context.WithoutCancel(ctx)
 	var done []catalog.Listing
 	for o := range s.ops {
-		if s.writeErr != nil {
-			continue
-		}
-		done = done[:0]
-		for _, c := range o.completed {
-			// A cancelled scan may have cut listings short after they were
-			// declared complete; deleting nothing is the safe side. A
-			// unit's listings came whole with its entities.
-			if c.unit || ctx.Err() == nil {
-				done = append(done, c.Listing)
-			}
-		}
-		// Publishing is part of the owner's write, whole like a unit's
-		// listings: a cancelled scan that wrote the owner wrote its parts.
-		w := catalog.ScanWrite{Parts: o.parts, Publish: o.publish, Batch: o.batch, Completed: done}
-		if w.Empty() {
-			continue
-		}
-		st, err := s.runner.Store.Write(wctx, s.scanID, w)
-		s.recycle(o.array)
-		if err != nil {
-			s.fail(fmt.Errorf("write %d entities, %d staged parts, %d publications and %d completed listings: %w",
-				len(o.batch), o.nParts, len(o.publish), len(done), err))
-			continue
-		}
-		s.stats.Add(st)
-		s.written.Add(int64(len(o.batch) + o.nParts))
-		s.report()
+		done = s.writeOp(ctx, wctx, o, done[:0])
+		s.unwritten.Add(-1)
 	}
+}
+
+// writeOp writes one op; done is scratch for its completed listings.
+func (s *sink) writeOp(ctx, wctx context.Context, o op, done []catalog.Listing) []catalog.Listing {
+	if s.writeErr != nil {
+		return done
+	}
+	for _, c := range o.completed {
+		// A cancelled scan may have cut listings short after they were
+		// declared complete; deleting nothing is the safe side. A
+		// unit's listings came whole with its entities.
+		if c.unit || ctx.Err() == nil {
+			done = append(done, c.Listing)
+		}
+	}
+	// Publishing is part of the owner's write, whole like a unit's
+	// listings: a cancelled scan that wrote the owner wrote its parts.
+	w := catalog.ScanWrite{Parts: o.parts, Publish: o.publish, Batch: o.batch, Completed: done}
+	if w.Empty() {
+		return done
+	}
+	st, err := s.runner.Store.Write(wctx, s.scanID, w)
+	s.recycle(o.array)
+	if err != nil {
+		s.fail(fmt.Errorf("write %d entities, %d staged parts, %d publications and %d completed listings: %w",
+			len(o.batch), o.nParts, len(o.publish), len(done), err))
+		return done
+	}
+	s.stats.Add(st)
+	s.written.Add(int64(len(o.batch) + o.nParts))
+	s.report()
+	return done
 }
 
 func (s *sink) fail(err error) {

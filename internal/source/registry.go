@@ -52,6 +52,20 @@ type Sink interface {
 	Progress(kind catalog.Kind, n int)
 }
 
+// Backlog is a Sink that can tell when its writer is behind, so that a
+// source can hold back work whose results would only wait in Emit: a
+// listing page fetched while the catalog is busy is a page held in memory.
+type Backlog interface {
+	Backlogged() bool
+}
+
+// Backlogged says whether sink's writer is behind; false for a sink that
+// cannot tell.
+func Backlogged(sink Sink) bool {
+	b, ok := sink.(Backlog)
+	return ok && b.Backlogged()
+}
+
 // Params is what a source is built from, as the workflow decoded it.
 type Params struct {
 	ServiceName string

@@ -43,7 +43,7 @@ type SourceConfig struct {
 	SampleFiles           int  `yaml:"sampleFiles" json:"sampleFiles,omitempty" jsonschema:"newest files per container whose schema is read and compared, 0 for none (default 3)"`
 	SampleBytes           int  `yaml:"sampleBytes" json:"sampleBytes,omitempty" jsonschema:"bytes read per sampled file at most (default 262144)"`
 	Threads               int  `yaml:"threads" json:"threads,omitempty" jsonschema:"buckets scanned in parallel (default 4)"`
-	ListThreads           int  `yaml:"listThreads" json:"listThreads,omitempty" jsonschema:"S3 listings in flight per scan (default 16)"`
+	ListThreads           int  `yaml:"listThreads" json:"listThreads,omitempty" jsonschema:"S3 listings in flight per scan (default 16; half of that while the catalog writer is behind)"`
 	MaxDepth              int  `yaml:"maxDepth" json:"maxDepth,omitempty" jsonschema:"directory levels discovery descends before a directory becomes one container (default 6)"`
 	MaxPrefixes           int  `yaml:"maxPrefixes" json:"maxPrefixes,omitempty" jsonschema:"sub-directories of one directory past which they are partitions of it, not datasets (default 5000)"`
 }

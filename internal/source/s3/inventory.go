@@ -281,65 +281,91 @@ func (r *bucketRun) versionsTask(ctx context.Context, t task) {
 	if t.collapse {
 		in.Delimiter = aws.String("/")
 	}
-	var cur *objectRecord
-	flush := func(batch []objectRecord) []objectRecord {
-		if cur != nil {
-			batch = append(batch, *cur)
-			cur = nil
-		}
-		return batch
-	}
+	var fold versionFold
 	pages := awss3.NewListObjectVersionsPaginator(r.api, in)
 	for pages.HasMorePages() {
+		hold, err := r.sc.listed.reserve(ctx, 0, r.sc.backlogged)
+		if err != nil {
+			r.objectsOK.Store(false)
+			return
+		}
 		select {
 		case r.sc.lists <- struct{}{}:
 		case <-ctx.Done():
+			hold.drop()
 			r.objectsOK.Store(false)
 			return
 		}
 		out, err := pages.NextPage(ctx)
 		<-r.sc.lists
 		if err != nil {
+			hold.drop()
 			r.objectsOK.Store(false)
 			if ctx.Err() == nil {
 				r.sc.sink.Warn(ctx, awsconn.Classify(err, fmt.Sprintf("listing object versions of bucket %q under %q; objects there are left as they were", r.bucket, t.prefix)))
 			}
 			return
 		}
-		var batch []objectRecord
-		for _, v := range mergeVersions(out) {
-			if cur != nil && cur.key != v.key {
-				batch = flush(batch)
+		func() {
+			// Given back even when this panics (runTask recovers): a
+			// leaked hold would stall every later listing.
+			defer func() { hold.handedOff(r.sc.backlogged()) }()
+			hold.received(len(out.Versions) + len(out.DeleteMarkers) + len(out.CommonPrefixes))
+			var batch []objectRecord
+			for _, v := range mergeVersions(out) {
+				batch = fold.add(batch, v)
 			}
-			if cur == nil {
-				cur = &objectRecord{key: v.key}
+			// A key's versions may continue on the next page: the fold
+			// holds the last.
+			r.emitObjects(ctx, batch)
+			for _, cp := range out.CommonPrefixes {
+				r.push(task{kind: taskInventory, prefix: aws.ToString(cp.Prefix)})
 			}
-			cur.versions++
-			if cur.created.IsZero() || v.modified.Before(cur.created) {
-				cur.created = v.modified
-			}
-			switch {
-			case v.latest && v.marker:
-				cur.latestDeleted = true
-			case v.latest:
-				cur.etag, cur.class, cur.size, cur.modified, cur.versionID = v.etag, v.class, v.size, v.modified, v.id
-			case len(cur.noncurrent) < maxVersionsListed:
-				m := map[string]any{"versionId": v.id, "lastModified": v.modified.UTC().Format(time.RFC3339)}
-				if v.marker {
-					m["deleteMarker"] = true
-				} else {
-					m["size"] = v.size
-				}
-				cur.noncurrent = append(cur.noncurrent, m)
-			}
-		}
-		// A key's versions may continue on the next page: hold the last.
-		r.emitObjects(ctx, batch)
-		for _, cp := range out.CommonPrefixes {
-			r.push(task{kind: taskInventory, prefix: aws.ToString(cp.Prefix)})
-		}
+		}()
 	}
-	r.emitObjects(ctx, flush(nil))
+	r.emitObjects(ctx, fold.flush(nil))
+}
+
+// versionFold gathers a key's versions, in S3's order, into one object.
+type versionFold struct{ cur *objectRecord }
+
+// add folds v in; a new key first appends the last one's object to batch.
+func (f *versionFold) add(batch []objectRecord, v version) []objectRecord {
+	if f.cur != nil && f.cur.key != v.key {
+		batch = f.flush(batch)
+	}
+	if f.cur == nil {
+		f.cur = &objectRecord{key: v.key}
+	}
+	cur := f.cur
+	cur.versions++
+	if cur.created.IsZero() || v.modified.Before(cur.created) {
+		cur.created = v.modified
+	}
+	switch {
+	case v.latest && v.marker:
+		cur.latestDeleted = true
+	case v.latest:
+		cur.etag, cur.class, cur.size, cur.modified, cur.versionID = v.etag, v.class, v.size, v.modified, v.id
+	case len(cur.noncurrent) < maxVersionsListed:
+		m := map[string]any{"versionId": v.id, "lastModified": v.modified.UTC().Format(time.RFC3339)}
+		if v.marker {
+			m["deleteMarker"] = true
+		} else {
+			m["size"] = v.size
+		}
+		cur.noncurrent = append(cur.noncurrent, m)
+	}
+	return batch
+}
+
+// flush appends the key being folded, if any, to batch.
+func (f *versionFold) flush(batch []objectRecord) []objectRecord {
+	if f.cur != nil {
+		batch = append(batch, *f.cur)
+		f.cur = nil
+	}
+	return batch
 }
 
 type version struct {

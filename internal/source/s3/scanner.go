@@ -46,7 +46,9 @@ type scan struct {
 	sink   source.Sink
 	svcFQN string
 	// lists bounds the S3 listings in flight across buckets.
-	lists   chan struct{}
+	lists chan struct{}
+	// listed bounds the listed objects held until the writer takes them.
+	listed  *listedBudget
 	denials denials
 	global  []manifest.Entry
 	// globalBroken says the global manifest could not be read: no bucket's
@@ -69,6 +71,7 @@ type bucketInfo struct {
 // left in the catalog as it was, and so is everything in it.
 func (s *Scanner) Scan(ctx context.Context, sink source.Sink) error {
 	sc := &scan{s: s, sink: sink, svcFQN: catalog.JoinFQN(s.ServiceName), lists: make(chan struct{}, max(s.Config.ListThreads, 1)),
+		listed: newListedBudget(s.Config.ListThreads),
 		metrics: &source.Optional{Operation: "CloudWatch GetMetricData", Option: "includeMetrics: false", Permission: "cloudwatch:GetMetricData",
 			Deadline: s.OptionalDeadline}}
 	if err := sink.Emit(ctx, s.serviceEntity(sc.svcFQN)); err != nil {
@@ -126,6 +129,9 @@ feed:
 	}
 	return nil
 }
+
+// backlogged says the catalog writer is behind (source.Backlog).
+func (sc *scan) backlogged() bool { return source.Backlogged(sc.sink) }
 
 func (s *Scanner) serviceEntity(fqn string) catalog.Entity {
 	attrs := map[string]any{"sourceType": Type, "region": s.Region}

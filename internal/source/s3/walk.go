@@ -284,11 +284,22 @@ func (r *bucketRun) fail(err error) {
 func (r *bucketRun) list(ctx context.Context, in *awss3.ListObjectsV2Input, page func(*awss3.ListObjectsV2Output)) error {
 	pages := awss3.NewListObjectsV2Paginator(r.api, in)
 	for pages.HasMorePages() {
-		out, err := pages.NextPage(ctx, r.sc.holdListSlot)
+		hold, err := r.sc.listed.reserve(ctx, aws.ToInt32(in.MaxKeys), r.sc.backlogged)
 		if err != nil {
 			return err
 		}
-		page(out)
+		out, err := pages.NextPage(ctx, r.sc.holdListSlot)
+		if err != nil {
+			hold.drop()
+			return err
+		}
+		func() {
+			// Given back even when page panics (runTask recovers): a
+			// leaked hold would stall every later listing.
+			defer func() { hold.handedOff(r.sc.backlogged()) }()
+			hold.received(len(out.Contents) + len(out.CommonPrefixes))
+			page(out)
+		}()
 	}
 	return nil
 }

@@ -62,21 +62,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// The WAL is checkpointed beside the writer (checkpointer); the
 	// writer's own automatic checkpoint is only a safety net.
 	//
-	// The writer keeps a 16 MiB page cache and its temporary files on
+	// The writer keeps a 12 MiB page cache and its temporary files on
 	// disk; readers 64 MiB each and in memory. A scan's writes walk the
-	// hot index pages and otherwise touch each page once; since checkpoints
-	// left the writer, Glue ingest is as fast at 16 MiB as at 32 (17.2k
-	// entities/s), where it had been ~14% slower. The cache fills as a
-	// scan grows and caps there: a throttled scan of a 200k-object bucket
-	// took the process to 94–103 MB (20k objects: 75–86 MB; a million:
-	// 103 MB); to 123 MB with a 32 MiB cache, and 370 MB with 64 MiB and
-	// temporary storage in memory. Searches reread the same index pages
-	// and sort in memory, so readers keep both.
+	// hot index pages and otherwise touch each page once: since checkpoints
+	// left the writer, Glue ingest is about as fast at 12 or 16 MiB as at
+	// 32 (16.4k and 16.9k entities/s over four runs each, within this
+	// machine's noise), where it had been ~14% slower. The cache fills as
+	// a scan grows and caps there, and a catalog too small to fill it
+	// makes memory look as if it grew with the scan: a throttled 20k-object
+	// bucket used ~12 MiB of it, a 200k one all of it. At 16 MiB that put
+	// the 200k scan 4 MB further above the 20k one than at 12; at 32 MiB
+	// the 200k scan peaked at 123 MB, and at 64 MiB with temporary storage
+	// in memory at 370 MB. Searches reread the same index pages and sort
+	// in memory, so readers keep both.
 	dsn := func(writer bool) string {
 		q := url.Values{}
 		cache, temp := "cache_size(-65536)", "temp_store(MEMORY)"
 		if writer {
-			cache, temp = "cache_size(-16384)", "temp_store(FILE)"
+			cache, temp = "cache_size(-12288)", "temp_store(FILE)"
 			q.Add("_txlock", "immediate")
 		}
 		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", cache, temp,
