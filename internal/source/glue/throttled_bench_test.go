@@ -129,10 +129,10 @@ func throttledTable(title string, bucket throttle.Counts, calls, want int64, wal
 	fmt.Fprintf(&out, "\n%s (GOMAXPROCS %d)\n", title, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(&out, "  %-34s %10s %10s %8s\n", "measure", "value", "target", "")
 	bucket.WriteTargets(&out, calls, want, wall)
-	throttle.Row(&out, "calls made / minimum", float64(calls)/float64(want), 0, true)
+	throttle.Info(&out, "calls made / minimum", float64(calls)/float64(want))
 	throttle.Row(&out, "peak RSS MB", rss, rssTarget, rss <= rssTarget)
-	throttle.Row(&out, "peak heap in use MB", heap.InUse, 0, true)
-	throttle.Row(&out, "peak live heap MB", heap.Live, 0, true)
+	throttle.Info(&out, "peak heap in use MB", heap.InUse)
+	throttle.Info(&out, "peak live heap MB", heap.Live)
 	bucket.WriteCalls(&out, calls, want, wall)
 	return out.String()
 }

@@ -143,10 +143,11 @@ func runThrottled(b *testing.B, space genSpace) {
 	fmt.Fprintf(&out, "\nS3, one bucket, %d prefixes × %d CSV files (%d objects), discovery and inventory on (GOMAXPROCS %d)\n",
 		space.prefixes, space.perPrefix, space.prefixes*space.perPrefix, runtime.GOMAXPROCS(0))
 	st.Bucket.WriteTargets(&out, calls, want, wall)
+	throttle.Info(&out, "calls made / minimum", float64(calls)/float64(want))
 	throttle.Row(&out, "peak RSS MB", rss, 128, rss <= 128)
-	throttle.Row(&out, "longest write transaction s", timed.longest.Seconds(), 0, true)
-	throttle.Row(&out, "peak heap in use MB", peakHeap, 0, true)
-	throttle.Row(&out, "peak live heap MB", peakLive, 0, true)
+	throttle.Info(&out, "longest write transaction s", timed.longest.Seconds())
+	throttle.Info(&out, "peak heap in use MB", peakHeap)
+	throttle.Info(&out, "peak live heap MB", peakLive)
 	st.Bucket.WriteCalls(&out, calls, want, wall)
 	out.WriteString("   ")
 	for _, op := range s3Ops {

@@ -94,6 +94,11 @@ func Row(out io.Writer, name string, v, target float64, ok bool) {
 	fmt.Fprintf(out, "  %-34s %10.3f %10.3f %8s\n", name, v, target, verdict)
 }
 
+// Info writes a figure that has no target, beside the rows that do.
+func Info(out io.Writer, name string, v float64) {
+	fmt.Fprintf(out, "  %-34s %10.3f %10s %8s\n", name, v, "–", "")
+}
+
 // WriteTargets writes the rows of the throttled-scan targets every source
 // shares — wall within 1.25x the floor, at most 5% of calls throttled,
 // answered calls within 1.02x the minimum — for a scan that made calls
