@@ -31,6 +31,8 @@ const s3PageMax = 1000
 // inventory a fifth of its speed); one whose writer lags holds half.
 type listedBudget struct {
 	floor, ceiling int64
+	// backlogged says the catalog writer is behind now (source.Backlog).
+	backlogged func() bool
 
 	mu    sync.Mutex
 	limit int64
@@ -43,9 +45,9 @@ type listedBudget struct {
 	wake chan struct{}
 }
 
-func newListedBudget(listThreads int) *listedBudget {
+func newListedBudget(listThreads int, backlogged func() bool) *listedBudget {
 	floor := int64(max(listThreads*s3PageMax/2, s3PageMax))
-	b := &listedBudget{floor: floor, ceiling: max(int64(listWorkers(listThreads))*s3PageMax, floor), wake: make(chan struct{})}
+	b := &listedBudget{floor: floor, ceiling: max(int64(listWorkers(listThreads))*s3PageMax, floor), backlogged: backlogged, wake: make(chan struct{})}
 	b.limit, b.expect = floor, s3PageMax
 	return b
 }
@@ -57,10 +59,9 @@ type pageHold struct {
 }
 
 // reserve waits for room for the next page of a listing asking for up to
-// maxKeys keys (0: S3's default of 1,000); backlogged says whether the
-// writer is behind now. An empty budget always admits one page, whatever
-// its size.
-func (b *listedBudget) reserve(ctx context.Context, maxKeys int32, backlogged func() bool) (pageHold, error) {
+// maxKeys keys (0: S3's default of 1,000). An empty budget always admits
+// one page, whatever its size.
+func (b *listedBudget) reserve(ctx context.Context, maxKeys int32) (pageHold, error) {
 	for {
 		b.mu.Lock()
 		n := b.expect
@@ -69,7 +70,7 @@ func (b *listedBudget) reserve(ctx context.Context, maxKeys int32, backlogged fu
 		}
 		n = max(n, 1)
 		limit := b.limit
-		if backlogged() {
+		if b.backlogged() {
 			limit = min(limit, b.floor)
 		}
 		if b.held == 0 || b.held+n <= limit {
@@ -93,9 +94,19 @@ func (b *listedBudget) wakeLocked() {
 	b.wake = make(chan struct{})
 }
 
-// received settles the hold on the page that came back: a smaller page
-// gives back the difference at once. A bigger one is let through (it is
-// at most a page) and teaches the budget to expect more.
+// handOff settles the hold on the page that came back, entries long, runs
+// use on it, and gives the hold back once use has handed the page to the
+// writer, even if use panics (runTask recovers): a leaked hold would stall
+// every later listing.
+func (h *pageHold) handOff(entries int, use func()) {
+	defer h.giveBack(true)
+	h.received(entries)
+	use()
+}
+
+// received settles the hold: a smaller page gives back the difference at
+// once. A bigger one is let through (it is at most a page) and teaches the
+// budget to expect more.
 func (h *pageHold) received(entries int) {
 	b, n := h.b, int64(entries)
 	b.mu.Lock()
@@ -108,15 +119,13 @@ func (h *pageHold) received(entries int) {
 	}
 }
 
-// handedOff gives the hold back once the page is in the writer's hands;
-// backlogged says the writer is behind.
-func (h *pageHold) handedOff(backlogged bool) { h.giveBack(true, backlogged) }
-
 // drop gives the hold back when no page came (the request failed): it
 // says nothing about the writer.
-func (h *pageHold) drop() { h.giveBack(false, false) }
+func (h *pageHold) drop() { h.giveBack(false) }
 
-func (h *pageHold) giveBack(handedOff, backlogged bool) {
+// giveBack returns the hold. A page handed to a writer that is behind
+// shrinks the bound a page; one handed to a writer that keeps up grows it.
+func (h *pageHold) giveBack(handedOff bool) {
 	b := h.b
 	if b == nil {
 		return
@@ -127,7 +136,7 @@ func (h *pageHold) giveBack(handedOff, backlogged bool) {
 	h.held, h.b = 0, nil
 	switch {
 	case !handedOff:
-	case backlogged:
+	case b.backlogged():
 		b.limit = max(b.limit-s3PageMax, b.floor)
 	default:
 		b.limit = min(b.limit+s3PageMax, b.ceiling)

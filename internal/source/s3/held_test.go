@@ -9,18 +9,16 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 )
 
-func never() bool { return false }
-
 func TestListedBudgetReservesAPageAndSettlesOnWhatCame(t *testing.T) {
 	ctx := context.Background()
-	b := newListedBudget(1) // a floor of one page: 1,000 objects
-	first, err := b.reserve(ctx, 0, never)
+	b := newListedBudget(1, func() bool { return true }) // a floor of one page: 1,000 objects, the writer behind
+	first, err := b.reserve(ctx, 0)
 	if err != nil || first.held != s3PageMax {
 		t.Fatalf("first reserve: held %d, %v; want a whole page", first.held, err)
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if _, err := b.reserve(short, 0, never); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := b.reserve(short, 0); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("reserve past the budget: %v; want it to wait until its context ends", err)
 	}
 
@@ -30,17 +28,17 @@ func TestListedBudgetReservesAPageAndSettlesOnWhatCame(t *testing.T) {
 	if first.held != 100 {
 		t.Fatalf("after a page of 100 the hold keeps %d", first.held)
 	}
-	second, err := b.reserve(ctx, 0, never)
+	second, err := b.reserve(ctx, 0)
 	if err != nil || second.held != 875 {
 		t.Fatalf("second reserve: held %d, %v; want 875 (1,000 decayed by an eighth)", second.held, err)
 	}
-	first.handedOff(true)
-	first.handedOff(true) // a hold is given back once
+	first.giveBack(true)
+	first.giveBack(true) // a hold is given back once
 	second.drop()
 
 	// A listing that asks for few keys reserves few; a page bigger than
 	// reserved is let through and raises what is expected.
-	probe, err := b.reserve(ctx, 1, never)
+	probe, err := b.reserve(ctx, 1)
 	if err != nil || probe.held != 1 {
 		t.Fatalf("reserve for MaxKeys 1: held %d, %v", probe.held, err)
 	}
@@ -59,17 +57,19 @@ func TestListedBudgetReservesAPageAndSettlesOnWhatCame(t *testing.T) {
 // floor is reserved; a failed request says nothing either way.
 func TestListedBudgetFollowsTheWriter(t *testing.T) {
 	ctx := context.Background()
-	b := newListedBudget(16)
+	behind := false
+	b := newListedBudget(16, func() bool { return behind })
 	if b.floor != 8000 || b.ceiling != 20000 || b.limit != b.floor {
 		t.Fatalf("listThreads 16: floor %d, ceiling %d, limit %d; want 8,000, 20,000 (a page per worker), 8,000", b.floor, b.ceiling, b.limit)
 	}
 	pageHandedOff := func(backlogged bool) {
-		h, err := b.reserve(ctx, 0, never)
+		h, err := b.reserve(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.received(s3PageMax)
-		h.handedOff(backlogged)
+		behind = backlogged
+		h.handOff(s3PageMax, func() {})
+		behind = false
 	}
 	for range 5 {
 		pageHandedOff(false)
@@ -83,7 +83,7 @@ func TestListedBudgetFollowsTheWriter(t *testing.T) {
 	if b.limit != b.ceiling {
 		t.Errorf("the bound grew to %d, past or short of its ceiling %d", b.limit, b.ceiling)
 	}
-	h, _ := b.reserve(ctx, 0, never)
+	h, _ := b.reserve(ctx, 0)
 	h.drop()
 	if b.limit != b.ceiling {
 		t.Errorf("a failed request moved the bound to %d", b.limit)
@@ -104,10 +104,10 @@ func TestListedBudgetFollowsTheWriter(t *testing.T) {
 	for range 20 {
 		pageHandedOff(false)
 	}
-	behind := func() bool { return true }
+	behind = true
 	var holds []pageHold
 	for range 8 {
-		h, err := b.reserve(ctx, 0, behind)
+		h, err := b.reserve(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,10 +115,11 @@ func TestListedBudgetFollowsTheWriter(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if _, err := b.reserve(short, 0, behind); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := b.reserve(short, 0); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a ninth page reserved while the writer is behind: %v", err)
 	}
-	if h, err := b.reserve(ctx, 0, never); err != nil {
+	behind = false
+	if h, err := b.reserve(ctx, 0); err != nil {
 		t.Fatalf("once the writer keeps up the bound is %d again: %v", b.limit, err)
 	} else {
 		h.drop()
@@ -128,7 +129,7 @@ func TestListedBudgetFollowsTheWriter(t *testing.T) {
 	}
 
 	for threads, want := range map[int]int64{0: 1000, 1: 1000, 2: 1000, 16: 8000, 64: 32000} {
-		if got := newListedBudget(threads).floor; got != want {
+		if got := newListedBudget(threads, nil).floor; got != want {
 			t.Errorf("listThreads %d: floor %d objects, want %d", threads, got, want)
 		}
 	}
@@ -194,13 +195,7 @@ func TestListingWaitsForTheWriterWithinTheBudget(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Scan: %v", err)
 	}
-	objects := 0
-	for _, e := range sink.entities {
-		if e.Kind == catalog.KindObject {
-			objects++
-		}
-	}
-	if objects != 40*1000 {
+	if objects := sink.count(catalog.KindObject); objects != 40*1000 {
 		t.Errorf("%d objects catalogued after the writer moved again, want %d", objects, 40*1000)
 	}
 }

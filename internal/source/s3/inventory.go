@@ -284,7 +284,7 @@ func (r *bucketRun) versionsTask(ctx context.Context, t task) {
 	var fold versionFold
 	pages := awss3.NewListObjectVersionsPaginator(r.api, in)
 	for pages.HasMorePages() {
-		hold, err := r.sc.listed.reserve(ctx, 0, r.sc.backlogged)
+		hold, err := r.sc.listed.reserve(ctx, 0)
 		if err != nil {
 			r.objectsOK.Store(false)
 			return
@@ -306,11 +306,7 @@ func (r *bucketRun) versionsTask(ctx context.Context, t task) {
 			}
 			return
 		}
-		func() {
-			// Given back even when this panics (runTask recovers): a
-			// leaked hold would stall every later listing.
-			defer func() { hold.handedOff(r.sc.backlogged()) }()
-			hold.received(len(out.Versions) + len(out.DeleteMarkers) + len(out.CommonPrefixes))
+		hold.handOff(len(out.Versions)+len(out.DeleteMarkers)+len(out.CommonPrefixes), func() {
 			var batch []objectRecord
 			for _, v := range mergeVersions(out) {
 				batch = fold.add(batch, v)
@@ -321,7 +317,7 @@ func (r *bucketRun) versionsTask(ctx context.Context, t task) {
 			for _, cp := range out.CommonPrefixes {
 				r.push(task{kind: taskInventory, prefix: aws.ToString(cp.Prefix)})
 			}
-		}()
+		})
 	}
 	r.emitObjects(ctx, fold.flush(nil))
 }

@@ -21,13 +21,7 @@ func TestListThreadsBoundsListingsInFlight(t *testing.T) {
 	if got := f.maxPending.Load(); got > 3 || got < 2 {
 		t.Errorf("at most %d requests were out at once; want 2 or 3 with listThreads 3", got)
 	}
-	objects := 0
-	for _, e := range sink.entities {
-		if e.Kind == catalog.KindObject {
-			objects++
-		}
-	}
-	if objects != 60*20 {
+	if objects := sink.count(catalog.KindObject); objects != 60*20 {
 		t.Errorf("%d objects catalogued, want %d", objects, 60*20)
 	}
 }

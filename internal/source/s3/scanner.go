@@ -71,9 +71,9 @@ type bucketInfo struct {
 // left in the catalog as it was, and so is everything in it.
 func (s *Scanner) Scan(ctx context.Context, sink source.Sink) error {
 	sc := &scan{s: s, sink: sink, svcFQN: catalog.JoinFQN(s.ServiceName), lists: make(chan struct{}, max(s.Config.ListThreads, 1)),
-		listed: newListedBudget(s.Config.ListThreads),
 		metrics: &source.Optional{Operation: "CloudWatch GetMetricData", Option: "includeMetrics: false", Permission: "cloudwatch:GetMetricData",
 			Deadline: s.OptionalDeadline}}
+	sc.listed = newListedBudget(s.Config.ListThreads, func() bool { return source.Backlogged(sink) })
 	if err := sink.Emit(ctx, s.serviceEntity(sc.svcFQN)); err != nil {
 		return err
 	}
@@ -129,9 +129,6 @@ feed:
 	}
 	return nil
 }
-
-// backlogged says the catalog writer is behind (source.Backlog).
-func (sc *scan) backlogged() bool { return source.Backlogged(sc.sink) }
 
 func (s *Scanner) serviceEntity(fqn string) catalog.Entity {
 	attrs := map[string]any{"sourceType": Type, "region": s.Region}

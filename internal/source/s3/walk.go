@@ -284,7 +284,7 @@ func (r *bucketRun) fail(err error) {
 func (r *bucketRun) list(ctx context.Context, in *awss3.ListObjectsV2Input, page func(*awss3.ListObjectsV2Output)) error {
 	pages := awss3.NewListObjectsV2Paginator(r.api, in)
 	for pages.HasMorePages() {
-		hold, err := r.sc.listed.reserve(ctx, aws.ToInt32(in.MaxKeys), r.sc.backlogged)
+		hold, err := r.sc.listed.reserve(ctx, aws.ToInt32(in.MaxKeys))
 		if err != nil {
 			return err
 		}
@@ -293,13 +293,7 @@ func (r *bucketRun) list(ctx context.Context, in *awss3.ListObjectsV2Input, page
 			hold.drop()
 			return err
 		}
-		func() {
-			// Given back even when page panics (runTask recovers): a
-			// leaked hold would stall every later listing.
-			defer func() { hold.handedOff(r.sc.backlogged()) }()
-			hold.received(len(out.Contents) + len(out.CommonPrefixes))
-			page(out)
-		}()
+		hold.handOff(len(out.Contents)+len(out.CommonPrefixes), func() { page(out) })
 	}
 	return nil
 }
