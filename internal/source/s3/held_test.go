@@ -199,3 +199,25 @@ func TestListingWaitsForTheWriterWithinTheBudget(t *testing.T) {
 		t.Errorf("%d objects catalogued after the writer moved again, want %d", objects, 40*1000)
 	}
 }
+
+// A page whose handling panics (runTask recovers it) still gives its
+// hold back: otherwise every later listing would wait for it forever.
+func TestListedBudgetHoldSurvivesAPanickingPage(t *testing.T) {
+	b := newListedBudget(1, func() bool { return false })
+	h, err := b.reserve(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		h.handOff(s3PageMax, func() { panic("a lakemap bug") })
+	}()
+	if b.held != 0 {
+		t.Fatalf("%d objects still held after the page's handling panicked", b.held)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := b.reserve(ctx, 0); err != nil {
+		t.Fatalf("the next page could not be reserved: %v", err)
+	}
+}
