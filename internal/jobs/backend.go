@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,9 +14,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 )
 
 // Backend is the database the queue lives in. It is the one place that
@@ -74,15 +73,10 @@ func OpenSQLite(ctx context.Context, path string) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve queue path %q: %w", path, err)
 	}
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
-		q.Add("_pragma", p)
-	}
 	// Immediate transactions take the write lock up front, so a transaction
 	// that reads and then writes waits on busy_timeout instead of failing
 	// with SQLITE_BUSY when it tries to upgrade.
-	q.Add("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
+	db, err := sqlitedb.Open(abs, sqlitedb.Options{Immediate: true, Pragmas: []string{"busy_timeout=10000", "journal_mode=WAL", "synchronous=NORMAL"}})
 	if err != nil {
 		return nil, fmt.Errorf("open queue %s: %w", abs, err)
 	}

@@ -10,14 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
-
 	"github.com/lakemap/lakemap/internal/apperr"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 	"github.com/lakemap/lakemap/internal/store/postgres"
 )
 
@@ -116,10 +114,7 @@ func openSource(ctx context.Context, path string) (*sql.DB, string, error) {
 	} else if err != nil {
 		return nil, "", fmt.Errorf("read SQLite catalog %s: %w", abs, err)
 	}
-	q := url.Values{}
-	q.Set("mode", "ro")
-	q.Add("_pragma", "busy_timeout(10000)")
-	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
+	db, err := sqlitedb.Open(abs, sqlitedb.Options{ReadOnly: true, Pragmas: []string{"busy_timeout=10000"}})
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite catalog %s: %w", abs, err)
 	}

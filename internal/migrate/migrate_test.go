@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 	"github.com/lakemap/lakemap/internal/store/postgres"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/testenv/pgtest"
@@ -242,7 +242,7 @@ func TestCopyRefusesBadSources(t *testing.T) {
 	dst := openPG(t, pgtest.NewDatabase(t))
 	setVersion := func(t *testing.T, stmt string) string {
 		path := seed(t, "glue_v")
-		db, err := sql.Open("sqlite", path)
+		db, err := sqlitedb.Open(path, sqlitedb.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestSQLiteSchemaIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	db, err := sql.Open("sqlite", path)
+	db, err := sqlitedb.Open(path, sqlitedb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

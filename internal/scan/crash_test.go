@@ -3,7 +3,6 @@ package scan_test
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/scan"
 	"github.com/lakemap/lakemap/internal/source"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 	"github.com/lakemap/lakemap/internal/store/postgres"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/testenv/backends"
@@ -222,7 +222,7 @@ func stagedRows(t *testing.T, ctx context.Context, cat backends.Catalog) int64 {
 		}
 		return n
 	}
-	db, err := sql.Open("sqlite", cat.DB)
+	db, err := sqlitedb.Open(cat.DB, sqlitedb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

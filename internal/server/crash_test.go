@@ -3,7 +3,6 @@ package server
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/jobs"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 	"github.com/lakemap/lakemap/internal/store/sqlite"
 	"github.com/lakemap/lakemap/internal/testenv/moto"
 )
@@ -110,7 +110,9 @@ func TestCrashDuringScheduledScan(t *testing.T) {
 func buildLakemap(t *testing.T, ctx context.Context, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "lakemap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/lakemap/lakemap/cmd/lakemap")
+	// The tag the catalog's SQLite needs (internal/sqlitedb), even when
+	// this test was run by hand with -tags instead of the Makefile's GOFLAGS.
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "sqlite_fts5", "-o", bin, "github.com/lakemap/lakemap/cmd/lakemap")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -130,7 +132,7 @@ func lastRunLongAgo(t *testing.T, ctx context.Context, db, conn string) {
 		t.Fatal(err)
 	}
 	b.Close()
-	q, err := sql.Open("sqlite", path)
+	q, err := sqlitedb.Open(path, sqlitedb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

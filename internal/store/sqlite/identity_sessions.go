@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 )
 
 // CreateSession implements catalog.SessionStore.
@@ -20,18 +20,14 @@ func (s *Store) CreateSession(ctx context.Context, ses catalog.Session) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, created, expires, last_seen) VALUES (?, ?, ?, ?, ?)`,
 		ses.Hash, ses.UserID, nanos(ses.Created), nanos(ses.Expires), nanos(ses.LastSeen))
 	switch {
-	case isUnique(err):
+	case sqlitedb.IsUniqueViolation(err):
 		return apperr.New(apperr.Conflict, "that session exists already")
-	case err != nil && isForeignKey(err):
+	case err != nil && sqlitedb.IsForeignKeyViolation(err):
 		return apperr.New(apperr.NotFound, "no user with id %q", ses.UserID)
 	case err != nil:
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil
-}
-
-func isForeignKey(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
 
 // SessionByHash implements catalog.SessionStore.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 )
 
 const apiTokenColumns = `id, project_id, name, hash, scope, connections, read_only, created, created_by, last_used, revoked`
@@ -30,9 +31,9 @@ func (s *Store) CreateAPIToken(ctx context.Context, t catalog.APIToken) error {
 	_, err = s.write.ExecContext(ctx, `INSERT INTO api_tokens (`+apiTokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
 		t.ID, t.ProjectID, t.Name, t.Hash, string(t.Scope), string(b), t.ReadOnly, nanos(t.Created), t.CreatedBy)
 	switch {
-	case isUnique(err):
+	case sqlitedb.IsUniqueViolation(err):
 		return apperr.New(apperr.Conflict, "project %s has a live token named %q: revoke it first, or choose another name", t.ProjectID, t.Name)
-	case isForeignKey(err):
+	case sqlitedb.IsForeignKeyViolation(err):
 		return apperr.New(apperr.NotFound, "no project with id %q", t.ProjectID)
 	case err != nil:
 		return fmt.Errorf("save token %q: %w", t.Name, err)

@@ -5,19 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 )
 
 var _ catalog.IdentityStore = (*Store)(nil)
 
 const userColumns = `id, username, display_name, password_hash, admin, disabled, created`
-
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
 
 // CreateUser implements catalog.UserStore.
 func (s *Store) CreateUser(ctx context.Context, u catalog.User) error {
@@ -34,7 +30,7 @@ type execer interface {
 func insertUser(ctx context.Context, db execer, u catalog.User) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Username, u.DisplayName, u.PasswordHash, u.Admin, u.Disabled, nanos(u.Created))
-	if isUnique(err) {
+	if sqlitedb.IsUniqueViolation(err) {
 		return apperr.New(apperr.Conflict, "a user named %q already exists", u.Username)
 	}
 	if err != nil {

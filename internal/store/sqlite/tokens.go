@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
 	"github.com/lakemap/lakemap/internal/catalog"
+	"github.com/lakemap/lakemap/internal/sqlitedb"
 )
 
 var _ catalog.TokenStore = (*Store)(nil)
@@ -32,7 +32,7 @@ func (s *Store) CreateToken(ctx context.Context, t catalog.Token) error {
 	}
 	_, err = s.write.ExecContext(ctx, `INSERT INTO mcp_tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, NULL)`,
 		t.Name, t.Hash, string(b), t.ReadOnly, nanos(t.Created))
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if sqlitedb.IsUniqueViolation(err) {
 		return apperr.New(apperr.Conflict, "a token named %q already exists: revoke it first, or choose another name", t.Name)
 	}
 	if err != nil {
