@@ -22,7 +22,7 @@ func (s *Store) CreateSession(ctx context.Context, ses catalog.Session) error {
 	switch {
 	case sqlitedb.IsUniqueViolation(err):
 		return apperr.New(apperr.Conflict, "that session exists already")
-	case err != nil && sqlitedb.IsForeignKeyViolation(err):
+	case sqlitedb.IsForeignKeyViolation(err):
 		return apperr.New(apperr.NotFound, "no user with id %q", ses.UserID)
 	case err != nil:
 		return fmt.Errorf("save session: %w", err)
