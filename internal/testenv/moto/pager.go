@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
 // Pager is an endpoint on 127.0.0.1 that forwards every AWS request to moto
@@ -346,5 +347,11 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 func (p *Pager) AWSConfig(cfg aws.Config) aws.Config {
 	c := cfg.Copy()
 	c.BaseEndpoint = aws.String(p.URL())
+	// A connection per call: under a loaded CI, a call through the Pager
+	// once failed reading its 200 answer on a pooled connection closed
+	// beneath it ("use of closed network connection", aws-sdk-go-v2 #2737).
+	// The SDK's answer is to retry; these configurations do not retry, so
+	// that tests can count calls.
+	c.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.DisableKeepAlives = true })
 	return c
 }
