@@ -8,8 +8,8 @@ STATICCHECK := v0.8.2
 # The catalog's SQLite (github.com/mattn/go-sqlite3) is C, compiled by cgo,
 # with its full-text search (FTS5) only under this build tag. Every go
 # command below, go vet and staticcheck included, sees it through GOFLAGS;
-# a go command run by hand needs -tags sqlite_fts5 (internal/sqlitedb fails
-# the build, by name, without it).
+# a go command run by hand needs -tags sqlite_fts5: without it everything
+# compiles, but opening a catalog fails and says how to rebuild.
 export GOFLAGS := $(strip $(GOFLAGS) -tags=sqlite_fts5)
 export CGO_ENABLED := 1
 

@@ -36,7 +36,7 @@ require (
 require (
 	github.com/chromedp/chromedp v0.23.1
 	github.com/jackc/pgx/v5 v5.13.0
-	github.com/mattn/go-sqlite3 v1.14.53 // cgo; build with -tags sqlite_fts5 (internal/sqlitedb)
+	github.com/mattn/go-sqlite3 v1.14.53 // cgo; catalogs need -tags sqlite_fts5 (internal/sqlitedb)
 	github.com/riverqueue/river/riverdriver/riverpgxv5 v0.51.2
 	github.com/spf13/pflag v1.0.9
 	golang.org/x/crypto v0.59.0

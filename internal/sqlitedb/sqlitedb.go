@@ -7,7 +7,10 @@
 // (BenchmarkStagePublish in internal/store/sqlite) ran at ~98k partitions/s
 // against ~61k, and the throttled Glue scan met its 1.25 × target where it
 // had measured 1.5 ×. The price is a C compiler at build time and the
-// sqlite_fts5 build tag (the catalog's search is FTS5): see guard files.
+// sqlite_fts5 build tag (the catalog's search is FTS5). A build without
+// either still compiles, so that go vet, gopls and go test work with no
+// flags, but it cannot keep a catalog: Open and RequireFTS5 say so in
+// words, where SQLite would say "no such module: fts5".
 package sqlitedb
 
 import (
@@ -37,6 +40,9 @@ type Options struct {
 // Open returns a pool on the SQLite file at path (made absolute). The file
 // is created if missing unless ReadOnly; nothing is opened until first use.
 func Open(path string, o Options) (*sql.DB, error) {
+	if err := cgoProblem(cgoBuilt); err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %q: %w", path, err)
@@ -64,6 +70,24 @@ func Open(path string, o Options) (*sql.DB, error) {
 		return nil
 	}}
 	return sql.OpenDB(connector{drv: drv, dsn: dsn}), nil
+}
+
+// RequireFTS5 fails when this binary's SQLite has no full-text search,
+// which every catalog's search needs.
+func RequireFTS5() error { return fts5Problem(fts5Built) }
+
+func cgoProblem(built bool) error {
+	if built {
+		return nil
+	}
+	return errors.New("this lakemap was built without cgo, and its SQLite is C: build it with a C compiler and CGO_ENABLED=1 (make build installs gcc)")
+}
+
+func fts5Problem(built bool) error {
+	if built {
+		return nil
+	}
+	return errors.New("this lakemap was built without SQLite's full-text search, which the catalog needs: build it with -tags sqlite_fts5 (make build does)")
 }
 
 // connector hands database/sql the driver with this pool's set-up, so

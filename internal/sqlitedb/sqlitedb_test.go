@@ -175,3 +175,20 @@ func TestBuiltWithWhatTheCatalogNeeds(t *testing.T) {
 		t.Errorf("json: %q, %v", v, err)
 	}
 }
+
+// A binary built without cgo or without the tag says what to rebuild with,
+// instead of SQLite's "no such module: fts5" or the driver's stub error.
+func TestBuildProblemsSayHowToRebuild(t *testing.T) {
+	if cgoProblem(true) != nil || fts5Problem(true) != nil {
+		t.Fatal("a complete build reports a problem")
+	}
+	if err := cgoProblem(false); err == nil || !strings.Contains(err.Error(), "CGO_ENABLED=1") {
+		t.Errorf("without cgo: %v", err)
+	}
+	if err := fts5Problem(false); err == nil || !strings.Contains(err.Error(), "-tags sqlite_fts5") {
+		t.Errorf("without FTS5: %v", err)
+	}
+	if err := RequireFTS5(); err != nil {
+		t.Errorf("this test binary: %v", err)
+	}
+}

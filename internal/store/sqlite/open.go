@@ -81,6 +81,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return sqlitedb.Open(abs, sqlitedb.Options{Immediate: writer, Pragmas: []string{"busy_timeout=10000", "journal_mode=WAL",
 			"foreign_keys=1", "synchronous=NORMAL", cache, temp, "wal_autocheckpoint=" + strconv.Itoa(walSafetyPages)}})
 	}
+	if err := sqlitedb.RequireFTS5(); err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "open catalog %s", abs)
+	}
 	if err := createPrivate(abs); err != nil {
 		return nil, err
 	}

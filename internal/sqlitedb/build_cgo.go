@@ -1,0 +1,5 @@
+//go:build cgo
+
+package sqlitedb
+
+const cgoBuilt = true
