@@ -112,6 +112,14 @@ func IsForeignKeyViolation(err error) bool {
 	return hasExtendedCode(err, sqlite3.ErrConstraintForeignKey)
 }
 
+// IsBusy says err is SQLite giving up on a lock that another connection,
+// usually another process's, held past the busy timeout ("database is
+// locked").
+func IsBusy(err error) bool {
+	var e sqlite3.Error
+	return errors.As(err, &e) && (e.Code == sqlite3.ErrBusy || e.Code == sqlite3.ErrLocked)
+}
+
 func hasExtendedCode(err error, codes ...sqlite3.ErrNoExtended) bool {
 	var e sqlite3.Error
 	if !errors.As(err, &e) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,8 +122,18 @@ func TestImmediateTakesTheWriteLockAtBegin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if _, err := b.BeginTx(ctx, nil); err == nil || !strings.Contains(err.Error(), "locked") {
+	_, err = b.BeginTx(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("second immediate BEGIN: %v; want database is locked", err)
+	}
+	if !IsBusy(err) || !IsBusy(fmt.Errorf("save: %w", err)) {
+		t.Errorf("IsBusy(%v) = false, wrapped or not", err)
+	}
+	if _, err := b.ExecContext(ctx, `INSERT INTO t VALUES (1)`); !IsBusy(err) {
+		t.Errorf("a write outside a transaction: %v; want it recognised as busy", err)
+	}
+	if IsBusy(errors.New("database is locked")) || IsBusy(nil) {
+		t.Error("IsBusy recognised an error SQLite did not return")
 	}
 }
 

@@ -28,13 +28,15 @@ var migrationFiles embed.FS
 // Store implements catalog.Store on SQLite.
 type Store struct {
 	path  string
-	write *sql.DB // exactly one connection: SQLite has one writer anyway
+	write writePool // exactly one connection: SQLite has one writer anyway
 	read  *sql.DB
 	// stmts holds the read pool's prepared hot statements.
 	stmts *stmtCache
 	ckpt  *checkpointer
 	// now stamps history, last-seen times and lineage edges without one.
 	now func() time.Time
+	// busyWait bounds a wait for another process's write.
+	busyWait time.Duration
 }
 
 // Option changes how Open sets up a store.
@@ -44,6 +46,12 @@ type Option func(*Store)
 // clock, so that tests can pin the times history records.
 func WithClock(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
+}
+
+// WithBusyWait changes how long a write waits for another process's
+// write transaction on the same catalog before it fails (default 10 s).
+func WithBusyWait(d time.Duration) Option {
+	return func(s *Store) { s.busyWait = d }
 }
 
 var _ catalog.Store = (*Store)(nil)
@@ -56,6 +64,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("resolve catalog path %q: %w", path, err)
+	}
+	s := &Store{path: abs, now: time.Now, busyWait: defaultBusyWait}
+	for _, o := range opts {
+		o(s)
 	}
 	// The WAL is checkpointed beside the writer (checkpointer); the
 	// writer's own automatic checkpoint is only a safety net.
@@ -78,7 +90,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		if writer {
 			cache, temp = "cache_size=-12288", "temp_store=FILE"
 		}
-		return sqlitedb.Open(abs, sqlitedb.Options{Immediate: writer, Pragmas: []string{"busy_timeout=10000", "journal_mode=WAL",
+		return sqlitedb.Open(abs, sqlitedb.Options{Immediate: writer, Pragmas: []string{"busy_timeout=" + strconv.FormatInt(s.busyWait.Milliseconds(), 10), "journal_mode=WAL",
 			"foreign_keys=1", "synchronous=NORMAL", cache, temp, "wal_autocheckpoint=" + strconv.Itoa(walSafetyPages)}})
 	}
 	if err := sqlitedb.RequireFTS5(); err != nil {
@@ -87,13 +99,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := createPrivate(abs); err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
-	if s.write, err = pool(true); err != nil {
+	w, err := pool(true)
+	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
+	s.write = writePool{DB: w, path: abs, wait: s.busyWait}
 	s.write.SetMaxOpenConns(1)
 	s.write.SetConnMaxIdleTime(0)
 	if err := s.migrate(ctx); err != nil {
