@@ -39,7 +39,7 @@ const validWorkflow = `source:
         awsRegion: eu-west-1
         endPointURL: %ENDPOINT%
         assumeRoleArn: arn:aws:iam::123456789012:role/GlueAccessRoleForLakemap
-        assumeRoleExternalId: lakemap-5f0c2a8e
+        assumeRoleExternalId: acme-5f0c2a8e
   sourceConfig:
     config:
       type: DatabaseMetadata

@@ -70,8 +70,10 @@ func TestProjectCommands(t *testing.T) {
 	// before any AWS call: the endpoint is a closed port.
 	wf := strings.NewReplacer("%ENDPOINT%", "http://127.0.0.1:1",
 		"      type: Glue\n", "      type: Glue\n      project: acme-prod\n").Replace(validWorkflow)
-	code, _, errOut = run(t, "--db", db, "connection", "test", "-c", writeFile(t, "wf.yaml", wf))
-	if code != 2 || !strings.Contains(errOut, created.ExternalID) || !strings.Contains(errOut, "lakemap-5f0c2a8e") {
-		t.Errorf("connection test with a chosen External ID: exit %d, stderr %q", code, errOut)
+	for _, cmd := range [][]string{{"connection", "test"}, {"validate"}} {
+		code, _, errOut = run(t, append(append([]string{"--db", db}, cmd...), "-c", writeFile(t, "wf.yaml", wf))...)
+		if code != 2 || !strings.Contains(errOut, created.ExternalID) || !strings.Contains(errOut, "acme-5f0c2a8e") {
+			t.Errorf("%s with a chosen External ID: exit %d, stderr %q", strings.Join(cmd, " "), code, errOut)
+		}
 	}
 }
