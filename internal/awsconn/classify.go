@@ -151,11 +151,13 @@ func decide(f facts, call *CallError) (apperr.Kind, string, []string) {
 		return apperr.Unavailable, "AWS failed to answer, retry later", nil
 	case code == "" && call.HTTPStatus == http.StatusUnauthorized:
 		return apperr.Unauthenticated, "AWS rejected lakemap's own credentials", invalidCredentialsAdvice()
+	case f.canceled:
+		// Before the credential checks: a call cancelled while the
+		// credentials were being fetched says nothing about them.
+		return apperr.Unavailable, "cancelled", nil
 	case f.noCredentials:
 		return apperr.Unauthenticated, "no AWS credentials found: set awsAccessKeyId and awsSecretAccessKey, or profileName, or run where the default credential chain finds some",
 			invalidCredentialsAdvice()
-	case f.canceled:
-		return apperr.Unavailable, "cancelled", nil
 	case f.network || f.deadline:
 		service := call.Service
 		s := fmt.Sprintf("cannot reach the AWS %s endpoint", orDefault(service, "service"))

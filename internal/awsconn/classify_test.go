@@ -117,6 +117,8 @@ func TestClassifyConstructedErrors(t *testing.T) {
 		{"context deadline", opErr("Glue", "GetTables", fmt.Errorf("send: %w", context.DeadlineExceeded)),
 			apperr.Unavailable, []string{"cannot reach the AWS Glue endpoint", "timed out"}, []string{"Verify network connectivity to AWS Glue endpoint"}},
 		{"cancelled", opErr("Glue", "GetTables", context.Canceled), apperr.Unavailable, []string{"cancelled"}, nil},
+		{"cancelled while assuming the role", opErr("Glue", "GetDatabases", fmt.Errorf("get identity: %w", fmt.Errorf("failed to refresh cached credentials, %w",
+			context.Canceled))), apperr.Unavailable, []string{"cancelled"}, nil},
 		{"EntityNotFoundException", opErr("Glue", "GetTable", httpErr(400, apiErr("EntityNotFoundException", "Table orders not found."))),
 			apperr.NotFound, []string{": not found: Glue GetTable returned EntityNotFoundException", "Table orders not found."}, nil},
 		{"S3 NoSuchBucket", opErr("S3", "GetBucketPolicy", httpErr(404, apiErr("NoSuchBucket", "gone"))), apperr.NotFound, nil, nil},

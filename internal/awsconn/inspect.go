@@ -93,7 +93,7 @@ func inspect(err error) facts {
 	}
 	// A failed STS call means the base credentials were found.
 	stsFailed := f.inner != nil && f.inner.ServiceID == "STS"
-	if f.code == "" && !f.network && !f.deadline && !stsFailed && looksLikeNoCredentials(err) {
+	if f.code == "" && !f.network && !f.deadline && !f.canceled && !stsFailed && looksLikeNoCredentials(err) {
 		f.noCredentials = true
 	}
 	return f

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lakemap/lakemap/internal/catalog"
 	"github.com/lakemap/lakemap/internal/ingest"
+	"github.com/lakemap/lakemap/internal/jobs"
 	"github.com/lakemap/lakemap/internal/lineage"
 	"github.com/lakemap/lakemap/internal/scan"
 )
@@ -55,6 +57,10 @@ func newIngestCmd(app *App) *cobra.Command {
 			if sum.ScanID == 0 {
 				return runErr
 			}
+			interrupted := cmd.Context().Err() != nil
+			if interrupted {
+				sum.Status = recordInterrupted(cmd.Context(), app, store, sum.ScanID)
+			}
 			if asJSON {
 				if err := writeJSON(app.Stdout, sum); err != nil {
 					return err
@@ -64,6 +70,10 @@ func newIngestCmd(app *App) *cobra.Command {
 				if sum.Lineage != nil {
 					lineage.PrintReport(app.Stdout, *sum.Lineage)
 				}
+			}
+			if interrupted {
+				return &exitStatus{code: ExitInterrupted, err: fmt.Errorf("scan %d of %q %s: what it wrote is kept, and nothing under a listing it did not finish was marked deleted; run it again to complete it",
+					sum.ScanID, sum.Service, sum.Status)}
 			}
 			return scanOutcome(sum.Summary, runErr, strict)
 		},
@@ -102,6 +112,26 @@ func printSummary(w io.Writer, s scan.Summary) {
 			fmt.Fprintf(w, "  - %s\n", e)
 		}
 	}
+}
+
+// ExitInterrupted is the exit status of a command stopped by Ctrl-C or
+// SIGTERM (128 + SIGINT, as shells report it).
+const ExitInterrupted = 130
+
+// recordInterrupted records a scan stopped by a signal as interrupted, as
+// the server records the scans it was running when it stopped (the runner
+// records any scan whose context ended as failed), and returns the status
+// recorded.
+func recordInterrupted(ctx context.Context, app *App, store catalog.Store, scanID int64) catalog.ScanStatus {
+	records, ok := store.(jobs.ScanRecords)
+	if !ok {
+		return catalog.ScanFailed
+	}
+	if err := records.SetScanStatus(context.WithoutCancel(ctx), scanID, jobs.ScanInterrupted, time.Now()); err != nil {
+		app.Logger.Warn("record the scan interrupted", "scan", scanID, "err", err)
+		return catalog.ScanFailed
+	}
+	return jobs.ScanInterrupted
 }
 
 // scanOutcome is the error `lakemap ingest` ends with, its exit status that

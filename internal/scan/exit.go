@@ -14,6 +14,7 @@ import (
 //	8  warnings under --strict (the scan itself succeeded)
 //	4  access: lakemap's credentials or the role were refused for the scan
 //	5  AWS unavailable or throttled, the scan could not run
+//	130 interrupted by a signal (the CLI's; the scan is recorded interrupted)
 //
 // and the other codes of apperr (2 invalid input, 3 not found, 1 internal)
 // when the scan could not start.
