@@ -73,9 +73,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// writer's own automatic checkpoint is only a safety net.
 	//
 	// The writer keeps a 12 MiB page cache and its temporary files on
-	// disk; readers 64 MiB each and in memory. A scan's writes walk the
-	// hot index pages and otherwise touch each page once: Glue ingest was
-	// as fast at 12 or 16 MiB as at 32 (16.4k and 16.9k entities/s, within
+	// disk; readers share 256 MiB (readerCacheBudget) and keep their
+	// temporary data in memory. A scan's writes walk the hot index pages
+	// and otherwise touch each page once: Glue ingest was as fast at 12 or
+	// 16 MiB as at 32 (16.4k and 16.9k entities/s, within
 	// this machine's noise). The cache fills as a scan grows and caps
 	// there, and a catalog too small to fill it makes memory look as if it
 	// grew with the scan: a throttled 20k-object bucket used ~12 MiB of it,
@@ -85,8 +86,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// (Measured with the earlier driver, modernc.org/sqlite; with this one
 	// the 200k scan peaks 9–11 % above the 20k one.) Searches reread the
 	// same index pages and sort in memory, so readers keep both.
+	readers := max(4, runtime.NumCPU()*2)
 	pool := func(writer bool) (*sql.DB, error) {
-		cache, temp := "cache_size=-65536", "temp_store=MEMORY"
+		cache, temp := "cache_size=-"+strconv.Itoa(readerCacheKiB(readers)), "temp_store=MEMORY"
 		if writer {
 			cache, temp = "cache_size=-12288", "temp_store=FILE"
 		}
@@ -114,7 +116,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.write.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", abs, err)
 	}
-	readers := max(4, runtime.NumCPU()*2)
 	s.read.SetMaxOpenConns(readers)
 	// Every reader stays open once opened (database/sql keeps two idle by
 	// default): under load the pool closed and reopened readers, and a new
@@ -124,6 +125,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.stmts = newStmtCache(s.read, maxCachedStmts)
 	s.ckpt = startCheckpointer(s.read)
 	return s, nil
+}
+
+// readerCacheBudget is the page cache of all readers together, each
+// reader keeping its share and at least minReaderCache. With the four
+// readers of a 2-core machine that is the 64 MiB each that searches were
+// measured with; a reader per CPU twice over on a 32-core server would
+// otherwise hold 4 GiB.
+const (
+	readerCacheBudget = 256 << 20
+	minReaderCache    = 8 << 20
+)
+
+// readerCacheKiB is one reader's page cache, in the KiB cache_size takes.
+func readerCacheKiB(readers int) int {
+	return max(readerCacheBudget/max(readers, 1), minReaderCache) >> 10
 }
 
 // createPrivate creates a missing catalog file readable by its owner only.
