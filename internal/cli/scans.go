@@ -113,6 +113,11 @@ command follows the scan to its end and exits as lakemap ingest would (0, or 7 p
 					defer cancel()
 				}
 				j, err = awaitJob(ctx, q, j)
+				if err != nil && cmd.Context().Err() != nil {
+					// Interrupted, not timed out: the scan is the server's.
+					return &exitStatus{code: ExitInterrupted, err: fmt.Errorf("stopped waiting for scan job %d of %s (%s): it goes on in lakemap serve; follow it with lakemap scan list, or cancel it with lakemap scan cancel --job %d",
+						j.ID, c.Name, j.State, j.ID)}
+				}
 				if err != nil {
 					return err
 				}

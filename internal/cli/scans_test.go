@@ -82,3 +82,40 @@ func TestScanListByProject(t *testing.T) {
 		}
 	}
 }
+
+// Ctrl-C while `scan start --wait` follows a queued scan stops the waiting,
+// not the scan: exit 130, saying so, and the job stays queued for the
+// server.
+func TestScanStartWaitInterrupted(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "c.db")
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := catalog.NewProject("acme", time.Now())
+	if err == nil {
+		err = st.CreateProject(ctx, p)
+	}
+	if err == nil {
+		_, err = connections.New(st, all.NewRegistry(), nil).Create(ctx, p.ID, connections.Input{Name: "lake", SourceType: "glue",
+			RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess"})
+	}
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	interrupt, stop := context.WithCancel(ctx)
+	time.AfterFunc(500*time.Millisecond, stop)
+	var out, errb strings.Builder
+	code := Main(interrupt, []string{"--db", db, "scan", "start", "lake", "--wait"}, strings.NewReader(""), &out, &errb)
+	if code != ExitInterrupted || !strings.Contains(errb.String(), "stopped waiting for scan job") || !strings.Contains(errb.String(), "goes on in lakemap serve") {
+		t.Errorf("exit %d, stderr %q; want %d saying the scan goes on", code, errb.String(), ExitInterrupted)
+	}
+	var queued []queuedScan
+	code, list, _ := run(t, "--db", db, "scan", "list", "--queue", "--json")
+	if err := json.Unmarshal([]byte(list), &queued); code != 0 || err != nil || len(queued) != 1 || queued[0].Connection != "lake" {
+		t.Errorf("the job after the interrupted wait: exit %d %v\n%s", code, err, list)
+	}
+}
