@@ -106,19 +106,21 @@ func (app *App) storedWorkflow(ctx context.Context, name string) (*workflow.Work
 	return connections.New(store, app.Registry, box).Workflow(ctx, conn)
 }
 
+// projectNamed is the project the workflow's connection names, "" for none.
+func projectNamed(wf *workflow.Workflow) string {
+	if r, ok := wf.Source.Connection.(interface{ ProjectRef() string }); ok {
+		return r.ProjectRef()
+	}
+	return ""
+}
+
 // bindProject gives the workflow its project's External ID, as ingest does.
 // The catalog is opened only when the workflow names a project or already
 // exists (a registered connection may belong to one): testing a connection
 // must not leave a new catalog file behind.
 func (app *App) bindProject(ctx context.Context, wf *workflow.Workflow) error {
-	named := false
-	if r, ok := wf.Source.Connection.(interface{ ProjectRef() string }); ok {
-		named = r.ProjectRef() != ""
-	}
-	if !named {
-		if !app.catalogExists() {
-			return ingest.CheckUnbound(wf)
-		}
+	if projectNamed(wf) == "" && !app.catalogExists() {
+		return ingest.CheckUnbound(wf)
 	}
 	store, err := app.openStore(ctx)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakemap/lakemap/internal/ingest"
 	"github.com/lakemap/lakemap/internal/store/postgres"
 	"github.com/lakemap/lakemap/internal/workflow"
 )
@@ -49,22 +48,16 @@ func newValidateCmd(app *App) *cobra.Command {
 
 // checkProjectOffline checks the workflow's project and External ID as
 // ingest will, as far as it can without the network or creating a catalog:
-// against a SQLite catalog that exists, fully; otherwise only the rule that
-// needs no catalog (an unbound connection may not present a project's
-// External ID), or, when the workflow names a project, not at all, which
-// the note returned says.
+// as ingest would against a SQLite catalog that exists, and against none
+// the rule that needs no catalog (an unbound connection may not present a
+// project's External ID). What it cannot check, a project named with no
+// catalog to look it up in or a PostgreSQL catalog, the notes returned say.
 func (app *App) checkProjectOffline(ctx context.Context, wf *workflow.Workflow) ([]string, error) {
-	named := ""
-	if r, ok := wf.Source.Connection.(interface{ ProjectRef() string }); ok {
-		named = r.ProjectRef()
+	if postgres.IsURL(app.DB) {
+		return []string{"the connection's project and External ID are checked against the PostgreSQL catalog when the workflow runs"}, nil
 	}
-	switch {
-	case !postgres.IsURL(app.DB) && app.catalogExists():
-		return nil, app.bindProject(ctx, wf)
-	case named == "" && !postgres.IsURL(app.DB):
-		return nil, ingest.CheckUnbound(wf)
-	case named != "":
-		return []string{fmt.Sprintf("project %q is looked up in the catalog when the workflow runs (no local catalog at %s to check it against)", named, app.DB)}, nil
+	if name := projectNamed(wf); name != "" && !app.catalogExists() {
+		return []string{fmt.Sprintf("project %q is looked up in the catalog when the workflow runs (there is no catalog at %s yet)", name, app.DB)}, nil
 	}
-	return []string{"the connection's project and External ID are checked against the PostgreSQL catalog when the workflow runs"}, nil
+	return nil, app.bindProject(ctx, wf)
 }

@@ -30,6 +30,14 @@ func TestValidateChecksTheProjectBinding(t *testing.T) {
 		t.Error("validate created a catalog")
 	}
 
+	// A PostgreSQL catalog is not reached (no network), and its URL, which
+	// may hold a password, is never printed.
+	const pg = "postgres://lakemap:pg-secret-never-printed@127.0.0.1:1/catalog"
+	code, out, errOut = run(t, "--db", pg, "validate", "-c", named)
+	if code != 0 || !strings.Contains(errOut, "checked against the PostgreSQL catalog when the workflow runs") || strings.Contains(out+errOut, "pg-secret") {
+		t.Errorf("a PostgreSQL catalog: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
 	// With a catalog, the project is looked up as ingest would.
 	db := filepath.Join(dir, "catalog.db")
 	if code, _, errOut := run(t, "--db", db, "project", "create", "other"); code != 0 {
