@@ -18,7 +18,7 @@ import (
 // operations they call) and its commands, in its order.
 func TestReadmeWalkthrough(t *testing.T) {
 	srv := moto.Start(t)
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	root, err := filepath.Abs(repoPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,4 +83,10 @@ func TestReadmeWalkthrough(t *testing.T) {
 			t.Errorf("search customer --kind column found %s, a %s", h.FQN, h.Kind)
 		}
 	}
+}
+
+// repoPath is a path in the repository, from this package's directory
+// (where go test runs its tests).
+func repoPath(elem ...string) string {
+	return filepath.Join(append([]string{"..", ".."}, elem...)...)
 }

@@ -26,19 +26,10 @@ func TestScanListByProject(t *testing.T) {
 	}
 	projects := map[string]catalog.Project{}
 	for _, name := range []string{"acme", "beta"} {
-		p, err := catalog.NewProject(name, time.Now())
+		p := projectWithConnection(t, st, name, name+"_glue")
+		sc, err := st.BeginScan(ctx, catalog.ScanStart{Service: name + "_glue", SourceType: "glue", Started: time.Now()})
 		if err == nil {
-			err = st.CreateProject(ctx, p)
-		}
-		if err == nil {
-			_, err = connections.New(st, all.NewRegistry(), nil).Create(ctx, p.ID, connections.Input{Name: name + "_glue", SourceType: "glue",
-				RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess", SourceConfig: map[string]any{"includeAthena": false}})
-		}
-		if err == nil {
-			var sc catalog.Scan
-			if sc, err = st.BeginScan(ctx, catalog.ScanStart{Service: name + "_glue", SourceType: "glue", Started: time.Now()}); err == nil {
-				err = st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()})
-			}
+			err = st.FinishScan(ctx, sc.ID, catalog.ScanResult{Status: catalog.ScanSucceeded, Finished: time.Now()})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -93,18 +84,8 @@ func TestScanStartWaitInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := catalog.NewProject("acme", time.Now())
-	if err == nil {
-		err = st.CreateProject(ctx, p)
-	}
-	if err == nil {
-		_, err = connections.New(st, all.NewRegistry(), nil).Create(ctx, p.ID, connections.Input{Name: "lake", SourceType: "glue",
-			RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess"})
-	}
+	projectWithConnection(t, st, "acme", "lake")
 	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	interrupt, stop := context.WithCancel(ctx)
 	time.AfterFunc(500*time.Millisecond, stop)
@@ -118,4 +99,23 @@ func TestScanStartWaitInterrupted(t *testing.T) {
 	if err := json.Unmarshal([]byte(list), &queued); code != 0 || err != nil || len(queued) != 1 || queued[0].Connection != "lake" {
 		t.Errorf("the job after the interrupted wait: exit %d %v\n%s", code, err, list)
 	}
+}
+
+// projectWithConnection creates project and, in it, the Glue connection
+// conn.
+func projectWithConnection(t *testing.T, st *sqlite.Store, project, conn string) catalog.Project {
+	t.Helper()
+	ctx := context.Background()
+	p, err := catalog.NewProject(project, time.Now())
+	if err == nil {
+		err = st.CreateProject(ctx, p)
+	}
+	if err == nil {
+		_, err = connections.New(st, all.NewRegistry(), nil).Create(ctx, p.ID, connections.Input{Name: conn, SourceType: "glue",
+			RoleARN: "arn:aws:iam::210987654321:role/LakemapAccess", SourceConfig: map[string]any{"includeAthena": false}})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

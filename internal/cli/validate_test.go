@@ -57,7 +57,7 @@ func TestValidateChecksTheProjectBinding(t *testing.T) {
 
 // Every example the README points to validates as shipped.
 func TestExamplesValidate(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "*.yaml"))
+	files, err := filepath.Glob(repoPath("examples", "*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("examples: %v, %v", files, err)
 	}
@@ -72,7 +72,7 @@ func TestExamplesValidate(t *testing.T) {
 // Every workflow the README shows validates as printed: a reader who
 // copies one gets a file lakemap accepts.
 func TestReadmeWorkflowsValidate(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	readme, err := os.ReadFile(repoPath("README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/lakemap/lakemap/internal/apperr"
@@ -39,10 +40,10 @@ func (p writePool) busy(err error) error {
 	if !sqlitedb.IsBusy(err) {
 		return err
 	}
-	e := apperr.Wrap(apperr.Unavailable, err, "catalog %s is busy: another process has been writing to it for over %s", p.path, p.wait)
-	e.(*apperr.Error).Advice = []string{
-		"Retry when it has finished. A scan holds the catalog while it writes a large table or bucket at once.",
-		"Run scans through the one `lakemap serve` that owns this catalog (`lakemap scan start`), not from a second process.",
-	}
-	return e
+	return &apperr.Error{Kind: apperr.Unavailable, Err: err,
+		Msg: fmt.Sprintf("catalog %s is busy: another process has been writing to it for over %s", p.path, p.wait),
+		Advice: []string{
+			"Retry when it has finished. A scan holds the catalog while it writes a large table or bucket at once.",
+			"Run scans through the one `lakemap serve` that owns this catalog (`lakemap scan start`), not from a second process.",
+		}}
 }

@@ -76,10 +76,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// disk; readers share 256 MiB (readerCacheBudget) and keep their
 	// temporary data in memory. A scan's writes walk the hot index pages
 	// and otherwise touch each page once: Glue ingest was as fast at 12 or
-	// 16 MiB as at 32 (16.4k and 16.9k entities/s, within
-	// this machine's noise). The cache fills as a scan grows and caps
-	// there, and a catalog too small to fill it makes memory look as if it
-	// grew with the scan: a throttled 20k-object bucket used ~12 MiB of it,
+	// 16 MiB as at 32 (16.4k and 16.9k entities/s, within this machine's
+	// noise). The cache fills as a scan grows and caps there, and a
+	// catalog too small to fill it makes memory look as if it grew with
+	// the scan: a throttled 20k-object bucket used ~12 MiB of it,
 	// a 200k one all of it. At 16 MiB that put the 200k scan 4 MB further
 	// above the 20k one than at 12; at 32 MiB the 200k scan peaked at
 	// 123 MB, and at 64 MiB with temporary storage in memory at 370 MB.
